@@ -1,0 +1,287 @@
+//! Who is calling: credentials in, an authenticated `Principal` out.
+//!
+//! Passwords are stored as argon2id hashes (OWASP parameters). Verifying one
+//! costs tens of milliseconds of CPU, so it runs on the blocking pool behind a
+//! semaphore sized to the cores, and a successful verification is remembered
+//! as a keyed SHA-256 digest of the credentials: the next request from the
+//! same client costs one hash, not one argon2 run. An unknown user is verified
+//! against a dummy hash, so the two failure cases take the same time and get
+//! the same fault.
+
+mod user_type;
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::sync::Semaphore;
+
+pub use user_type::{UnknownUserType, UserType};
+
+use crate::catalog::{self, Catalog};
+
+/// Why a caller could not be authenticated.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No `authHeader`, HTTP Basic or legacy header carried a user.
+    #[error("no credentials")]
+    NoCredentials,
+    /// Unknown user or wrong password (deliberately indistinguishable).
+    #[error("invalid username/password")]
+    InvalidCredentials,
+    /// The catalog failed while looking the user up.
+    #[error(transparent)]
+    Catalog(#[from] catalog::Error),
+    /// The stored record is unusable (bad hash or user type).
+    #[error("user record is corrupt: {0}")]
+    CorruptRecord(String),
+    /// The hashing task failed to run.
+    #[error("password check could not run")]
+    Hashing,
+}
+
+/// A user name and password, from whichever place the request carried them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// IPS login (an e-mail address).
+    pub user: String,
+    /// The password, as sent.
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the password, not even in a debug log.
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// User row id.
+    pub user_id: i64,
+    /// Login e-mail as stored.
+    pub email: String,
+    /// The user's IPS user type.
+    pub user_type: UserType,
+    /// Ids of the companies the user belongs to.
+    pub companies: Vec<i64>,
+}
+
+/// Hashes a password for storage (argon2id, random salt). Blocking and slow.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|_| Error::Hashing)
+}
+
+/// Checks a password against a stored hash. Blocking and slow.
+fn verify_password(password: &str, stored: &str) -> Result<bool, Error> {
+    let parsed = PasswordHash::new(stored).map_err(|e| Error::CorruptRecord(e.to_string()))?;
+    Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash of a password nobody has, to verify unknown users against.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no user has this password").unwrap_or_default())
+}
+
+struct Verified {
+    digest: [u8; 32],
+    principal: Principal,
+}
+
+/// Authenticates requests against the catalog's users.
+pub struct Authenticator {
+    catalog: Catalog,
+    hashing: Arc<Semaphore>,
+    key: [u8; 16],
+    verified: Mutex<HashMap<String, Verified>>,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator").finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator whose argon2 work shares `hashing` (one permit per core).
+    pub fn new(catalog: Catalog, hashing: Arc<Semaphore>) -> Self {
+        // The digest key only has to be unpredictable to other processes;
+        // std's per-process random hasher keys are enough for that.
+        let mut key = [0u8; 16];
+        for chunk in key.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u8(0);
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+        Authenticator {
+            catalog,
+            hashing,
+            key,
+            verified: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Forgets every remembered verification (after the users changed).
+    pub fn forget_all(&self) {
+        self.verified.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    fn digest(&self, creds: &Credentials) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(self.key);
+        h.update((creds.user.len() as u64).to_le_bytes());
+        h.update(creds.user.to_lowercase().as_bytes());
+        h.update(creds.password.as_bytes());
+        h.finalize().into()
+    }
+
+    /// Authenticates `creds`.
+    ///
+    /// # Errors
+    /// `NoCredentials` for `None`; `InvalidCredentials` for an unknown user or
+    /// a wrong password alike; internal errors otherwise.
+    pub async fn authenticate(&self, creds: Option<Credentials>) -> Result<Principal, Error> {
+        let creds = creds.ok_or(Error::NoCredentials)?;
+        let key = creds.user.to_lowercase();
+        let digest = self.digest(&creds);
+        if let Some(hit) = self.verified.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            if bool::from(hit.digest.ct_eq(&digest)) {
+                return Ok(hit.principal.clone());
+            }
+        }
+        let record = self.catalog.user_by_email(creds.user.clone()).await?;
+        let stored = record
+            .as_ref()
+            .map_or_else(|| dummy_hash().to_owned(), |r| r.password_hash.clone());
+        let permit = self.hashing.clone().acquire_owned().await.map_err(|_| Error::Hashing)?;
+        let password = creds.password;
+        let matches = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            verify_password(&password, &stored)
+        })
+        .await
+        .map_err(|_| Error::Hashing)??;
+        let record = match record {
+            Some(r) if matches => r,
+            _ => return Err(Error::InvalidCredentials),
+        };
+        let user_type = record
+            .user_type
+            .parse::<UserType>()
+            .map_err(|e| Error::CorruptRecord(e.to_string()))?;
+        let principal = Principal {
+            user_id: record.id,
+            email: record.email,
+            user_type,
+            companies: record.companies,
+        };
+        self.verified.lock().unwrap_or_else(PoisonError::into_inner).insert(
+            key,
+            Verified {
+                digest,
+                principal: principal.clone(),
+            },
+        );
+        Ok(principal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{SeedCompany, SeedData, SeedUser};
+
+    async fn authenticator() -> Authenticator {
+        let (catalog, _worker) = Catalog::open_in_memory().expect("open");
+        let seed = SeedData {
+            companies: vec![SeedCompany {
+                id: 6,
+                name: "A".into(),
+                root_path: "A/".into(),
+                folders: vec![],
+            }],
+            users: vec![SeedUser {
+                email: "ipsuser@ips.test".into(),
+                password_hash: hash_password("p&ss<1>]]>").expect("hash"),
+                user_type: "IpsUser".into(),
+                first_name: String::new(),
+                last_name: String::new(),
+                companies: vec![6],
+            }],
+            ..SeedData::default()
+        };
+        catalog.apply_seed(seed).await.expect("seed");
+        Authenticator::new(catalog, Arc::new(Semaphore::new(2)))
+    }
+
+    fn creds(user: &str, password: &str) -> Option<Credentials> {
+        Some(Credentials {
+            user: user.into(),
+            password: password.into(),
+        })
+    }
+
+    #[tokio::test]
+    async fn right_password_authenticates_and_is_remembered() {
+        let auth = authenticator().await;
+        let p = auth
+            .authenticate(creds("ipsuser@ips.test", "p&ss<1>]]>"))
+            .await
+            .expect("ok");
+        assert_eq!((p.user_type, p.companies.as_slice()), (UserType::IpsUser, &[6][..]));
+        assert!(auth.verified.lock().expect("lock").contains_key("ipsuser@ips.test"));
+        let again = auth
+            .authenticate(creds("IpsUser@ips.test", "p&ss<1>]]>"))
+            .await
+            .expect("ok");
+        assert_eq!(again, p);
+    }
+
+    #[tokio::test]
+    async fn wrong_password_and_unknown_user_fail_alike() {
+        let auth = authenticator().await;
+        auth.authenticate(creds("ipsuser@ips.test", "p&ss<1>]]>"))
+            .await
+            .expect("prime the cache");
+        for (u, p) in [
+            ("ipsuser@ips.test", "wrong"),
+            ("ipsuser@ips.test", "p&ss<1>]]> "),
+            ("nobody@ips.test", "p&ss<1>]]>"),
+            ("", ""),
+        ] {
+            let err = auth.authenticate(creds(u, p)).await.expect_err("refused");
+            assert!(matches!(err, Error::InvalidCredentials), "{u}/{p}: {err:?}");
+        }
+        assert!(matches!(auth.authenticate(None).await, Err(Error::NoCredentials)));
+    }
+
+    #[test]
+    fn hashes_are_argon2id_with_owasp_parameters() {
+        let h = hash_password("x").expect("hash");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_password("x", &h).expect("verify"));
+        assert!(!verify_password("y", &h).expect("verify"));
+        assert!(format!(
+            "{:?}",
+            Credentials {
+                user: "u".into(),
+                password: "secret".into()
+            }
+        )
+        .find("secret")
+        .is_none());
+    }
+}

@@ -1,0 +1,233 @@
+//! The catalog: companies, users, folders and assets in SQLite.
+//!
+//! This is the only module that contains SQL or names rusqlite. One worker
+//! thread owns the connection; callers send it jobs and await the answer, so
+//! no SQLite call ever runs on the async runtime. The worker drains the queue
+//! in batches: each job runs inside its own savepoint, the batch commits once,
+//! and only then are the answers released. A caller therefore never hears of
+//! a write that is not committed, and a burst of writes costs one commit.
+
+mod model;
+mod queries;
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::thread;
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+pub use model::{Asset, CopyAsset, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
+
+/// Catalog failures. The first group is internal; the second names the
+/// business rule a request broke, for `ips` to turn into the right fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The worker thread is gone (shutting down).
+    #[error("the catalog is closed")]
+    Closed,
+    /// A job panicked; its savepoint was rolled back.
+    #[error("a catalog job panicked")]
+    Panicked,
+    /// The batch holding this job failed to commit; nothing it wrote stayed.
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
+    /// Seed data contradicts itself.
+    #[error("invalid seed: {0}")]
+    InvalidSeed(String),
+    /// No company with that id.
+    #[error("company not found")]
+    CompanyNotFound,
+    /// No asset with that handle in the company.
+    #[error("asset not found")]
+    AssetNotFound,
+    /// The asset exists but is not an Image.
+    #[error("asset is a {0}, not an Image")]
+    NotAnImage(String),
+    /// No folder with that path in the company.
+    #[error("folder not found")]
+    FolderNotFound,
+    /// The company already has an asset with that name.
+    #[error("name already in use")]
+    NameInUse,
+    /// The source's bytes are not in the store.
+    #[error("the source asset's bytes are missing from the store")]
+    BlobMissing,
+}
+
+/// How a job ended: whether to keep its savepoint, and how to answer once the
+/// batch's commit is known.
+type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+
+/// Largest number of jobs committed together.
+const MAX_BATCH: usize = 256;
+
+/// A handle to the catalog; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Joins the worker thread once every `Catalog` handle is dropped, so the
+/// database is closed (and the WAL checkpointed) before the process exits.
+#[derive(Debug)]
+pub struct Worker(thread::JoinHandle<()>);
+
+impl Worker {
+    /// Blocks until the worker has closed the database.
+    pub fn join(self) {
+        // A panicking worker already reported itself; nothing more to do.
+        let _ = self.0.join();
+    }
+}
+
+impl Catalog {
+    /// Opens (creating if needed) the catalog file in WAL mode.
+    pub fn open(path: &Path) -> Result<(Catalog, Worker), Error> {
+        let conn = Connection::open(path)?;
+        // WAL lets readers proceed during a write; NORMAL sync keeps every
+        // commit across an application crash (only an OS crash may lose the
+        // last ones), which is the durability an emulator needs.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::start(conn)
+    }
+
+    /// A catalog that lives in memory only.
+    pub fn open_in_memory() -> Result<(Catalog, Worker), Error> {
+        Self::start(Connection::open_in_memory()?)
+    }
+
+    fn start(conn: Connection) -> Result<(Catalog, Worker), Error> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(include_str!("schema.sql"))?;
+        let (tx, rx) = mpsc::channel(4096);
+        let handle = thread::Builder::new()
+            .name("catalog".into())
+            .spawn(move || run_worker(conn, rx))
+            .map_err(|_| Error::Closed)?;
+        Ok((Catalog { jobs: tx }, Worker(handle)))
+    }
+
+    /// Runs `f` on the worker inside a savepoint. An `Err` rolls back what `f`
+    /// wrote; an `Ok` is answered only after the batch commits.
+    async fn call<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| f(conn))).unwrap_or(Err(Error::Panicked));
+            let keep = result.is_ok();
+            let deliver: Deliver = Box::new(move |committed| {
+                let answer = match committed {
+                    Ok(()) => result,
+                    Err(msg) => Err(Error::CommitFailed(msg)),
+                };
+                // The caller may have gone away (client disconnected).
+                let _ = tx.send(answer);
+            });
+            (keep, deliver)
+        });
+        self.jobs.send(job).await.map_err(|_| Error::Closed)?;
+        rx.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Whether the catalog holds no company at all (so a seed may be applied).
+    pub async fn is_empty(&self) -> Result<bool, Error> {
+        self.call(queries::is_empty).await
+    }
+
+    /// Loads `seed` into an empty catalog, all or nothing.
+    pub async fn apply_seed(&self, seed: SeedData) -> Result<(), Error> {
+        self.call(move |conn| queries::apply_seed(conn, &seed)).await
+    }
+
+    /// Looks a user up by login e-mail (case-insensitively).
+    pub async fn user_by_email(&self, email: String) -> Result<Option<UserRecord>, Error> {
+        self.call(move |conn| queries::user_by_email(conn, &email)).await
+    }
+
+    /// Copies an asset's catalog entry under a new name, sharing its bytes.
+    ///
+    /// `blob_present` is asked, inside the transaction, whether the source's
+    /// bytes are still in the store, so a row is never added for bytes that
+    /// are gone.
+    pub async fn copy_asset<P>(&self, req: CopyAsset, blob_present: P) -> Result<Asset, Error>
+    where
+        P: FnOnce(&str) -> bool + Send + 'static,
+    {
+        self.call(move |conn| queries::copy_asset(conn, &req, blob_present))
+            .await
+    }
+
+    /// Fetches an asset by handle within a company.
+    pub async fn asset(&self, company_id: i64, handle: crate::handles::AssetHandle) -> Result<Asset, Error> {
+        self.call(move |conn| queries::asset(conn, company_id, handle)).await
+    }
+
+    /// Number of assets in the catalog.
+    pub async fn count_assets(&self) -> Result<u64, Error> {
+        self.call(queries::count_assets).await
+    }
+
+    /// Every content hash some asset names, sorted and deduplicated.
+    pub async fn referenced_blobs(&self) -> Result<Vec<String>, Error> {
+        self.call(queries::referenced_blobs).await
+    }
+}
+
+fn run_worker(conn: Connection, mut rx: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&conn, &mut batch);
+    }
+    // Dropping `conn` here closes the database and checkpoints the WAL.
+}
+
+fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        // Dropping a job drops its answer channel: its caller sees `Closed`
+        // and answers with an internal fault. Nothing ran, nothing is lost.
+        tracing::error!(error = %e, jobs = batch.len(), "catalog could not begin a transaction");
+        batch.clear();
+        return;
+    }
+    let mut delivers = Vec::with_capacity(batch.len());
+    for job in batch.drain(..) {
+        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+            tracing::error!(error = %e, "catalog savepoint failed");
+            continue;
+        }
+        let (keep, deliver) = job(conn);
+        let end = if keep {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
+        if let Err(e) = conn.execute_batch(end) {
+            tracing::error!(error = %e, "catalog savepoint release failed");
+        }
+        delivers.push(deliver);
+    }
+    let committed = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+    if let Err(e) = &committed {
+        tracing::error!(error = %e, "catalog commit failed");
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for deliver in delivers {
+        deliver(committed.clone());
+    }
+}

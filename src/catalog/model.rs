@@ -1,0 +1,139 @@
+//! Plain row types the catalog hands out and takes in.
+
+use crate::handles::AssetHandle;
+
+/// A user as authentication needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Row id.
+    pub id: i64,
+    /// Login e-mail, as stored.
+    pub email: String,
+    /// PHC-format argon2 hash.
+    pub password_hash: String,
+    /// The IPS user type name (`IpsUser`, …), as stored.
+    pub user_type: String,
+    /// Ids of the companies the user belongs to.
+    pub companies: Vec<i64>,
+}
+
+/// An asset row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asset {
+    /// Asset id (first number of the handle).
+    pub id: i64,
+    /// Type code (second number of the long handle; 1 = Image).
+    pub type_code: i64,
+    /// Per-type record id (third number of the long handle).
+    pub type_record_id: i64,
+    /// IPS asset type name (`Image`, …).
+    pub asset_type: String,
+    /// Owning company id.
+    pub company_id: i64,
+    /// Full folder path, ending in `/`.
+    pub folder: String,
+    /// Asset name (IPS "Asset ID").
+    pub name: String,
+    /// Pixel width, for images.
+    pub width: Option<u32>,
+    /// Pixel height, for images.
+    pub height: Option<u32>,
+    /// Stored format (`jpeg`, `png`, …), for images.
+    pub format: Option<String>,
+    /// Size of the stored bytes.
+    pub byte_size: u64,
+    /// Key of the stored bytes in the blob store.
+    pub content_hash: String,
+}
+
+impl Asset {
+    /// The asset's handle in the long 2008-01-15 form.
+    pub fn handle(&self) -> AssetHandle {
+        AssetHandle::long(self.id, self.type_code, self.type_record_id)
+    }
+}
+
+/// What `Catalog::copy_asset` needs to know.
+#[derive(Clone, Debug)]
+pub struct CopyAsset {
+    /// Company the copy is made in (and the source must belong to).
+    pub company_id: i64,
+    /// The source asset.
+    pub source: AssetHandle,
+    /// Destination folder path, ending in `/`.
+    pub folder: String,
+    /// Name of the new asset.
+    pub name: String,
+    /// The user making the copy.
+    pub actor_user_id: i64,
+}
+
+/// A whole catalog to load into an empty database (the demo seed).
+#[derive(Clone, Debug, Default)]
+pub struct SeedData {
+    /// Companies with their folders.
+    pub companies: Vec<SeedCompany>,
+    /// Users with their memberships.
+    pub users: Vec<SeedUser>,
+    /// Image assets whose bytes are already in the store.
+    pub assets: Vec<SeedAsset>,
+    /// First asset id to mint (defaults to one past the largest seeded id).
+    pub next_asset_id: Option<i64>,
+    /// First image record id to mint (likewise).
+    pub next_image_id: Option<i64>,
+}
+
+/// A seeded company.
+#[derive(Clone, Debug)]
+pub struct SeedCompany {
+    /// Company id (`c|<id>`).
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Root folder path, ending in `/`.
+    pub root_path: String,
+    /// Further folder paths, each ending in `/` and under the root.
+    pub folders: Vec<String>,
+}
+
+/// A seeded user.
+#[derive(Clone, Debug)]
+pub struct SeedUser {
+    /// Login e-mail.
+    pub email: String,
+    /// PHC-format argon2 hash.
+    pub password_hash: String,
+    /// IPS user type name.
+    pub user_type: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Member company ids.
+    pub companies: Vec<i64>,
+}
+
+/// A seeded image asset.
+#[derive(Clone, Debug)]
+pub struct SeedAsset {
+    /// Handle fields: asset id, image record id.
+    pub id: i64,
+    /// Per-type record id.
+    pub image_id: i64,
+    /// Owning company id.
+    pub company_id: i64,
+    /// Folder path.
+    pub folder: String,
+    /// Asset name.
+    pub name: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// Format name.
+    pub format: String,
+    /// Byte size.
+    pub byte_size: u64,
+    /// Blob key.
+    pub content_hash: String,
+}

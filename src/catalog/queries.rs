@@ -1,0 +1,430 @@
+//! The SQL behind each catalog call. Every function runs on the worker thread
+//! inside the job's savepoint; returning `Err` undoes what it wrote.
+
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+
+use super::{Asset, CopyAsset, Error, SeedData, UserRecord};
+use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
+
+pub(super) fn is_empty(conn: &Connection) -> Result<bool, Error> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM companies", [], |r| r.get(0))?;
+    Ok(n == 0)
+}
+
+pub(super) fn apply_seed(conn: &Connection, seed: &SeedData) -> Result<(), Error> {
+    if !is_empty(conn)? {
+        return Err(Error::InvalidSeed("the catalog is not empty".into()));
+    }
+    for c in &seed.companies {
+        conn.execute(
+            "INSERT INTO companies (id, name, root_path) VALUES (?1, ?2, ?3)",
+            params![c.id, c.name, c.root_path],
+        )
+        .map_err(|e| seed_conflict(e, &format!("company {}", c.name)))?;
+        for path in std::iter::once(&c.root_path).chain(&c.folders) {
+            if !path.starts_with(&c.root_path) || !path.ends_with('/') {
+                return Err(Error::InvalidSeed(format!(
+                    "folder {path} is not under {}",
+                    c.root_path
+                )));
+            }
+            conn.execute(
+                "INSERT OR IGNORE INTO folders (company_id, path) VALUES (?1, ?2)",
+                params![c.id, path],
+            )?;
+        }
+    }
+    for u in &seed.users {
+        conn.execute(
+            "INSERT INTO users (email, password_hash, user_type, first_name, last_name)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![u.email, u.password_hash, u.user_type, u.first_name, u.last_name],
+        )
+        .map_err(|e| seed_conflict(e, &format!("user {}", u.email)))?;
+        let user_id = conn.last_insert_rowid();
+        for company in &u.companies {
+            conn.execute(
+                "INSERT INTO memberships (user_id, company_id) VALUES (?1, ?2)",
+                params![user_id, company],
+            )
+            .map_err(|e| seed_conflict(e, &format!("membership of {} in c|{company}", u.email)))?;
+        }
+    }
+    for a in &seed.assets {
+        let folder_id = folder_id(conn, a.company_id, &a.folder)?
+            .ok_or_else(|| Error::InvalidSeed(format!("asset {}: no folder {}", a.name, a.folder)))?;
+        conn.execute(
+            "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id,
+                                 name, width, height, format, byte_size, content_hash)
+             VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                a.id,
+                IMAGE_TYPE_CODE,
+                a.image_id,
+                a.company_id,
+                folder_id,
+                a.name,
+                a.width,
+                a.height,
+                a.format,
+                a.byte_size as i64,
+                a.content_hash
+            ],
+        )
+        .map_err(|e| seed_conflict(e, &format!("asset {}", a.name)))?;
+    }
+    let max_asset = seed.assets.iter().map(|a| a.id).max().unwrap_or(0);
+    let max_image = seed.assets.iter().map(|a| a.image_id).max().unwrap_or(0);
+    let next_asset = seed.next_asset_id.unwrap_or(max_asset + 1).max(max_asset + 1);
+    let next_image = seed.next_image_id.unwrap_or(max_image + 1).max(max_image + 1);
+    conn.execute(
+        "INSERT OR REPLACE INTO sequences (name, next) VALUES ('asset', ?1), ('image', ?2)",
+        params![next_asset, next_image],
+    )?;
+    Ok(())
+}
+
+fn seed_conflict(e: rusqlite::Error, what: &str) -> Error {
+    if is_constraint(&e) {
+        Error::InvalidSeed(format!("{what} is defined twice or names something missing"))
+    } else {
+        Error::Sqlite(e)
+    }
+}
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+}
+
+pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<UserRecord>, Error> {
+    let user = conn
+        .prepare_cached("SELECT id, email, password_hash, user_type FROM users WHERE email = ?1")?
+        .query_row([email], |r| {
+            Ok(UserRecord {
+                id: r.get(0)?,
+                email: r.get(1)?,
+                password_hash: r.get(2)?,
+                user_type: r.get(3)?,
+                companies: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut user) = user else { return Ok(None) };
+    let mut stmt = conn.prepare_cached("SELECT company_id FROM memberships WHERE user_id = ?1 ORDER BY company_id")?;
+    user.companies = stmt.query_map([user.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(Some(user))
+}
+
+fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Result<Option<i64>, Error> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM folders WHERE company_id = ?1 AND path = ?2")?
+        .query_row(params![company_id, path], |r| r.get(0))
+        .optional()?)
+}
+
+const ASSET_COLUMNS: &str = "a.id, a.type_code, a.type_record_id, a.asset_type, a.company_id, f.path,
+     a.name, a.width, a.height, a.format, a.byte_size, a.content_hash";
+
+fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
+    Ok(Asset {
+        id: r.get(0)?,
+        type_code: r.get(1)?,
+        type_record_id: r.get(2)?,
+        asset_type: r.get(3)?,
+        company_id: r.get(4)?,
+        folder: r.get(5)?,
+        name: r.get(6)?,
+        width: r.get(7)?,
+        height: r.get(8)?,
+        format: r.get(9)?,
+        byte_size: r.get::<_, i64>(10)?.max(0) as u64,
+        content_hash: r.get(11)?,
+    })
+}
+
+pub(super) fn asset(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+    let sql = format!(
+        "SELECT {ASSET_COLUMNS} FROM assets a JOIN folders f ON f.id = a.folder_id
+         WHERE a.id = ?1 AND a.company_id = ?2"
+    );
+    let asset = conn
+        .prepare_cached(&sql)?
+        .query_row(params![handle.id, company_id], asset_from_row)
+        .optional()?
+        .ok_or(Error::AssetNotFound)?;
+    // A long handle must agree with the asset in every part, or it names
+    // something else.
+    match handle.typed {
+        Some(typed) if typed != (asset.type_code, asset.type_record_id) => Err(Error::AssetNotFound),
+        _ => Ok(asset),
+    }
+}
+
+fn company_exists(conn: &Connection, company_id: i64) -> Result<bool, Error> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
+        .query_row([company_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn next_id(conn: &Connection, sequence: &str) -> Result<i64, Error> {
+    Ok(conn
+        .prepare_cached("UPDATE sequences SET next = next + 1 WHERE name = ?1 RETURNING next - 1")?
+        .query_row([sequence], |r| r.get(0))?)
+}
+
+pub(super) fn copy_asset<P>(conn: &Connection, req: &CopyAsset, blob_present: P) -> Result<Asset, Error>
+where
+    P: FnOnce(&str) -> bool,
+{
+    if !company_exists(conn, req.company_id)? {
+        return Err(Error::CompanyNotFound);
+    }
+    let source = asset(conn, req.company_id, req.source)?;
+    if source.asset_type != "Image" {
+        return Err(Error::NotAnImage(source.asset_type));
+    }
+    let folder_id = folder_id(conn, req.company_id, &req.folder)?.ok_or(Error::FolderNotFound)?;
+    if !blob_present(&source.content_hash) {
+        return Err(Error::BlobMissing);
+    }
+    let id = next_id(conn, "asset")?;
+    let image_id = next_id(conn, "image")?;
+    conn.prepare_cached(
+        "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
+                             width, height, format, byte_size, content_hash, created_by)
+         VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        id,
+        IMAGE_TYPE_CODE,
+        image_id,
+        req.company_id,
+        folder_id,
+        req.name,
+        source.width,
+        source.height,
+        source.format,
+        source.byte_size as i64,
+        source.content_hash,
+        req.actor_user_id
+    ])
+    .map_err(|e| {
+        if is_constraint(&e) {
+            Error::NameInUse
+        } else {
+            Error::Sqlite(e)
+        }
+    })?;
+    Ok(Asset {
+        id,
+        type_code: IMAGE_TYPE_CODE,
+        type_record_id: image_id,
+        folder: req.folder.clone(),
+        name: req.name.clone(),
+        ..source
+    })
+}
+
+pub(super) fn count_assets(conn: &Connection) -> Result<u64, Error> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM assets", [], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+pub(super) fn referenced_blobs(conn: &Connection) -> Result<Vec<String>, Error> {
+    let mut stmt = conn.prepare("SELECT DISTINCT content_hash FROM assets ORDER BY content_hash")?;
+    let hashes = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(hashes)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The catalog suite, on in-memory SQLite.
+    use super::super::{Catalog, CopyAsset, Error, SeedAsset, SeedCompany, SeedData, SeedUser};
+    use crate::handles::AssetHandle;
+
+    fn seed() -> SeedData {
+        SeedData {
+            companies: vec![
+                SeedCompany {
+                    id: 6,
+                    name: "ApiTestCo".into(),
+                    root_path: "ApiTestCo/".into(),
+                    folders: vec!["ApiTestCo/uploads/".into()],
+                },
+                SeedCompany {
+                    id: 21,
+                    name: "OtherCo".into(),
+                    root_path: "OtherCo/".into(),
+                    folders: vec![],
+                },
+            ],
+            users: vec![SeedUser {
+                email: "ipsuser@ips.test".into(),
+                password_hash: "$argon2id$fake".into(),
+                user_type: "IpsUser".into(),
+                first_name: String::new(),
+                last_name: String::new(),
+                companies: vec![6],
+            }],
+            assets: vec![
+                SeedAsset {
+                    id: 739,
+                    image_id: 537,
+                    company_id: 6,
+                    folder: "ApiTestCo/".into(),
+                    name: "macbookwin1".into(),
+                    width: 640,
+                    height: 427,
+                    format: "jpeg".into(),
+                    byte_size: 10,
+                    content_hash: "h1".into(),
+                },
+                SeedAsset {
+                    id: 300,
+                    image_id: 200,
+                    company_id: 21,
+                    folder: "OtherCo/".into(),
+                    name: "other".into(),
+                    width: 1,
+                    height: 1,
+                    format: "png".into(),
+                    byte_size: 1,
+                    content_hash: "h2".into(),
+                },
+            ],
+            next_asset_id: Some(943),
+            next_image_id: Some(580),
+        }
+    }
+
+    async fn seeded() -> Catalog {
+        let (catalog, _worker) = Catalog::open_in_memory().expect("open");
+        catalog.apply_seed(seed()).await.expect("seed");
+        catalog
+    }
+
+    fn copy(name: &str) -> CopyAsset {
+        CopyAsset {
+            company_id: 6,
+            source: AssetHandle::long(739, 1, 537),
+            folder: "ApiTestCo/".into(),
+            name: name.into(),
+            actor_user_id: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn seed_then_lookup_user_case_insensitively() {
+        let catalog = seeded().await;
+        let user = catalog
+            .user_by_email("IPSUSER@ips.test".into())
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(user.email, "ipsuser@ips.test");
+        assert_eq!(user.companies, vec![6]);
+        assert!(catalog
+            .user_by_email("nobody@ips.test".into())
+            .await
+            .expect("query")
+            .is_none());
+        assert!(!catalog.is_empty().await.expect("query"));
+    }
+
+    #[tokio::test]
+    async fn seed_is_refused_on_a_non_empty_catalog_and_is_all_or_nothing() {
+        let catalog = seeded().await;
+        assert!(matches!(catalog.apply_seed(seed()).await, Err(Error::InvalidSeed(_))));
+        let (fresh, _w) = Catalog::open_in_memory().expect("open");
+        let mut bad = seed();
+        bad.assets[1].folder = "Nowhere/".into();
+        assert!(matches!(fresh.apply_seed(bad).await, Err(Error::InvalidSeed(_))));
+        assert!(
+            fresh.is_empty().await.expect("query"),
+            "a failed seed leaves nothing behind"
+        );
+    }
+
+    #[tokio::test]
+    async fn copies_mint_handles_from_the_seeded_counters() {
+        let catalog = seeded().await;
+        let first = catalog
+            .copy_asset(copy("Copy_macbookwin1"), |_| true)
+            .await
+            .expect("copy");
+        assert_eq!(first.handle().to_string(), "a|943|1|580");
+        assert_eq!(
+            (first.width, first.height, first.content_hash.as_str()),
+            (Some(640), Some(427), "h1")
+        );
+        let second = catalog.copy_asset(copy("second"), |_| true).await.expect("copy");
+        assert_eq!(second.handle().to_string(), "a|944|1|581");
+        assert_eq!(catalog.count_assets().await.expect("count"), 4);
+        assert_eq!(catalog.referenced_blobs().await.expect("blobs"), vec!["h1", "h2"]);
+    }
+
+    #[tokio::test]
+    async fn copy_refusals_write_nothing_and_burn_no_handle() {
+        let catalog = seeded().await;
+        let cases: Vec<(CopyAsset, fn(&Error) -> bool)> = vec![
+            (
+                CopyAsset {
+                    company_id: 99,
+                    ..copy("a")
+                },
+                |e| matches!(e, Error::CompanyNotFound),
+            ),
+            (
+                CopyAsset {
+                    source: AssetHandle::long(300, 1, 200),
+                    ..copy("b")
+                },
+                |e| matches!(e, Error::AssetNotFound),
+            ),
+            (
+                CopyAsset {
+                    source: AssetHandle::long(739, 1, 999),
+                    ..copy("c")
+                },
+                |e| matches!(e, Error::AssetNotFound),
+            ),
+            (
+                CopyAsset {
+                    folder: "OtherCo/".into(),
+                    ..copy("d")
+                },
+                |e| matches!(e, Error::FolderNotFound),
+            ),
+            (copy("MACBOOKWIN1"), |e| matches!(e, Error::NameInUse)),
+        ];
+        for (req, expected) in cases {
+            let err = catalog.copy_asset(req.clone(), |_| true).await.expect_err("refused");
+            assert!(expected(&err), "{req:?} gave {err:?}");
+        }
+        let err = catalog.copy_asset(copy("e"), |_| false).await.expect_err("refused");
+        assert!(matches!(err, Error::BlobMissing));
+        assert_eq!(catalog.count_assets().await.expect("count"), 2);
+        let ok = catalog.copy_asset(copy("f"), |_| true).await.expect("copy");
+        assert_eq!(ok.handle().to_string(), "a|943|1|580", "refused copies consumed no id");
+    }
+
+    #[tokio::test]
+    async fn concurrent_copies_get_distinct_handles() {
+        let catalog = seeded().await;
+        let mut tasks = Vec::new();
+        for i in 0..100 {
+            let catalog = catalog.clone();
+            tasks.push(tokio::spawn(async move {
+                catalog.copy_asset(copy(&format!("n{i}")), |_| true).await
+            }));
+        }
+        let mut handles = std::collections::BTreeSet::new();
+        for t in tasks {
+            handles.insert(t.await.expect("join").expect("copy").handle().to_string());
+        }
+        assert_eq!(handles.len(), 100);
+        assert_eq!(catalog.count_assets().await.expect("count"), 102);
+    }
+}

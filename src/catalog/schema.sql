@@ -1,0 +1,54 @@
+-- The catalog schema. Applied on every open; every statement is idempotent.
+CREATE TABLE IF NOT EXISTS companies (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL UNIQUE,
+    root_path TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS users (
+    id            INTEGER PRIMARY KEY,
+    -- IPS logins are e-mail addresses: two accounts may not differ by case only.
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    user_type     TEXT NOT NULL,
+    first_name    TEXT NOT NULL DEFAULT '',
+    last_name     TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS memberships (
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    PRIMARY KEY (user_id, company_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS folders (
+    id         INTEGER PRIMARY KEY,
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    path       TEXT NOT NULL,
+    UNIQUE (company_id, path)
+);
+CREATE TABLE IF NOT EXISTS assets (
+    id             INTEGER PRIMARY KEY,
+    type_code      INTEGER NOT NULL,
+    type_record_id INTEGER NOT NULL,
+    asset_type     TEXT NOT NULL,
+    company_id     INTEGER NOT NULL REFERENCES companies(id),
+    folder_id      INTEGER NOT NULL REFERENCES folders(id),
+    name           TEXT NOT NULL,
+    width          INTEGER,
+    height         INTEGER,
+    format         TEXT,
+    byte_size      INTEGER NOT NULL,
+    content_hash   TEXT NOT NULL,
+    url_modifier   TEXT NOT NULL DEFAULT '',
+    created_by     INTEGER REFERENCES users(id),
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    modified_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+-- Asset IDs are unique per company whatever the folder, and compare without
+-- regard to ASCII case, as Image Serving catalog IDs do.
+CREATE UNIQUE INDEX IF NOT EXISTS assets_company_name ON assets (company_id, name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS assets_content_hash ON assets (content_hash);
+-- Handle counters. Minting from counters (not random ids) makes the same seed
+-- and the same request sequence give the same handles.
+CREATE TABLE IF NOT EXISTS sequences (
+    name TEXT PRIMARY KEY,
+    next INTEGER NOT NULL
+) WITHOUT ROWID;

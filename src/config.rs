@@ -1,0 +1,31 @@
+//! Settings that reach below `main`, validated once at start-up.
+
+use std::time::Duration;
+
+/// Request and image limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest request body accepted, before and after gzip decoding
+    /// (Scene7's MaxMessageSize is 16 MiB).
+    pub max_body_bytes: usize,
+    /// Deepest XML element nesting accepted.
+    pub max_xml_depth: usize,
+    /// Time allowed for a request's headers to arrive.
+    pub header_timeout: Duration,
+    /// Time allowed for a request's body to arrive.
+    pub body_timeout: Duration,
+    /// Caps applied to images entering the catalog.
+    pub image: crate::render::ImageLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 16 * 1024 * 1024,
+            max_xml_depth: 100,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(60),
+            image: crate::render::ImageLimits::default(),
+        }
+    }
+}

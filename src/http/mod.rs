@@ -1,0 +1,94 @@
+//! HTTP/1.x transport: the accept loop, per-connection settings, and the
+//! graceful drain. The only module that names hyper.
+//!
+//! Slow clients are bounded: hyper's header timeout needs a timer, which is
+//! set here; bodies get their own deadline in `routes`. On shutdown the loop
+//! stops accepting, every connection finishes its in-flight request and
+//! closes (answering `Connection: close`), and after the drain deadline the
+//! rest are dropped.
+
+mod body;
+mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::app::AppState;
+
+/// How long in-flight requests may take to finish after shutdown begins.
+const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Per-server facts the routes need.
+#[derive(Debug)]
+pub(crate) struct Server {
+    state: Arc<AppState>,
+    /// The address the listener is bound to (for WSDL addresses when a
+    /// client sends no Host).
+    local: SocketAddr,
+    /// Set once shutdown begins: every reply then says `Connection: close`.
+    draining: AtomicBool,
+}
+
+/// Serves HTTP on `listener` until `shutdown` resolves, then drains.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let server = Arc::new(Server {
+        state,
+        local: listener.local_addr()?,
+        draining: AtomicBool::new(false),
+    });
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead
+                    // of spinning, and keep serving the connections we have.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let header_timeout = server.state.limits.header_timeout;
+        let for_service = server.clone();
+        let service = service_fn(move |req| {
+            let server = for_service.clone();
+            async move { Ok::<_, std::convert::Infallible>(routes::route(&server, req).await) }
+        });
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    server.draining.store(true, Ordering::SeqCst);
+    drop(listener);
+    tracing::info!("draining in-flight requests");
+    if tokio::time::timeout(DRAIN_DEADLINE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("drain deadline passed; dropping remaining connections");
+    }
+    Ok(())
+}

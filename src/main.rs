@@ -1,0 +1,144 @@
+//! The `ips-emulator` command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ips_emulator::{DataLocation, Limits, Options, SeedSource};
+
+/// A local emulator of Adobe Scene7's IPS SOAP API.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the IPS API.
+    Serve(ServeArgs),
+    /// Read a password on standard input and print its argon2 hash, for
+    /// `password_hash` in a seed file.
+    HashPassword,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "IPS_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Directory for the catalog and image files (created if missing).
+    #[arg(long, env = "IPS_DATA_DIR", default_value = "./ips-data")]
+    data_dir: PathBuf,
+    /// Keep everything in memory; write nothing to disk.
+    #[arg(long, env = "IPS_IN_MEMORY")]
+    in_memory: bool,
+    /// Seed directory applied to an empty catalog (default: the built-in demo seed).
+    #[arg(long, env = "IPS_SEED")]
+    seed: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, env = "IPS_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Largest request body in bytes, compressed or not.
+    #[arg(long, env = "IPS_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+}
+
+fn init_logging(format: LogFormat) {
+    // `IPS_LOG` takes tracing's filter syntax, e.g. `warn` or `ips_emulator=debug`.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IPS_LOG").unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
+            }
+        }
+        _ => {
+            // Without signal handlers, Ctrl-C through tokio still works.
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+    tracing::info!("shutdown requested");
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    init_logging(args.log_format);
+    let options = Options {
+        data: if args.in_memory {
+            DataLocation::InMemory
+        } else {
+            DataLocation::Dir(args.data_dir.clone())
+        },
+        seed: args.seed.map_or(SeedSource::Embedded, SeedSource::Dir),
+        limits: Limits {
+            max_body_bytes: args.max_body_bytes,
+            ..Limits::default()
+        },
+    };
+    let (state, worker) = ips_emulator::open(&options).await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, "serving IPS API at http://{addr}/scene7/services/IpsApiService");
+    ips_emulator::run(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    // The state is gone with `run`; wait for the catalog to close its file.
+    tokio::task::spawn_blocking(move || worker.join())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn hash_password() -> Result<(), String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    println!(
+        "{}",
+        ips_emulator::auth::hash_password(password).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+            .and_then(|rt| rt.block_on(serve(args))),
+        Command::HashPassword => hash_password(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ips-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

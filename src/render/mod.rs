@@ -1,0 +1,137 @@
+//! Image decoding and inspection: the only module that names the `image` crate.
+//!
+//! For now the service needs one thing from images: to read a source's
+//! format and dimensions safely when it enters the catalog. Rendering of
+//! `urlModifier` commands will live here too, behind the same limits.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, ImageReader, Limits};
+
+/// Why an image could not be read. All of these are the caller's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The bytes are not an image in a supported format.
+    #[error("not a supported image format")]
+    UnknownFormat,
+    /// The header is unreadable or declares nonsense.
+    #[error("unreadable image: {0}")]
+    Corrupt(String),
+    /// Width, height or pixel count is beyond the configured limits.
+    #[error("image of {width}x{height} is larger than allowed")]
+    TooLarge {
+        /// Declared width.
+        width: u32,
+        /// Declared height.
+        height: u32,
+    },
+}
+
+/// Size caps applied before any pixel is decoded.
+#[derive(Clone, Copy, Debug)]
+pub struct ImageLimits {
+    /// Largest width or height accepted.
+    pub max_side: u32,
+    /// Largest width × height accepted (Scene7's MaxSavePixels is 100 Mpx).
+    pub max_pixels: u64,
+}
+
+impl Default for ImageLimits {
+    fn default() -> Self {
+        ImageLimits {
+            max_side: 65_535,
+            max_pixels: 100_000_000,
+        }
+    }
+}
+
+/// What the catalog records about an image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// Lower-case format name as IPS reports it (`jpeg`, `png`, `gif`, `tiff`, `webp`).
+    pub format: &'static str,
+}
+
+/// Sniffs the format from the bytes (never from a file name) and reads the
+/// dimensions from the header, without decoding pixels.
+pub fn probe(bytes: &[u8], limits: ImageLimits) -> Result<ImageInfo, Error> {
+    let format = image::guess_format(bytes).map_err(|_| Error::UnknownFormat)?;
+    let name = format_name(format).ok_or(Error::UnknownFormat)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut caps = Limits::default();
+    caps.max_image_width = Some(limits.max_side);
+    caps.max_image_height = Some(limits.max_side);
+    reader.limits(caps);
+    let (width, height) = reader.into_dimensions().map_err(|e| match e {
+        image::ImageError::Limits(_) => Error::TooLarge { width: 0, height: 0 },
+        other => Error::Corrupt(other.to_string()),
+    })?;
+    if width == 0 || height == 0 {
+        return Err(Error::Corrupt(format!("zero-sized image ({width}x{height})")));
+    }
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(Error::TooLarge { width, height });
+    }
+    Ok(ImageInfo {
+        width,
+        height,
+        format: name,
+    })
+}
+
+fn format_name(format: ImageFormat) -> Option<&'static str> {
+    Some(match format {
+        ImageFormat::Jpeg => "jpeg",
+        ImageFormat::Png => "png",
+        ImageFormat::Gif => "gif",
+        ImageFormat::Tiff => "tiff",
+        ImageFormat::WebP => "webp",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbImage::new(width, height);
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).expect("encode");
+        out.into_inner()
+    }
+
+    #[test]
+    fn probes_format_and_size_from_content() {
+        let info = probe(&png(64, 48), ImageLimits::default()).expect("probe");
+        assert_eq!(
+            info,
+            ImageInfo {
+                width: 64,
+                height: 48,
+                format: "png"
+            }
+        );
+    }
+
+    #[test]
+    fn refuses_non_images_and_oversized_headers() {
+        assert!(matches!(
+            probe(b"<html></html>", ImageLimits::default()),
+            Err(Error::UnknownFormat)
+        ));
+        assert!(matches!(probe(b"", ImageLimits::default()), Err(Error::UnknownFormat)));
+        let tight = ImageLimits {
+            max_side: 100,
+            max_pixels: 1_000,
+        };
+        assert!(matches!(probe(&png(64, 48), tight), Err(Error::TooLarge { .. })));
+        let mut truncated = png(64, 48);
+        truncated.truncate(20);
+        assert!(probe(&truncated, ImageLimits::default()).is_err());
+    }
+}

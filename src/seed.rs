@@ -1,0 +1,336 @@
+//! Loading a seed (the demo catalog, or the user's own) into an empty catalog.
+//!
+//! A seed is a directory with `seed.json` and the image files it names. The
+//! demo seed in `fixtures/seed/` is compiled into the binary, so `serve`
+//! works from any directory. Loading is all or nothing: blobs are written
+//! first, then every row in one transaction; if that fails, the blobs this
+//! load added are removed again.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::catalog::{self, Catalog, SeedAsset, SeedCompany, SeedData, SeedUser};
+use crate::handles::{AssetHandle, CompanyHandle, FolderHandle, IMAGE_TYPE_CODE};
+use crate::render::{self, ImageLimits};
+use crate::store::{self, Store};
+use crate::{auth, auth::UserType};
+
+/// Seed loading failures.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A seed file could not be read.
+    #[error("reading {path}: {source}")]
+    Io {
+        /// Which file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `seed.json` is not valid.
+    #[error("seed.json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The seed contradicts itself.
+    #[error("invalid seed: {0}")]
+    Invalid(String),
+    /// A seed image is unusable.
+    #[error("seed image {file}: {source}")]
+    Image {
+        /// Which file.
+        file: String,
+        /// Why.
+        #[source]
+        source: render::Error,
+    },
+    /// Writing blobs failed.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// Writing rows failed.
+    #[error(transparent)]
+    Catalog(#[from] catalog::Error),
+    /// Hashing or background work failed.
+    #[error("background task failed")]
+    Task,
+}
+
+/// Where a seed comes from.
+#[derive(Clone, Debug)]
+pub enum SeedSource {
+    /// The demo seed compiled into the binary.
+    Embedded,
+    /// A seed directory.
+    Dir(PathBuf),
+}
+
+/// The demo seed's `seed.json`.
+pub const EMBEDDED_JSON: &str = include_str!("../fixtures/seed/seed.json");
+/// The demo seed's files, by the path `seed.json` uses.
+const EMBEDDED_FILES: &[(&str, &[u8])] = &[
+    (
+        "images/macbookwin1.jpg",
+        include_bytes!("../fixtures/seed/images/macbookwin1.jpg"),
+    ),
+    (
+        "images/otherco-photo.png",
+        include_bytes!("../fixtures/seed/images/otherco-photo.png"),
+    ),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedFile {
+    #[serde(default)]
+    next_asset_id: Option<i64>,
+    #[serde(default)]
+    next_image_id: Option<i64>,
+    companies: Vec<CompanyEntry>,
+    users: Vec<UserEntry>,
+    #[serde(default)]
+    assets: Vec<AssetEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompanyEntry {
+    handle: String,
+    name: String,
+    /// Defaults to the name without spaces, plus `/`, as IPS derives it.
+    #[serde(default)]
+    root_path: Option<String>,
+    #[serde(default)]
+    folders: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserEntry {
+    email: String,
+    /// Plain text, hashed on load (handy for a user's own seed).
+    #[serde(default)]
+    password: Option<String>,
+    /// An argon2 PHC string (what the demo seed stores).
+    #[serde(default)]
+    password_hash: Option<String>,
+    user_type: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    companies: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssetEntry {
+    handle: String,
+    company: String,
+    folder: String,
+    name: String,
+    file: String,
+}
+
+/// Whether a seed was applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The catalog was empty and now holds the seed.
+    Applied,
+    /// The catalog already had content; nothing was changed.
+    KeptExisting,
+}
+
+impl SeedSource {
+    fn json(&self) -> Result<String, Error> {
+        match self {
+            SeedSource::Embedded => Ok(EMBEDDED_JSON.to_owned()),
+            SeedSource::Dir(dir) => read(&dir.join("seed.json"))
+                .and_then(|b| String::from_utf8(b).map_err(|_| Error::Invalid("seed.json is not UTF-8".into()))),
+        }
+    }
+
+    fn file(&self, rel: &str) -> Result<Vec<u8>, Error> {
+        if rel.starts_with('/') || rel.split('/').any(|s| s == "..") {
+            return Err(Error::Invalid(format!(
+                "file {rel} must be a relative path inside the seed"
+            )));
+        }
+        match self {
+            SeedSource::Embedded => EMBEDDED_FILES
+                .iter()
+                .find(|(name, _)| *name == rel)
+                .map(|(_, bytes)| bytes.to_vec())
+                .ok_or_else(|| Error::Invalid(format!("the embedded seed has no file {rel}"))),
+            SeedSource::Dir(dir) => read(&dir.join(rel)),
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Applies `source` if the catalog is empty.
+pub async fn apply(
+    source: &SeedSource,
+    catalog: &Catalog,
+    store: &Store,
+    limits: ImageLimits,
+) -> Result<Outcome, Error> {
+    if !catalog.is_empty().await? {
+        return Ok(Outcome::KeptExisting);
+    }
+    let file: SeedFile = serde_json::from_str(&source.json()?)?;
+    let source = source.clone();
+    let store_for_build = store.clone();
+    let (data, added) = tokio::task::spawn_blocking(move || build(&file, &source, &store_for_build, limits))
+        .await
+        .map_err(|_| Error::Task)??;
+    if let Err(e) = catalog.apply_seed(data).await {
+        let store = store.clone();
+        let _ = tokio::task::spawn_blocking(move || remove_blobs(&store, &added)).await;
+        return Err(e.into());
+    }
+    Ok(Outcome::Applied)
+}
+
+fn remove_blobs(store: &Store, hashes: &[String]) {
+    for hash in hashes {
+        if let Err(e) = store.remove(hash) {
+            tracing::warn!(error = %e, "could not remove a blob of a failed seed");
+        }
+    }
+}
+
+/// Validates the seed, hashes passwords, probes and stores images. Blocking.
+/// Returns the rows to insert and the blobs this call added to the store.
+fn build(
+    file: &SeedFile,
+    source: &SeedSource,
+    store: &Store,
+    limits: ImageLimits,
+) -> Result<(SeedData, Vec<String>), Error> {
+    let mut added = Vec::new();
+    let result = build_inner(file, source, store, limits, &mut added);
+    if result.is_err() {
+        remove_blobs(store, &added);
+    }
+    result.map(|data| (data, added))
+}
+
+fn company_id(handle: &str) -> Result<i64, Error> {
+    CompanyHandle::parse(handle)
+        .map(|c| c.0)
+        .ok_or_else(|| Error::Invalid(format!("bad company handle {handle}")))
+}
+
+fn build_inner(
+    file: &SeedFile,
+    source: &SeedSource,
+    store: &Store,
+    limits: ImageLimits,
+    added: &mut Vec<String>,
+) -> Result<SeedData, Error> {
+    let mut data = SeedData {
+        next_asset_id: file.next_asset_id,
+        next_image_id: file.next_image_id,
+        ..SeedData::default()
+    };
+    for c in &file.companies {
+        let root_path = c
+            .root_path
+            .clone()
+            .unwrap_or_else(|| format!("{}/", c.name.replace(' ', "")));
+        let folders = c
+            .folders
+            .iter()
+            .map(|f| {
+                FolderHandle::parse(f)
+                    .map(|h| h.0)
+                    .ok_or_else(|| Error::Invalid(format!("bad folder {f}")))
+            })
+            .collect::<Result<_, _>>()?;
+        data.companies.push(SeedCompany {
+            id: company_id(&c.handle)?,
+            name: c.name.clone(),
+            root_path,
+            folders,
+        });
+    }
+    for u in &file.users {
+        u.user_type
+            .parse::<UserType>()
+            .map_err(|e| Error::Invalid(format!("user {}: {e}", u.email)))?;
+        let password_hash = match (&u.password_hash, &u.password) {
+            (Some(hash), None) => hash.clone(),
+            (None, Some(plain)) => auth::hash_password(plain).map_err(|_| Error::Task)?,
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "user {} needs exactly one of password, password_hash",
+                    u.email
+                )))
+            }
+        };
+        let companies = u.companies.iter().map(|c| company_id(c)).collect::<Result<_, _>>()?;
+        data.users.push(SeedUser {
+            email: u.email.clone(),
+            password_hash,
+            user_type: u.user_type.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            companies,
+        });
+    }
+    for a in &file.assets {
+        let handle =
+            AssetHandle::parse(&a.handle).ok_or_else(|| Error::Invalid(format!("bad asset handle {}", a.handle)))?;
+        let image_id = match handle.typed {
+            Some((IMAGE_TYPE_CODE, record)) => record,
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "asset {} needs a long image handle a|<id>|1|<imageId>",
+                    a.handle
+                )))
+            }
+        };
+        let folder =
+            FolderHandle::parse(&a.folder).ok_or_else(|| Error::Invalid(format!("bad folder {}", a.folder)))?;
+        let bytes = source.file(&a.file)?;
+        let info = render::probe(&bytes, limits).map_err(|source| Error::Image {
+            file: a.file.clone(),
+            source,
+        })?;
+        let existed = store.contains(&store::content_hash(&bytes));
+        let content_hash = store.put(&bytes)?;
+        if !existed {
+            added.push(content_hash.clone());
+        }
+        data.assets.push(SeedAsset {
+            id: handle.id,
+            image_id,
+            company_id: company_id(&a.company)?,
+            folder: folder.0,
+            name: a.name.clone(),
+            width: info.width,
+            height: info.height,
+            format: info.format.to_owned(),
+            byte_size: bytes.len() as u64,
+            content_hash,
+        });
+    }
+    Ok(data)
+}
+
+/// Opens nothing, checks everything: used by tests to prove the embedded
+/// seed and the `fixtures/seed` directory agree.
+pub fn embedded_file_names() -> impl Iterator<Item = &'static str> {
+    EMBEDDED_FILES.iter().map(|(name, _)| *name)
+}
+
+/// Convenience for callers holding the shared state.
+pub async fn apply_to(state: &Arc<crate::app::AppState>, source: &SeedSource) -> Result<Outcome, Error> {
+    apply(source, &state.catalog, &state.store, state.limits.image).await
+}

@@ -1,0 +1,220 @@
+//! The one place where errors become SOAP faults.
+//!
+//! Every error of every layer reaches the wire through [`Fault::from_error`]:
+//! caller errors keep their message and code; internal errors are logged with
+//! their cause and answered with a generic 30000, so no path, SQL or stack
+//! detail ever leaves the process.
+
+use super::envelope::SoapVersion;
+use super::writer::{self, FaultParts};
+use super::Error;
+use crate::{auth, ips};
+
+/// The three IPS fault elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpsFault {
+    /// `authenticationFault` (1000x).
+    Authentication,
+    /// `authorizationFault` (2000x).
+    Authorization,
+    /// `ipsApiFault` (3000x).
+    IpsApi,
+}
+
+impl IpsFault {
+    /// The detail element's local name, also used as `faultstring`.
+    pub fn element(self) -> &'static str {
+        match self {
+            IpsFault::Authentication => "authenticationFault",
+            IpsFault::Authorization => "authorizationFault",
+            IpsFault::IpsApi => "ipsApiFault",
+        }
+    }
+}
+
+/// A fault ready to serialise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// An IPS fault with a typed detail.
+    Ips {
+        /// Which fault element.
+        kind: IpsFault,
+        /// The numeric code.
+        code: i32,
+        /// The human-readable reason.
+        reason: String,
+        /// Whether the caller is to blame (`Client`/`Sender`).
+        client: bool,
+    },
+    /// The envelope is not SOAP 1.1 or 1.2.
+    VersionMismatch,
+    /// A mandatory header was not understood: (namespace, local name).
+    MustUnderstand(Option<String>, String),
+}
+
+const INTERNAL_REASON: &str = "The request could not be processed because of an internal error";
+
+fn ips(kind: IpsFault, code: i32, reason: impl Into<String>, client: bool) -> Fault {
+    Fault::Ips {
+        kind,
+        code,
+        reason: reason.into(),
+        client,
+    }
+}
+
+fn internal(cause: &dyn std::fmt::Display) -> Fault {
+    tracing::error!(cause = %cause, "internal error answered with ipsApiFault 30000");
+    ips(IpsFault::IpsApi, 30000, INTERNAL_REASON, false)
+}
+
+impl Fault {
+    /// Maps any error to its fault, logging internal ones.
+    pub fn from_error(e: &Error) -> Fault {
+        use IpsFault::*;
+        match e {
+            Error::Malformed(_)
+            | Error::UnknownOperation(_)
+            | Error::UnexpectedElement(_)
+            | Error::ActionMismatch { .. } => ips(IpsApi, 30003, e.to_string(), true),
+            Error::MissingParameter(_) => ips(IpsApi, 30002, e.to_string(), true),
+            Error::VersionMismatch => Fault::VersionMismatch,
+            Error::MustUnderstand { ns, name } => Fault::MustUnderstand(ns.clone(), name.clone()),
+            Error::Auth(a) => match a {
+                auth::Error::NoCredentials => ips(
+                    Authentication,
+                    10000,
+                    "The request could not be authenticated: no credentials were supplied",
+                    true,
+                ),
+                auth::Error::InvalidCredentials => ips(Authentication, 10001, "Invalid username/password", true),
+                other => internal(other),
+            },
+            Error::Ips(i) => match i {
+                ips::Error::NotPermitted(_) => ips(Authorization, 20003, i.to_string(), true),
+                ips::Error::InvalidCompany(_) => ips(Authorization, 20000, i.to_string(), true),
+                ips::Error::InvalidParameter(_) => ips(IpsApi, 30001, i.to_string(), true),
+                // Scene7 answers a name clash with 30000 and a Server code;
+                // legacy suites match on exactly that.
+                ips::Error::NameInUse(_) => ips(IpsApi, 30000, i.to_string(), false),
+                other => internal(other),
+            },
+        }
+    }
+
+    /// The IPS code, for logs and the request journal.
+    pub fn code(&self) -> Option<i32> {
+        match self {
+            Fault::Ips { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Whether the caller is to blame (SOAP 1.2 `Sender`).
+    pub fn is_client(&self) -> bool {
+        match self {
+            Fault::Ips { client, .. } => *client,
+            Fault::VersionMismatch | Fault::MustUnderstand(..) => false,
+        }
+    }
+
+    /// The HTTP status: `faultHttpStatusCode` when the caller set one, else
+    /// 500, except SOAP 1.2 Sender faults, which are 400 (SOAP 1.2 part 2).
+    pub fn http_status(&self, version: SoapVersion, requested: Option<u16>) -> u16 {
+        requested.unwrap_or(if version == SoapVersion::V12 && self.is_client() {
+            400
+        } else {
+            500
+        })
+    }
+
+    /// Serialises the fault. A VersionMismatch is always answered in SOAP 1.1,
+    /// the version the sender evidently does not speak either.
+    pub fn to_xml(&self, version: SoapVersion) -> String {
+        match self {
+            Fault::Ips {
+                kind,
+                code,
+                reason,
+                client,
+            } => writer::fault(
+                version,
+                &FaultParts {
+                    code: if *client { "Client" } else { "Server" },
+                    string: kind.element(),
+                    detail: Some((kind.element(), *code, reason)),
+                    not_understood: None,
+                },
+            ),
+            Fault::VersionMismatch => writer::fault(
+                SoapVersion::V11,
+                &FaultParts {
+                    code: "VersionMismatch",
+                    string: "The message is not a SOAP 1.1 or SOAP 1.2 envelope",
+                    detail: None,
+                    not_understood: None,
+                },
+            ),
+            Fault::MustUnderstand(ns, name) => {
+                let string = match ns {
+                    Some(ns) => format!("Header {{{ns}}}{name} was not understood"),
+                    None => format!("Header {name} was not understood"),
+                };
+                writer::fault(
+                    version,
+                    &FaultParts {
+                        code: "MustUnderstand",
+                        string: &string,
+                        detail: None,
+                        not_understood: Some((ns.as_deref().unwrap_or_default(), name)),
+                    },
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_sides() {
+        let cases: Vec<(Error, i32, bool)> = vec![
+            (Error::Malformed("x".into()), 30003, true),
+            (Error::MissingParameter("name"), 30002, true),
+            (Error::Auth(auth::Error::NoCredentials), 10000, true),
+            (Error::Auth(auth::Error::InvalidCredentials), 10001, true),
+            (Error::Ips(ips::Error::NotPermitted("copyImage")), 20003, true),
+            (Error::Ips(ips::Error::InvalidCompany("c|9".into())), 20000, true),
+            (Error::Ips(ips::Error::InvalidParameter("x".into())), 30001, true),
+            (Error::Ips(ips::Error::NameInUse("n".into())), 30000, false),
+            (Error::Ips(ips::Error::Task), 30000, false),
+            (Error::Auth(auth::Error::Hashing), 30000, false),
+        ];
+        for (e, code, client) in cases {
+            let f = Fault::from_error(&e);
+            assert_eq!((f.code(), f.is_client()), (Some(code), client), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let e = Error::Ips(ips::Error::Catalog(crate::catalog::Error::InvalidSeed(
+            "/secret/path".into(),
+        )));
+        let xml = Fault::from_error(&e).to_xml(SoapVersion::V11);
+        assert!(!xml.contains("secret"), "{xml}");
+        assert!(xml.contains("<faultcode>soapenv:Server</faultcode>"));
+    }
+
+    #[test]
+    fn statuses() {
+        let client = Fault::from_error(&Error::MissingParameter("name"));
+        let server = Fault::from_error(&Error::Ips(ips::Error::Task));
+        assert_eq!(client.http_status(SoapVersion::V11, None), 500);
+        assert_eq!(client.http_status(SoapVersion::V12, None), 400);
+        assert_eq!(server.http_status(SoapVersion::V12, None), 500);
+        assert_eq!(server.http_status(SoapVersion::V12, Some(200)), 200);
+    }
+}

@@ -1,0 +1,328 @@
+//! SOAP: bytes in, bytes out. The only module that knows XML.
+//!
+//! [`handle`] takes a request body and its transport metadata, and always
+//! produces a reply: a return element or a fault. The steps, in order:
+//! decode the text, parse strictly, recognise the envelope, find the
+//! operation from the Body element (checked against any SOAPAction), read the
+//! headers, refuse unknown mandatory headers, authenticate, check the user
+//! type, decode the parameters, execute, encode.
+
+pub mod canon;
+mod envelope;
+pub mod fault;
+mod operations;
+mod ops;
+mod writer;
+pub mod wsdl;
+pub mod xml;
+
+use std::sync::Arc;
+
+pub use envelope::{is_ips_namespace, SoapVersion, IPS_XSD, SOAP11, SOAP12};
+use fault::Fault;
+
+use crate::app::AppState;
+use crate::auth::{self, Credentials};
+use crate::ips::{self, OperationKind};
+
+/// Request-level failures (the lower layers' errors ride along).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Not acceptable XML or SOAP (30003).
+    #[error("{0}")]
+    Malformed(String),
+    /// A Body element that names no operation the service implements (30003).
+    #[error("{0}")]
+    UnknownOperation(String),
+    /// A child the schema does not allow there (30003).
+    #[error("Unexpected subelement {0}")]
+    UnexpectedElement(String),
+    /// SOAPAction names another operation than the Body (30003).
+    #[error("SOAPAction names operation '{action}' but the Body holds a '{operation}' request")]
+    ActionMismatch {
+        /// The operation SOAPAction names.
+        action: String,
+        /// The operation the Body holds.
+        operation: String,
+    },
+    /// A required parameter is absent (30002).
+    #[error("Missing required parameter '{0}'")]
+    MissingParameter(&'static str),
+    /// The envelope namespace is not SOAP's.
+    #[error("version mismatch")]
+    VersionMismatch,
+    /// A `mustUnderstand` header the service does not understand.
+    #[error("header {name} not understood")]
+    MustUnderstand {
+        /// Its namespace.
+        ns: Option<String>,
+        /// Its local name.
+        name: String,
+    },
+    /// Authentication failed.
+    #[error(transparent)]
+    Auth(#[from] auth::Error),
+    /// The operation failed.
+    #[error(transparent)]
+    Ips(#[from] ips::Error),
+}
+
+/// A SOAP request as the HTTP layer hands it over.
+#[derive(Debug, Default)]
+pub struct SoapRequest {
+    /// The body, already stripped of any content coding.
+    pub body: Vec<u8>,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The `SOAPAction` header.
+    pub soap_action: Option<String>,
+    /// Credentials from `Authorization: Basic`.
+    pub basic: Option<Credentials>,
+}
+
+/// The reply, with what the HTTP layer needs to send it.
+#[derive(Debug)]
+pub struct SoapResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` header value.
+    pub content_type: &'static str,
+    /// The XML.
+    pub body: Vec<u8>,
+    /// `authHeader/gzipResponse`, if the request set it.
+    pub gzip_response: Option<bool>,
+    /// The operation, once known (for logs).
+    pub operation: Option<String>,
+    /// The IPS fault code, for faults that have one (for logs).
+    pub fault_code: Option<i32>,
+    /// The SOAP version of the reply.
+    pub version: SoapVersion,
+}
+
+/// What is known about the request so far; it decides how a fault is sent.
+struct Context {
+    version: SoapVersion,
+    options: envelope::HeaderOptions,
+    operation: Option<String>,
+}
+
+/// Handles one SOAP request. Never fails: every error becomes a fault.
+pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
+    // Until the envelope says otherwise, answer in the version the content
+    // type suggests.
+    let soap12_type = media_type(req.content_type.as_deref()) == "application/soap+xml";
+    let mut ctx = Context {
+        version: if soap12_type {
+            SoapVersion::V12
+        } else {
+            SoapVersion::V11
+        },
+        options: envelope::HeaderOptions::default(),
+        operation: None,
+    };
+    match process(state, &req, &mut ctx).await {
+        Ok((ns, node)) => SoapResponse {
+            status: 200,
+            content_type: content_type(ctx.version),
+            body: writer::success(ctx.version, &ns, &node).into_bytes(),
+            gzip_response: ctx.options.gzip_response,
+            operation: ctx.operation,
+            fault_code: None,
+            version: ctx.version,
+        },
+        Err(e) => {
+            let fault = Fault::from_error(&e);
+            if fault.is_client() {
+                tracing::debug!(error = %e, "request refused");
+            }
+            let version = if fault == Fault::VersionMismatch {
+                SoapVersion::V11
+            } else {
+                ctx.version
+            };
+            SoapResponse {
+                status: fault.http_status(version, ctx.options.fault_status),
+                content_type: content_type(version),
+                body: fault.to_xml(version).into_bytes(),
+                gzip_response: ctx.options.gzip_response,
+                operation: ctx.operation,
+                fault_code: fault.code(),
+                version,
+            }
+        }
+    }
+}
+
+async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) -> Result<(String, writer::Node), Error> {
+    let (text, utf16) = decode_text(&req.body)?;
+    let root = xml::parse(&text, state.limits.max_xml_depth, utf16).map_err(|e| Error::Malformed(e.0))?;
+    if let Some(version) = envelope::version_of(&root) {
+        ctx.version = version;
+    }
+    let env = envelope::recognise(root)?;
+    let ns = match env.body.ns.as_deref() {
+        Some(ns) if envelope::is_ips_namespace(ns) => ns.to_owned(),
+        _ => {
+            return Err(Error::UnknownOperation(format!(
+                "the Body element {} is not in an IPS API namespace",
+                env.body.qname()
+            )))
+        }
+    };
+    let op_name = env
+        .body
+        .name
+        .strip_suffix("Param")
+        .ok_or_else(|| Error::UnknownOperation(format!("the Body element '{}' is not an IPS request", env.body.name)))?
+        .to_owned();
+    ctx.operation = Some(op_name.clone());
+    let headers = envelope::read_headers(&env)?;
+    ctx.options = headers.options;
+    if let Some(h) = envelope::not_understood(&env) {
+        return Err(Error::MustUnderstand {
+            ns: h.ns.clone(),
+            name: h.name.clone(),
+        });
+    }
+    check_action(req, &op_name)?;
+    let kind = OperationKind::from_name(&op_name).ok_or_else(|| {
+        Error::UnknownOperation(if operations::is_ips_operation(&op_name) {
+            format!("operation '{op_name}' is not implemented by this emulator")
+        } else {
+            format!("unknown operation '{op_name}'")
+        })
+    })?;
+    let credentials = headers
+        .from_auth_header
+        .or_else(|| req.basic.clone())
+        .or(headers.from_legacy);
+    let principal = state.auth.authenticate(credentials).await?;
+    ips::authorize(&principal, kind)?;
+    let op = ops::decode(kind, &env.body)?;
+    let reply = ips::execute(state, &principal, op).await?;
+    Ok((ns, ops::encode(&reply)))
+}
+
+/// Refuses a request whose SOAPAction (or SOAP 1.2 `action` parameter) names
+/// a different IPS operation than the Body. Values that name no operation
+/// (empty, absent, a URI) are ignored: the Body decides.
+fn check_action(req: &SoapRequest, operation: &str) -> Result<(), Error> {
+    let from_type = req.content_type.as_deref().and_then(|ct| media_param(ct, "action"));
+    for raw in [req.soap_action.as_deref(), from_type.as_deref()].into_iter().flatten() {
+        if let Some(action) = action_operation(raw) {
+            if action != operation {
+                return Err(Error::ActionMismatch {
+                    action,
+                    operation: operation.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The IPS operation a SOAPAction value names, if any: `copyImage`,
+/// `"copyImage"`, `…#copyImage`, or SOAP::Lite's `…#copyImageParam`.
+fn action_operation(raw: &str) -> Option<String> {
+    let v = raw.trim().trim_matches('"').trim();
+    let last = v.rsplit(['#', '/']).next().unwrap_or(v);
+    let name = last.strip_suffix("Param").unwrap_or(last);
+    operations::is_ips_operation(name).then(|| name.to_owned())
+}
+
+fn content_type(version: SoapVersion) -> &'static str {
+    match version {
+        SoapVersion::V11 => "text/xml; charset=utf-8",
+        SoapVersion::V12 => "application/soap+xml; charset=utf-8",
+    }
+}
+
+/// The lower-cased media type of a Content-Type value.
+pub fn media_type(ct: Option<&str>) -> String {
+    ct.and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A parameter of a Content-Type value, unquoted.
+fn media_param(ct: &str, name: &str) -> Option<String> {
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// UTF-8 (with or without BOM) passes through; UTF-16 with a BOM is
+/// transcoded. Anything else is refused, never decoded lossily.
+fn decode_text(bytes: &[u8]) -> Result<(String, bool), Error> {
+    let utf16 = |le: bool, rest: &[u8]| -> Result<(String, bool), Error> {
+        if rest.len() % 2 != 0 {
+            return Err(Error::Malformed("truncated UTF-16 text".into()));
+        }
+        let units = rest.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map(|s| (s, true))
+            .map_err(|_| Error::Malformed("invalid UTF-16 text".into()))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(true, rest),
+        [0xFE, 0xFF, rest @ ..] => utf16(false, rest),
+        _ => utf8(bytes),
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<(String, bool), Error> {
+    std::str::from_utf8(bytes)
+        .map(|s| (s.to_owned(), false))
+        .map_err(|_| Error::Malformed("the request is not valid UTF-8 (or UTF-16 with a byte order mark)".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soap_actions() {
+        assert_eq!(action_operation("\"copyImage\"").as_deref(), Some("copyImage"));
+        assert_eq!(action_operation("copyImage").as_deref(), Some("copyImage"));
+        assert_eq!(
+            action_operation("http://www.scene7.com/IpsApi/xsd/2008-01-15#copyImageParam").as_deref(),
+            Some("copyImage")
+        );
+        assert_eq!(action_operation("urn:x/deleteAsset").as_deref(), Some("deleteAsset"));
+        for none in ["", "\"\"", "urn:whatever", "CopyImage"] {
+            assert_eq!(action_operation(none), None, "{none:?}");
+        }
+    }
+
+    #[test]
+    fn content_type_parameters() {
+        let ct = "application/soap+xml; charset=utf-8; action=\"copyImage\"";
+        assert_eq!(media_type(Some(ct)), "application/soap+xml");
+        assert_eq!(media_param(ct, "action").as_deref(), Some("copyImage"));
+        assert_eq!(media_param("text/xml", "action"), None);
+    }
+
+    #[test]
+    fn text_decoding() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBF<x/>").expect("bom").0, "<x/>");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("<x/>".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_text(&utf16).expect("utf16"), ("<x/>".to_owned(), true));
+        assert!(decode_text(b"<x>\xC0\xAF</x>").is_err());
+        assert!(decode_text(b"\xFF\xFE<").is_err());
+    }
+}

@@ -1,0 +1,212 @@
+//! Response serialisation: envelopes, return elements and faults as bytes.
+//!
+//! Replies copy the shape of captured Scene7 responses: a single-quoted XML
+//! declaration, a `soapenv` envelope with no Header, and the return element
+//! declaring the request's namespace as its default namespace, so every child
+//! is qualified without prefixes.
+
+use super::envelope::{SoapVersion, IPS_XSD};
+
+/// A response element tree: a name and either text or children.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Local name (in the reply's namespace).
+    pub name: &'static str,
+    /// Content.
+    pub content: Content,
+}
+
+/// What a [`Node`] holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// Character data.
+    Text(String),
+    /// Child elements, in schema order.
+    Children(Vec<Node>),
+}
+
+impl Node {
+    /// A text-only element.
+    pub fn text(name: &'static str, value: impl Into<String>) -> Self {
+        Node {
+            name,
+            content: Content::Text(value.into()),
+        }
+    }
+
+    /// An element with children (possibly none: IPS returns empty `…Return`
+    /// elements for operations that answer nothing).
+    pub fn parent(name: &'static str, children: Vec<Node>) -> Self {
+        Node {
+            name,
+            content: Content::Children(children),
+        }
+    }
+}
+
+/// Escapes character data and double-quoted attribute values. Apostrophes
+/// stay literal, as in Scene7's own replies (`Asset ID 'x' is already in use.`).
+pub fn escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // A CR would be read back as LF; keep it as a reference.
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn write_node(node: &Node, xmlns: Option<&str>, out: &mut String) {
+    out.push('<');
+    out.push_str(node.name);
+    if let Some(ns) = xmlns {
+        out.push_str(" xmlns=\"");
+        escape(ns, out);
+        out.push('"');
+    }
+    match &node.content {
+        Content::Text(t) if t.is_empty() => out.push_str("/>"),
+        Content::Children(c) if c.is_empty() => out.push_str("/>"),
+        Content::Text(t) => {
+            out.push('>');
+            escape(t, out);
+            write_close(node.name, out);
+        }
+        Content::Children(children) => {
+            out.push('>');
+            for child in children {
+                write_node(child, None, out);
+            }
+            write_close(node.name, out);
+        }
+    }
+}
+
+fn write_close(name: &str, out: &mut String) {
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+fn open_envelope(version: SoapVersion, out: &mut String) {
+    out.push_str("<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv=\"");
+    out.push_str(version.ns());
+    out.push_str("\"><soapenv:Body>");
+}
+
+const CLOSE_ENVELOPE: &str = "</soapenv:Body></soapenv:Envelope>";
+
+/// A success envelope holding `node` in namespace `ns`.
+pub fn success(version: SoapVersion, ns: &str, node: &Node) -> String {
+    let mut out = String::with_capacity(256);
+    open_envelope(version, &mut out);
+    write_node(node, Some(ns), &mut out);
+    out.push_str(CLOSE_ENVELOPE);
+    out
+}
+
+/// The parts of a fault the writer needs.
+#[derive(Debug)]
+pub struct FaultParts<'a> {
+    /// SOAP fault code local name: `Client`/`Server`/`VersionMismatch`/
+    /// `MustUnderstand` (1.2 spellings are derived).
+    pub code: &'a str,
+    /// `faultstring` / `Reason/Text`.
+    pub string: &'a str,
+    /// The IPS detail element name and its code and reason, if any.
+    pub detail: Option<(&'a str, i32, &'a str)>,
+    /// For MustUnderstand in SOAP 1.2: the header not understood (ns, local).
+    pub not_understood: Option<(&'a str, &'a str)>,
+}
+
+fn write_detail(detail: (&str, i32, &str), out: &mut String) {
+    let (element, code, reason) = detail;
+    out.push_str(&format!(
+        "<tns:{element} xmlns:tns=\"{IPS_XSD}\"><tns:code>{code}</tns:code><tns:reason>"
+    ));
+    escape(reason, out);
+    out.push_str(&format!("</tns:reason></tns:{element}>"));
+}
+
+/// A fault envelope.
+pub fn fault(version: SoapVersion, f: &FaultParts<'_>) -> String {
+    let mut out = String::with_capacity(512);
+    match version {
+        SoapVersion::V11 => {
+            open_envelope(version, &mut out);
+            out.push_str("<soapenv:Fault><faultcode>soapenv:");
+            out.push_str(f.code);
+            out.push_str("</faultcode><faultstring>");
+            escape(f.string, &mut out);
+            out.push_str("</faultstring>");
+            if let Some(detail) = f.detail {
+                out.push_str("<detail>");
+                write_detail(detail, &mut out);
+                out.push_str("</detail>");
+            }
+            out.push_str("</soapenv:Fault>");
+        }
+        SoapVersion::V12 => {
+            out.push_str("<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv=\"");
+            out.push_str(version.ns());
+            out.push_str("\">");
+            if let Some((ns, local)) = f.not_understood {
+                out.push_str("<soapenv:Header><soapenv:NotUnderstood xmlns:nu=\"");
+                escape(ns, &mut out);
+                out.push_str("\" qname=\"nu:");
+                escape(local, &mut out);
+                out.push_str("\"/></soapenv:Header>");
+            }
+            out.push_str("<soapenv:Body><soapenv:Fault><soapenv:Code><soapenv:Value>soapenv:");
+            out.push_str(match f.code {
+                "Client" => "Sender",
+                "Server" => "Receiver",
+                other => other,
+            });
+            out.push_str("</soapenv:Value>");
+            if let Some((element, _, _)) = f.detail {
+                out.push_str(&format!(
+                    "<soapenv:Subcode><soapenv:Value xmlns:tns=\"{IPS_XSD}\">tns:{element}</soapenv:Value></soapenv:Subcode>"
+                ));
+            }
+            out.push_str("</soapenv:Code><soapenv:Reason><soapenv:Text xml:lang=\"en\">");
+            escape(f.string, &mut out);
+            out.push_str("</soapenv:Text></soapenv:Reason>");
+            if let Some(detail) = f.detail {
+                out.push_str("<soapenv:Detail>");
+                write_detail(detail, &mut out);
+                out.push_str("</soapenv:Detail>");
+            }
+            out.push_str("</soapenv:Fault>");
+        }
+    }
+    out.push_str(CLOSE_ENVELOPE);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_matches_the_captured_shape() {
+        let node = Node::parent("copyImageReturn", vec![Node::text("assetHandle", "a|943|1|580")]);
+        assert_eq!(
+            success(SoapVersion::V11, "http://www.scene7.com/IpsApi/xsd/2008-01-15", &node),
+            "<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><copyImageReturn xmlns=\"http://www.scene7.com/IpsApi/xsd/2008-01-15\"><assetHandle>a|943|1|580</assetHandle></copyImageReturn></soapenv:Body></soapenv:Envelope>"
+        );
+        let empty = Node::parent("deleteAssetReturn", vec![]);
+        assert!(success(SoapVersion::V11, "urn:x", &empty).contains("<deleteAssetReturn xmlns=\"urn:x\"/>"));
+    }
+
+    #[test]
+    fn escaping() {
+        let mut out = String::new();
+        escape("a&b<c>d\"e'f\rg]]>", &mut out);
+        assert_eq!(out, "a&amp;b&lt;c&gt;d&quot;e'f&#13;g]]&gt;");
+    }
+}

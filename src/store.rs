@@ -1,0 +1,249 @@
+//! Image bytes, content-addressed by their SHA-256.
+//!
+//! The store owns the `store/` directory under the data dir (or a map in
+//! memory with `--in-memory`). A blob is written as a temp file, fsynced, and
+//! renamed into place, then the directory is fsynced: after `put` returns, the
+//! bytes survive a crash, so the catalog may commit a row that names them.
+//! Identical bytes are stored once; `copyImage` with no modifier only adds a
+//! row that names the same blob. This module knows nothing of assets.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sha2::{Digest, Sha256};
+
+/// Store failures. All of them are server-side faults.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing a blob failed.
+    #[error("store i/o on {what}: {source}")]
+    Io {
+        /// Which step failed (never a full path: these reach logs only).
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// A blob the catalog names is not in the store.
+    #[error("blob {0} is missing from the store")]
+    Missing(String),
+}
+
+fn io_err(what: &'static str) -> impl FnOnce(io::Error) -> Error {
+    move |source| Error::Io { what, source }
+}
+
+/// The hex SHA-256 of `bytes`: the blob's key.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// A handle to the blob store; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Backend>,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Disk { root: PathBuf, tmp_seq: AtomicU64 },
+    Memory(Mutex<HashMap<String, Arc<[u8]>>>),
+}
+
+impl Store {
+    /// Opens (creating if needed) the store under `root`, and removes temp
+    /// files a crash may have left behind: they were never named by a row.
+    pub fn open_dir(root: &Path) -> Result<Self, Error> {
+        fs::create_dir_all(root.join("tmp")).map_err(io_err("create store dir"))?;
+        for entry in fs::read_dir(root.join("tmp")).map_err(io_err("list tmp dir"))? {
+            let entry = entry.map_err(io_err("list tmp dir"))?;
+            fs::remove_file(entry.path()).map_err(io_err("remove stale temp file"))?;
+        }
+        Ok(Store {
+            inner: Arc::new(Backend::Disk {
+                root: root.to_owned(),
+                tmp_seq: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// A store that keeps everything in memory.
+    pub fn in_memory() -> Self {
+        Store {
+            inner: Arc::new(Backend::Memory(Mutex::new(HashMap::new()))),
+        }
+    }
+
+    /// Stores `bytes` durably and returns their content hash. Blocking.
+    pub fn put(&self, bytes: &[u8]) -> Result<String, Error> {
+        let hash = content_hash(bytes);
+        match &*self.inner {
+            Backend::Memory(map) => {
+                let mut map = map.lock().unwrap_or_else(PoisonError::into_inner);
+                map.entry(hash.clone()).or_insert_with(|| bytes.into());
+            }
+            Backend::Disk { root, tmp_seq } => {
+                let dest = blob_path(root, &hash);
+                if !dest.is_file() {
+                    let seq = tmp_seq.fetch_add(1, Ordering::Relaxed);
+                    let tmp = root.join("tmp").join(format!("{}-{seq}", std::process::id()));
+                    let written = write_durably(&tmp, &dest, bytes);
+                    if written.is_err() {
+                        // Best effort: the temp file is never named by a row,
+                        // and start-up sweeps the directory anyway.
+                        let _ = fs::remove_file(&tmp);
+                    }
+                    written?;
+                }
+            }
+        }
+        Ok(hash)
+    }
+
+    /// Reads a blob. Blocking.
+    pub fn get(&self, hash: &str) -> Result<Arc<[u8]>, Error> {
+        match &*self.inner {
+            Backend::Memory(map) => map
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(hash)
+                .cloned()
+                .ok_or_else(|| Error::Missing(hash.to_owned())),
+            Backend::Disk { root, .. } => match fs::read(blob_path(root, hash)) {
+                Ok(bytes) => Ok(bytes.into()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::Missing(hash.to_owned())),
+                Err(e) => Err(io_err("read blob")(e)),
+            },
+        }
+    }
+
+    /// Whether the blob is present. Blocking (a `stat`).
+    pub fn contains(&self, hash: &str) -> bool {
+        match &*self.inner {
+            Backend::Memory(map) => map.lock().unwrap_or_else(PoisonError::into_inner).contains_key(hash),
+            Backend::Disk { root, .. } => blob_path(root, hash).is_file(),
+        }
+    }
+
+    /// Removes a blob no row names any more. Blocking. Removing a blob that is
+    /// already gone is not an error.
+    pub fn remove(&self, hash: &str) -> Result<(), Error> {
+        match &*self.inner {
+            Backend::Memory(map) => {
+                map.lock().unwrap_or_else(PoisonError::into_inner).remove(hash);
+                Ok(())
+            }
+            Backend::Disk { root, .. } => match fs::remove_file(blob_path(root, hash)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_err("remove blob")(e)),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Every blob hash in the store, sorted. Blocking; for start-up checks
+    /// and tests.
+    pub fn list(&self) -> Result<Vec<String>, Error> {
+        let mut hashes = match &*self.inner {
+            Backend::Memory(map) => map
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .keys()
+                .cloned()
+                .collect(),
+            Backend::Disk { root, .. } => {
+                let mut found = Vec::new();
+                for shard in fs::read_dir(root).map_err(io_err("list store"))? {
+                    let shard = shard.map_err(io_err("list store"))?;
+                    let name = shard.file_name();
+                    if name == "tmp" || !shard.path().is_dir() {
+                        continue;
+                    }
+                    for blob in fs::read_dir(shard.path()).map_err(io_err("list shard"))? {
+                        let blob = blob.map_err(io_err("list shard"))?;
+                        if let Some(hash) = blob.file_name().to_str() {
+                            found.push(hash.to_owned());
+                        }
+                    }
+                }
+                found
+            }
+        };
+        hashes.sort();
+        Ok(hashes)
+    }
+}
+
+/// `store/ab/abcdef…`: two-hex-digit shards keep directories small.
+fn blob_path(root: &Path, hash: &str) -> PathBuf {
+    let shard = hash.get(..2).unwrap_or("00");
+    root.join(shard).join(hash)
+}
+
+fn write_durably(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut file = File::create(tmp).map_err(io_err("create temp file"))?;
+    file.write_all(bytes).map_err(io_err("write temp file"))?;
+    file.sync_all().map_err(io_err("fsync temp file"))?;
+    drop(file);
+    let shard = dest.parent().ok_or_else(|| Error::Missing(String::new()))?;
+    fs::create_dir_all(shard).map_err(io_err("create shard dir"))?;
+    fs::rename(tmp, dest).map_err(io_err("rename blob into place"))?;
+    File::open(shard)
+        .and_then(|dir| dir.sync_all())
+        .map_err(io_err("fsync shard dir"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both() -> Vec<(Store, Option<tempfile::TempDir>)> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let disk = Store::open_dir(dir.path()).expect("open");
+        vec![(Store::in_memory(), None), (disk, Some(dir))]
+    }
+
+    #[test]
+    fn put_get_remove_round_trip() {
+        for (store, _dir) in both() {
+            let hash = store.put(b"pixels").expect("put");
+            assert_eq!(hash, content_hash(b"pixels"));
+            assert_eq!(&*store.get(&hash).expect("get"), b"pixels");
+            assert_eq!(store.put(b"pixels").expect("put again"), hash, "same bytes, same blob");
+            assert_eq!(store.list().expect("list"), vec![hash.clone()]);
+            store.remove(&hash).expect("remove");
+            assert!(!store.contains(&hash));
+            assert!(matches!(store.get(&hash), Err(Error::Missing(_))));
+            store.remove(&hash).expect("removing twice is fine");
+        }
+    }
+
+    #[test]
+    fn failed_write_leaves_no_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_dir(dir.path()).expect("open");
+        let hash = content_hash(b"blocked");
+        // A non-empty directory where the blob should go makes the rename fail.
+        let dest = blob_path(dir.path(), &hash);
+        fs::create_dir_all(dest.join("occupied")).expect("mkdir");
+        assert!(store.put(b"blocked").is_err());
+        assert_eq!(fs::read_dir(dir.path().join("tmp")).expect("tmp").count(), 0);
+    }
+
+    #[test]
+    fn open_sweeps_stale_temp_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(dir.path().join("tmp")).expect("mkdir");
+        fs::write(dir.path().join("tmp").join("123-0"), b"half").expect("write");
+        Store::open_dir(dir.path()).expect("open");
+        assert_eq!(fs::read_dir(dir.path().join("tmp")).expect("tmp").count(), 0);
+    }
+}
