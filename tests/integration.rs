@@ -1,0 +1,14 @@
+//! One integration test binary; each module covers one area.
+
+mod support;
+
+/// Catalog and store consistency across failures, restarts and concurrency.
+mod consistency;
+/// The published WSDL/XSD, and fixtures validated against them.
+mod contract;
+/// Golden request/response pairs from `fixtures/soap/`.
+mod golden;
+/// The HTTP transport: limits, timeouts, codings, methods.
+mod http;
+/// Source-tree rules: module docs, layering, no unwrap on request paths.
+mod tidy;
