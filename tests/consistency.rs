@@ -91,7 +91,7 @@ async fn a_failing_store_write_leaves_no_row_and_no_file() {
         seed: SeedSource::Dir(seed_dir),
         limits: Limits::default(),
     };
-    let err = ips_emulator::open(&options).await.err().expect("the seed must fail");
+    let err = ips_emulator::open(&options).await.expect_err("the seed must fail");
     assert!(err.to_string().contains("store"), "{err}");
 
     let (catalog, worker) = Catalog::open(&dir.path().join("catalog.db")).expect("reopen");

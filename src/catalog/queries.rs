@@ -368,7 +368,8 @@ mod tests {
     #[tokio::test]
     async fn copy_refusals_write_nothing_and_burn_no_handle() {
         let catalog = seeded().await;
-        let cases: Vec<(CopyAsset, fn(&Error) -> bool)> = vec![
+        type Expect = fn(&Error) -> bool;
+        let cases: Vec<(CopyAsset, Expect)> = vec![
             (
                 CopyAsset {
                     company_id: 99,

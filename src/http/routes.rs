@@ -78,7 +78,7 @@ fn contract_path(path: &str) -> Option<wsdl::Document> {
         .filter(|d| *d == wsdl::Document::Wsdl)
 }
 
-fn header_str<'h>(headers: &'h HeaderMap, name: impl header::AsHeaderName) -> Option<&'h str> {
+fn header_str(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -162,7 +162,7 @@ fn is_legacy_header(el: &Element) -> bool {
 
 /// The first header block that must be understood but is not, per the SOAP
 /// version's `mustUnderstand` and actor/role rules.
-pub fn not_understood<'e>(env: &'e Envelope) -> Option<&'e Element> {
+pub fn not_understood(env: &Envelope) -> Option<&Element> {
     let ns = env.version.ns();
     let body_ns = env.body.ns.as_deref();
     env.headers.iter().find(|h| {
