@@ -66,17 +66,18 @@ fn init_logging(format: LogFormat) {
 
 async fn shutdown_signal() {
     use tokio::signal::unix::{signal, SignalKind};
-    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
-        (Ok(mut int), Ok(mut term)) => {
-            tokio::select! {
-                _ = int.recv() => {},
-                _ = term.recv() => {},
-            }
-        }
-        _ => {
-            // Without signal handlers, Ctrl-C through tokio still works.
-            let _ = tokio::signal::ctrl_c().await;
-        }
+    // Each registration stands alone: a shell that starts the service in the
+    // background ignores SIGINT, and that must not cost us SIGTERM.
+    let mut term = signal(SignalKind::terminate())
+        .map_err(|e| tracing::warn!(error = %e, "no SIGTERM handler"))
+        .ok();
+    let mut int = signal(SignalKind::interrupt())
+        .map_err(|e| tracing::warn!(error = %e, "no SIGINT handler"))
+        .ok();
+    tokio::select! {
+        Some(_) = async { term.as_mut()?.recv().await } => {},
+        Some(_) = async { int.as_mut()?.recv().await } => {},
+        else => std::future::pending::<()>().await,
     }
     tracing::info!("shutdown requested");
 }
