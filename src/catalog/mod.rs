@@ -207,17 +207,17 @@ fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
     }
     let mut delivers = Vec::with_capacity(batch.len());
     for job in batch.drain(..) {
-        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+        if let Err(e) = exec_cached(conn, "SAVEPOINT job") {
             tracing::error!(error = %e, "catalog savepoint failed");
             continue;
         }
         let (keep, deliver) = job(conn);
         let end = if keep {
-            "RELEASE job"
+            exec_cached(conn, "RELEASE job")
         } else {
-            "ROLLBACK TO job; RELEASE job"
+            exec_cached(conn, "ROLLBACK TO job").and_then(|_| exec_cached(conn, "RELEASE job"))
         };
-        if let Err(e) = conn.execute_batch(end) {
+        if let Err(e) = end {
             tracing::error!(error = %e, "catalog savepoint release failed");
         }
         delivers.push(deliver);
@@ -230,4 +230,9 @@ fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
     for deliver in delivers {
         deliver(committed.clone());
     }
+}
+
+/// Savepoint statements run twice per job: keep them prepared.
+fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute([])
 }

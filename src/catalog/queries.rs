@@ -168,20 +168,33 @@ fn company_exists(conn: &Connection, company_id: i64) -> Result<bool, Error> {
         .is_some())
 }
 
-fn next_id(conn: &Connection, sequence: &str) -> Result<i64, Error> {
-    Ok(conn
-        .prepare_cached("UPDATE sequences SET next = next + 1 WHERE name = ?1 RETURNING next - 1")?
-        .query_row([sequence], |r| r.get(0))?)
+/// Takes the next asset id and image record id in one statement.
+fn next_image_ids(conn: &Connection) -> Result<(i64, i64), Error> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE sequences SET next = next + 1 WHERE name IN ('asset', 'image') RETURNING name, next - 1",
+    )?;
+    let (mut asset, mut image) = (None, None);
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        match row? {
+            (name, id) if name == "asset" => asset = Some(id),
+            (_, id) => image = Some(id),
+        }
+    }
+    asset
+        .zip(image)
+        .ok_or(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows))
 }
 
 pub(super) fn copy_asset<P>(conn: &Connection, req: &CopyAsset, blob_present: P) -> Result<Asset, Error>
 where
     P: FnOnce(&str) -> bool,
 {
-    if !company_exists(conn, req.company_id)? {
-        return Err(Error::CompanyNotFound);
-    }
-    let source = asset(conn, req.company_id, req.source)?;
+    // The company check only matters when the lookup fails: an asset found in
+    // the company proves the company exists.
+    let source = match asset(conn, req.company_id, req.source) {
+        Err(Error::AssetNotFound) if !company_exists(conn, req.company_id)? => return Err(Error::CompanyNotFound),
+        other => other?,
+    };
     if source.asset_type != "Image" {
         return Err(Error::NotAnImage(source.asset_type));
     }
@@ -189,8 +202,7 @@ where
     if !blob_present(&source.content_hash) {
         return Err(Error::BlobMissing);
     }
-    let id = next_id(conn, "asset")?;
-    let image_id = next_id(conn, "image")?;
+    let (id, image_id) = next_image_ids(conn)?;
     conn.prepare_cached(
         "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
                              width, height, format, byte_size, content_hash, created_by)
