@@ -127,7 +127,7 @@ async fn a_vanished_source_blob_is_a_fault_not_a_dangling_row() {
         resp.text()
     );
     assert_eq!(server.asset_count().await, 2);
-    // The other company's image is untouched and still copyable by its users.
+    // Whoever asks, the vanished blob is refused the same way.
     let other = support::copy_image_as("ipsadmin@ips.test", "ips-emulator", "a|739|1|537", "still-fails", "");
     assert_eq!(
         support::exchange(server.addr, &support::soap_request(other.as_bytes(), SOAP_HEADERS))

@@ -98,13 +98,6 @@ impl Operation {
             Operation::CopyImage(_) => OperationKind::CopyImage,
         }
     }
-
-    /// The company handle the operation targets, as sent.
-    fn company(&self) -> Option<&str> {
-        match self {
-            Operation::CopyImage(op) => Some(&op.company),
-        }
-    }
 }
 
 /// What an operation returns.
@@ -143,13 +136,11 @@ fn company_for(principal: &Principal, raw: &str) -> Result<CompanyHandle, Error>
 /// Runs an authorized operation.
 pub async fn execute(state: &Arc<AppState>, principal: &Principal, op: Operation) -> Result<Reply, Error> {
     authorize(principal, op.kind())?;
-    let company = match op.company() {
-        Some(raw) => Some(company_for(principal, raw)?),
-        None => None,
-    };
-    match (op, company) {
-        (Operation::CopyImage(req), Some(company)) => copy_image::execute(state, principal, company, req).await,
-        (Operation::CopyImage(_), None) => Err(Error::Task),
+    match op {
+        Operation::CopyImage(req) => {
+            let company = company_for(principal, &req.company)?;
+            copy_image::execute(state, principal, company, req).await
+        }
     }
 }
 
