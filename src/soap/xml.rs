@@ -106,8 +106,7 @@ pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Elemen
             Event::DocType(_) => return err("document type declarations are not allowed in a SOAP message"),
             Event::PI(_) => return err("processing instructions are not allowed in a SOAP message"),
             Event::Comment(_) => {}
-            Event::Start(start) | Event::Empty(start) if root.is_some() => {
-                let _ = start;
+            Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return err("content after the end of the root element");
             }
             Event::Start(start) => {
