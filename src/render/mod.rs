@@ -1,8 +1,23 @@
-//! Image decoding and inspection: the only module that names the `image` crate.
+//! Images: inspection, and rendering `urlModifier` commands. The only module
+//! that names the `image` crate or any codec.
 //!
-//! For now the service needs one thing from images: to read a source's
-//! format and dimensions safely when it enters the catalog. Rendering of
-//! `urlModifier` commands will live here too, behind the same limits.
+//! [`probe`] reads a source's format and dimensions when it enters the
+//! catalog. [`modifier::parse`] turns a `urlModifier` into a typed
+//! [`Modifier`]; rendering decodes the source, applies it in Image Serving's
+//! order and encodes the reply, all behind size limits checked before any
+//! pixel buffer is allocated.
+
+pub mod modifier;
+
+mod decode;
+mod encode;
+mod filters;
+mod pipeline;
+mod plan;
+
+pub use modifier::Modifier;
+pub use pipeline::{render, RenderConfig, Rendered};
+pub use plan::PlanLimits;
 
 use std::io::Cursor;
 
@@ -25,6 +40,30 @@ pub enum Error {
         /// Declared height.
         height: u32,
     },
+    /// The `urlModifier` is malformed or asks for something unsupported.
+    #[error(transparent)]
+    Modifier(#[from] modifier::ModifierError),
+    /// The reply would exceed the configured reply size limit.
+    #[error("the reply image would be {width}x{height}, larger than the limit of {limit}")]
+    ReplyTooLarge {
+        /// Computed reply width.
+        width: u64,
+        /// Computed reply height.
+        height: u64,
+        /// The limit that was exceeded, described.
+        limit: String,
+    },
+    /// The encoder failed (not the caller's fault).
+    #[error("encoding failed: {0}")]
+    Encode(String),
+}
+
+impl Error {
+    /// Whether the request (its modifier or its source image) is at fault,
+    /// rather than the service.
+    pub fn is_client(&self) -> bool {
+        !matches!(self, Error::Encode(_))
+    }
 }
 
 /// Size caps applied before any pixel is decoded.
@@ -81,6 +120,18 @@ pub fn probe(bytes: &[u8], limits: ImageLimits) -> Result<ImageInfo, Error> {
         height,
         format: name,
     })
+}
+
+/// MIME type of a stored file, by its catalog format name.
+pub fn mime_for(format: &str) -> &'static str {
+    match format {
+        "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "tiff" => "image/tiff",
+        "webp" => "image/webp",
+        _ => "application/octet-stream",
+    }
 }
 
 fn format_name(format: ImageFormat) -> Option<&'static str> {
