@@ -14,8 +14,9 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Time allowed for a request's body to arrive.
     pub body_timeout: Duration,
-    /// Caps applied to images entering the catalog.
-    pub image: crate::render::ImageLimits,
+    /// Rendering defaults and limits, including the caps applied to images
+    /// entering the catalog (`render.image`).
+    pub render: crate::render::RenderConfig,
 }
 
 impl Default for Limits {
@@ -25,7 +26,7 @@ impl Default for Limits {
             max_xml_depth: 100,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
-            image: crate::render::ImageLimits::default(),
+            render: crate::render::RenderConfig::default(),
         }
     }
 }

@@ -22,6 +22,25 @@ enum Command {
     /// Read a password on standard input and print its argon2 hash, for
     /// `password_hash` in a seed file.
     HashPassword,
+    /// Render image files with Image Serving commands exactly as copyImage
+    /// renders a copy, writing `<name>.<format>` files to a directory.
+    Render(RenderArgs),
+}
+
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// Image Serving commands, as in copyImage's urlModifier.
+    #[arg(long)]
+    modifier: String,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Largest reply image in pixels (Image Serving's MaxPix).
+    #[arg(long, env = "IPS_MAX_PIX", default_value_t = Limits::default().render.plan.max_reply_pixels)]
+    max_pix: u64,
+    /// Source image files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -50,6 +69,17 @@ struct ServeArgs {
     /// Largest request body in bytes, compressed or not.
     #[arg(long, env = "IPS_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     max_body_bytes: usize,
+    /// Largest image a urlModifier or /is/image request may produce, in
+    /// pixels (Image Serving's MaxPix); no side may exceed 16384 either.
+    #[arg(long, env = "IPS_MAX_PIX", default_value_t = Limits::default().render.plan.max_reply_pixels)]
+    max_pix: u64,
+}
+
+/// The limits with the reply-size cap replaced.
+fn limits_with_max_pix(max_pix: u64) -> Limits {
+    let mut limits = Limits::default();
+    limits.render.plan.max_reply_pixels = max_pix;
+    limits
 }
 
 fn init_logging(format: LogFormat) {
@@ -93,7 +123,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         seed: args.seed.map_or(SeedSource::Embedded, SeedSource::Dir),
         limits: Limits {
             max_body_bytes: args.max_body_bytes,
-            ..Limits::default()
+            ..limits_with_max_pix(args.max_pix)
         },
     };
     let (state, worker) = ips_emulator::open(&options).await.map_err(|e| e.to_string())?;
@@ -125,6 +155,37 @@ fn hash_password() -> Result<(), String> {
     Ok(())
 }
 
+fn render_files(args: RenderArgs) -> Result<(), String> {
+    use ips_emulator::render;
+    let config = limits_with_max_pix(args.max_pix).render;
+    let modifier = render::modifier::parse(&args.modifier).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let mut failed = 0;
+    for file in &args.files {
+        let result = std::fs::read(file).map_err(|e| e.to_string()).and_then(|bytes| {
+            let rendered = render::render(&bytes, &modifier, &config).map_err(|e| e.to_string())?;
+            let ext = match rendered.info.format {
+                "jpeg" => "jpg",
+                "tiff" => "tif",
+                other => other,
+            };
+            let stem = file
+                .file_stem()
+                .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
+            let dest = args.out.join(format!("{stem}.{ext}"));
+            std::fs::write(&dest, &rendered.bytes).map_err(|e| format!("{}: {e}", dest.display()))
+        });
+        if let Err(e) = result {
+            eprintln!("ips-emulator: {}: {e}", file.display());
+            failed += 1;
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("{n} of {} files failed", args.files.len())),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -134,6 +195,7 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|rt| rt.block_on(serve(args))),
         Command::HashPassword => hash_password(),
+        Command::Render(args) => render_files(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -129,6 +129,14 @@ struct AssetEntry {
     folder: String,
     name: String,
     file: String,
+    /// Image Serving commands applied before a request's own
+    /// (`catalog::Modifier`).
+    #[serde(default)]
+    url_modifier: String,
+    /// Image Serving commands applied after a request's own
+    /// (`catalog::PostModifier`).
+    #[serde(default)]
+    url_post_modifier: String,
 }
 
 /// Whether a seed was applied.
@@ -319,6 +327,8 @@ fn build_inner(
             format: info.format.to_owned(),
             byte_size: bytes.len() as u64,
             content_hash,
+            url_modifier: a.url_modifier.clone(),
+            url_post_modifier: a.url_post_modifier.clone(),
         });
     }
     Ok(data)
@@ -332,5 +342,5 @@ pub fn embedded_file_names() -> impl Iterator<Item = &'static str> {
 
 /// Convenience for callers holding the shared state.
 pub async fn apply_to(state: &Arc<crate::app::AppState>, source: &SeedSource) -> Result<Outcome, Error> {
-    apply(source, &state.catalog, &state.store, state.limits.image).await
+    apply(source, &state.catalog, &state.store, state.limits.render.image).await
 }

@@ -51,6 +51,27 @@ pub fn content_hash(bytes: &[u8]) -> String {
 #[derive(Clone, Debug)]
 pub struct Store {
     inner: Arc<Backend>,
+    /// Blobs a request is about to name (see [`Store::pin`]), with counts.
+    pins: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// Keeps a blob from [`Store::remove_unpinned`] while it lives.
+#[derive(Debug)]
+pub struct Pin {
+    hash: String,
+    pins: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for Pin {
+    fn drop(&mut self) {
+        let mut pins = self.pins.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = pins.get_mut(&self.hash) {
+            *n -= 1;
+            if *n == 0 {
+                pins.remove(&self.hash);
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -73,6 +94,7 @@ impl Store {
                 root: root.to_owned(),
                 tmp_seq: AtomicU64::new(0),
             }),
+            pins: Arc::default(),
         })
     }
 
@@ -80,6 +102,7 @@ impl Store {
     pub fn in_memory() -> Self {
         Store {
             inner: Arc::new(Backend::Memory(Mutex::new(HashMap::new()))),
+            pins: Arc::default(),
         }
     }
 
@@ -107,6 +130,34 @@ impl Store {
             }
         }
         Ok(hash)
+    }
+
+    /// Marks a blob as about to be named by a row: until the returned guard
+    /// is dropped, [`Store::remove_unpinned`] leaves it alone. Take the pin
+    /// before [`Store::put`], so that a blob that exists when `put` looks is
+    /// still there when the row is written.
+    pub fn pin(&self, hash: &str) -> Pin {
+        *self
+            .pins
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(hash.to_owned())
+            .or_default() += 1;
+        Pin {
+            hash: hash.to_owned(),
+            pins: self.pins.clone(),
+        }
+    }
+
+    /// Removes a blob unless it is pinned. Blocking.
+    pub fn remove_unpinned(&self, hash: &str) -> Result<(), Error> {
+        let pins = self.pins.lock().unwrap_or_else(PoisonError::into_inner);
+        if pins.contains_key(hash) {
+            return Ok(());
+        }
+        // Holding the lock across the removal keeps a new pin (and the put
+        // after it) from slipping in between the check and the unlink.
+        self.remove(hash)
     }
 
     /// Reads a blob. Blocking.
@@ -209,6 +260,22 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let disk = Store::open_dir(dir.path()).expect("open");
         vec![(Store::in_memory(), None), (disk, Some(dir))]
+    }
+
+    #[test]
+    fn pinned_blobs_survive_remove_unpinned() {
+        let store = Store::in_memory();
+        let hash = store.put(b"rendered").expect("put");
+        let pin = store.pin(&hash);
+        let second = store.pin(&hash);
+        store.remove_unpinned(&hash).expect("remove");
+        assert!(store.contains(&hash), "pinned twice");
+        drop(pin);
+        store.remove_unpinned(&hash).expect("remove");
+        assert!(store.contains(&hash), "still pinned once");
+        drop(second);
+        store.remove_unpinned(&hash).expect("remove");
+        assert!(!store.contains(&hash));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::thread;
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
-pub use model::{Asset, CopyAsset, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
+pub use model::{Asset, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
 
 /// Catalog failures. The first group is internal; the second names the
 /// business rule a request broke, for `ips` to turn into the right fault.
@@ -105,6 +105,7 @@ impl Catalog {
     fn start(conn: Connection) -> Result<(Catalog, Worker), Error> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(include_str!("schema.sql"))?;
+        queries::migrate(&conn)?;
         let (tx, rx) = mpsc::channel(4096);
         let handle = thread::Builder::new()
             .name("catalog".into())
@@ -163,6 +164,29 @@ impl Catalog {
         P: FnOnce(&str) -> bool + Send + 'static,
     {
         self.call(move |conn| queries::copy_asset(conn, &req, blob_present))
+            .await
+    }
+
+    /// Removes a blob from the store (through `remove`) unless some asset
+    /// names it. Runs on the worker, so no copy naming the blob can commit
+    /// between the check and the removal.
+    pub async fn release_blob<R>(&self, hash: String, remove: R) -> Result<(), Error>
+    where
+        R: FnOnce(&str) + Send + 'static,
+    {
+        self.call(move |conn| {
+            if !queries::blob_referenced(conn, &hash)? {
+                remove(&hash);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Fetches an asset by company name and asset name, both exact (Image
+    /// Serving URLs are case-sensitive).
+    pub async fn asset_by_name(&self, company: String, name: String) -> Result<Option<Asset>, Error> {
+        self.call(move |conn| queries::asset_by_name(conn, &company, &name))
             .await
     }
 

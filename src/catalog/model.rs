@@ -44,6 +44,10 @@ pub struct Asset {
     pub byte_size: u64,
     /// Key of the stored bytes in the blob store.
     pub content_hash: String,
+    /// Image Serving commands applied before a request's own.
+    pub url_modifier: String,
+    /// Image Serving commands applied after (overriding) a request's own.
+    pub url_post_modifier: String,
 }
 
 impl Asset {
@@ -66,6 +70,23 @@ pub struct CopyAsset {
     pub name: String,
     /// The user making the copy.
     pub actor_user_id: i64,
+    /// New bytes for the copy (a rendering); `None` shares the source's.
+    pub content: Option<NewContent>,
+}
+
+/// Bytes already in the store that a new asset will name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewContent {
+    /// Blob key.
+    pub content_hash: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// Format name (`jpeg`, `png`, …).
+    pub format: String,
+    /// Byte size.
+    pub byte_size: u64,
 }
 
 /// A whole catalog to load into an empty database (the demo seed).
@@ -136,4 +157,8 @@ pub struct SeedAsset {
     pub byte_size: u64,
     /// Blob key.
     pub content_hash: String,
+    /// Stored modifier (`catalog::Modifier`), usually empty.
+    pub url_modifier: String,
+    /// Stored post-modifier (`catalog::PostModifier`), usually empty.
+    pub url_post_modifier: String,
 }

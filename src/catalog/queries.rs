@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
-use super::{Asset, CopyAsset, Error, SeedData, UserRecord};
+use super::{Asset, CopyAsset, Error, NewContent, SeedData, UserRecord};
 use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
 
 pub(super) fn is_empty(conn: &Connection) -> Result<bool, Error> {
@@ -55,8 +55,9 @@ pub(super) fn apply_seed(conn: &Connection, seed: &SeedData) -> Result<(), Error
             .ok_or_else(|| Error::InvalidSeed(format!("asset {}: no folder {}", a.name, a.folder)))?;
         conn.execute(
             "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id,
-                                 name, width, height, format, byte_size, content_hash)
-             VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                 name, width, height, format, byte_size, content_hash,
+                                 url_modifier, url_post_modifier)
+             VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 a.id,
                 IMAGE_TYPE_CODE,
@@ -68,7 +69,9 @@ pub(super) fn apply_seed(conn: &Connection, seed: &SeedData) -> Result<(), Error
                 a.height,
                 a.format,
                 a.byte_size as i64,
-                a.content_hash
+                a.content_hash,
+                a.url_modifier,
+                a.url_post_modifier
             ],
         )
         .map_err(|e| seed_conflict(e, &format!("asset {}", a.name)))?;
@@ -123,7 +126,7 @@ fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Result<Option<i6
 }
 
 const ASSET_COLUMNS: &str = "a.id, a.type_code, a.type_record_id, a.asset_type, a.company_id, f.path,
-     a.name, a.width, a.height, a.format, a.byte_size, a.content_hash";
+     a.name, a.width, a.height, a.format, a.byte_size, a.content_hash, a.url_modifier, a.url_post_modifier";
 
 fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
@@ -139,6 +142,8 @@ fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
         format: r.get(9)?,
         byte_size: r.get::<_, i64>(10)?.max(0) as u64,
         content_hash: r.get(11)?,
+        url_modifier: r.get(12)?,
+        url_post_modifier: r.get(13)?,
     })
 }
 
@@ -158,6 +163,18 @@ pub(super) fn asset(conn: &Connection, company_id: i64, handle: AssetHandle) -> 
         Some(typed) if typed != (asset.type_code, asset.type_record_id) => Err(Error::AssetNotFound),
         _ => Ok(asset),
     }
+}
+
+pub(super) fn asset_by_name(conn: &Connection, company: &str, name: &str) -> Result<Option<Asset>, Error> {
+    let sql = format!(
+        "SELECT {ASSET_COLUMNS} FROM assets a JOIN folders f ON f.id = a.folder_id
+         JOIN companies c ON c.id = a.company_id
+         WHERE c.name = ?1 AND a.name = ?2"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![company, name], asset_from_row)
+        .optional()?)
 }
 
 fn company_exists(conn: &Connection, company_id: i64) -> Result<bool, Error> {
@@ -199,7 +216,16 @@ where
         return Err(Error::NotAnImage(source.asset_type));
     }
     let folder_id = folder_id(conn, req.company_id, &req.folder)?.ok_or(Error::FolderNotFound)?;
-    if !blob_present(&source.content_hash) {
+    // A rendering names its own new bytes; a plain copy shares the source's.
+    // Either way the copy starts with no stored modifiers: they are baked in.
+    let content = req.content.clone().unwrap_or_else(|| NewContent {
+        content_hash: source.content_hash.clone(),
+        width: source.width.unwrap_or(0),
+        height: source.height.unwrap_or(0),
+        format: source.format.clone().unwrap_or_default(),
+        byte_size: source.byte_size,
+    });
+    if !blob_present(&content.content_hash) {
         return Err(Error::BlobMissing);
     }
     let (id, image_id) = next_image_ids(conn)?;
@@ -215,11 +241,11 @@ where
         req.company_id,
         folder_id,
         req.name,
-        source.width,
-        source.height,
-        source.format,
-        source.byte_size as i64,
-        source.content_hash,
+        content.width,
+        content.height,
+        content.format,
+        content.byte_size as i64,
+        content.content_hash,
         req.actor_user_id
     ])
     .map_err(|e| {
@@ -235,8 +261,37 @@ where
         type_record_id: image_id,
         folder: req.folder.clone(),
         name: req.name.clone(),
+        width: Some(content.width),
+        height: Some(content.height),
+        format: Some(content.format),
+        byte_size: content.byte_size,
+        content_hash: content.content_hash,
+        url_modifier: String::new(),
+        url_post_modifier: String::new(),
         ..source
     })
+}
+
+/// Brings a catalog written by an earlier version up to the current schema.
+pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
+    let has_post_modifier = conn
+        .prepare("SELECT 1 FROM pragma_table_info('assets') WHERE name = 'url_post_modifier'")?
+        .query_row([], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !has_post_modifier {
+        conn.execute_batch("ALTER TABLE assets ADD COLUMN url_post_modifier TEXT NOT NULL DEFAULT ''")?;
+    }
+    Ok(())
+}
+
+/// Whether any asset names the blob.
+pub(super) fn blob_referenced(conn: &Connection, hash: &str) -> Result<bool, Error> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM assets WHERE content_hash = ?1 LIMIT 1")?
+        .query_row([hash], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 pub(super) fn count_assets(conn: &Connection) -> Result<u64, Error> {
@@ -253,7 +308,7 @@ pub(super) fn referenced_blobs(conn: &Connection) -> Result<Vec<String>, Error> 
 #[cfg(test)]
 mod tests {
     //! The catalog suite, on in-memory SQLite.
-    use super::super::{Catalog, CopyAsset, Error, SeedAsset, SeedCompany, SeedData, SeedUser};
+    use super::super::{Catalog, CopyAsset, Error, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser};
     use crate::handles::AssetHandle;
 
     fn seed() -> SeedData {
@@ -292,6 +347,8 @@ mod tests {
                     format: "jpeg".into(),
                     byte_size: 10,
                     content_hash: "h1".into(),
+                    url_modifier: "wid=100".into(),
+                    url_post_modifier: "fmt=png".into(),
                 },
                 SeedAsset {
                     id: 300,
@@ -304,6 +361,8 @@ mod tests {
                     format: "png".into(),
                     byte_size: 1,
                     content_hash: "h2".into(),
+                    url_modifier: String::new(),
+                    url_post_modifier: String::new(),
                 },
             ],
             next_asset_id: Some(943),
@@ -324,7 +383,70 @@ mod tests {
             folder: "ApiTestCo/".into(),
             name: name.into(),
             actor_user_id: 1,
+            content: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_rendered_copy_names_its_own_bytes_and_no_modifiers() {
+        let catalog = seeded().await;
+        let source = catalog.asset(6, AssetHandle::long(739, 1, 537)).await.expect("source");
+        assert_eq!(
+            (source.url_modifier.as_str(), source.url_post_modifier.as_str()),
+            ("wid=100", "fmt=png")
+        );
+        let content = NewContent {
+            content_hash: "h3".into(),
+            width: 100,
+            height: 67,
+            format: "png".into(),
+            byte_size: 5,
+        };
+        let req = CopyAsset {
+            content: Some(content.clone()),
+            ..copy("rendered")
+        };
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let seen = asked.clone();
+        let copied = catalog
+            .copy_asset(req, move |hash| {
+                *seen.lock().expect("lock") = hash.to_owned();
+                true
+            })
+            .await
+            .expect("copy");
+        assert_eq!(
+            asked.lock().expect("lock").as_str(),
+            "h3",
+            "the new blob's presence is checked"
+        );
+        let stored = catalog.asset(6, copied.handle()).await.expect("stored");
+        assert_eq!(
+            (
+                stored.width,
+                stored.height,
+                stored.format.as_deref(),
+                stored.byte_size,
+                stored.content_hash.as_str()
+            ),
+            (Some(100), Some(67), Some("png"), 5, "h3")
+        );
+        assert_eq!(
+            (stored.url_modifier.as_str(), stored.url_post_modifier.as_str()),
+            ("", "")
+        );
+        assert_eq!(stored, copied);
+
+        // release_blob removes only what no asset names.
+        let removed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        for hash in ["h3", "h1", "unreferenced"] {
+            let removed = removed.clone();
+            catalog
+                .release_blob(hash.into(), move |h| removed.lock().expect("lock").push(h.to_owned()))
+                .await
+                .expect("release");
+        }
+        assert_eq!(*removed.lock().expect("lock"), vec!["unreferenced".to_owned()]);
     }
 
     #[tokio::test]

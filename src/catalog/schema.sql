@@ -37,7 +37,11 @@ CREATE TABLE IF NOT EXISTS assets (
     format         TEXT,
     byte_size      INTEGER NOT NULL,
     content_hash   TEXT NOT NULL,
-    url_modifier   TEXT NOT NULL DEFAULT '',
+    -- Image Serving commands applied before (url_modifier) and after
+    -- (url_post_modifier) a request's own, as catalog::Modifier and
+    -- catalog::PostModifier are.
+    url_modifier      TEXT NOT NULL DEFAULT '',
+    url_post_modifier TEXT NOT NULL DEFAULT '',
     created_by     INTEGER REFERENCES users(id),
     created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     modified_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::catalog::{self, CopyAsset};
+use crate::catalog::{self, Asset, CopyAsset, NewContent};
 use crate::handles::{AssetHandle, CompanyHandle, FolderHandle};
+use crate::{render, store};
 
 use super::{Error, Reply};
 
@@ -58,14 +59,38 @@ pub(super) async fn execute(
     let folder = FolderHandle::parse(&req.folder)
         .ok_or_else(|| Error::InvalidParameter(format!("Invalid folder handle '{}'", req.folder)))?;
     check_name(&req.name)?;
-    if !req.url_modifier.is_empty() {
-        // Never a silent unmodified copy: a regression test would pass on the
-        // wrong image.
-        return Err(Error::InvalidParameter(format!(
-            "urlModifier '{}' cannot be applied: this emulator does not render Image Serving commands yet",
-            req.url_modifier
-        )));
-    }
+    let lookup_error = |e: catalog::Error| match e {
+        catalog::Error::CompanyNotFound => Error::InvalidCompany(req.company.clone()),
+        catalog::Error::AssetNotFound => {
+            Error::InvalidParameter(format!("Asset '{}' was not found in company '{company}'", req.asset))
+        }
+        catalog::Error::NotAnImage(kind) => {
+            Error::InvalidParameter(format!("Asset '{}' is a {kind} asset, not an Image", req.asset))
+        }
+        catalog::Error::FolderNotFound => {
+            Error::InvalidParameter(format!("Folder '{}' was not found in company '{company}'", folder))
+        }
+        catalog::Error::NameInUse => Error::NameInUse(req.name.clone()),
+        other => Error::Catalog(other),
+    };
+
+    // An empty (or blank) modifier shares the source's bytes, with no
+    // decode at all; any other renders new ones first.
+    let content = if req.url_modifier.trim_ascii().is_empty() {
+        None
+    } else {
+        // A malformed modifier is refused before any lookup or pixel work.
+        render::modifier::parse(&req.url_modifier).map_err(render::Error::from)?;
+        let asset = state.catalog.asset(company.0, source).await.map_err(lookup_error)?;
+        if asset.asset_type != "Image" {
+            return Err(lookup_error(catalog::Error::NotAnImage(asset.asset_type)));
+        }
+        Some(render_copy(state, &asset, &req.url_modifier).await?)
+    };
+    let new_blob = content.as_ref().map(|(c, _)| c.content_hash.clone());
+    // The pin keeps a concurrent failed copy of identical bytes from
+    // releasing the blob before this copy's row names it.
+    let (content, pin) = content.map_or((None, None), |(c, pin)| (Some(c), Some(pin)));
     let store = state.store.clone();
     let copy = CopyAsset {
         company_id: company.0,
@@ -73,28 +98,69 @@ pub(super) async fn execute(
         folder: folder.0.clone(),
         name: req.name.clone(),
         actor_user_id: principal.user_id,
+        content,
     };
-    let copied = state
-        .catalog
-        .copy_asset(copy, move |hash| store.contains(hash))
-        .await
-        .map_err(|e| match e {
-            catalog::Error::CompanyNotFound => Error::InvalidCompany(req.company.clone()),
-            catalog::Error::AssetNotFound => {
-                Error::InvalidParameter(format!("Asset '{}' was not found in company '{company}'", req.asset))
-            }
-            catalog::Error::NotAnImage(kind) => {
-                Error::InvalidParameter(format!("Asset '{}' is a {kind} asset, not an Image", req.asset))
-            }
-            catalog::Error::FolderNotFound => {
-                Error::InvalidParameter(format!("Folder '{}' was not found in company '{company}'", folder))
-            }
-            catalog::Error::NameInUse => Error::NameInUse(req.name.clone()),
-            other => Error::Catalog(other),
-        })?;
+    let copied = state.catalog.copy_asset(copy, move |hash| store.contains(hash)).await;
+    // Committed or not, this copy no longer needs the blob kept for it.
+    drop(pin);
+    if let (Err(_), Some(hash)) = (&copied, new_blob) {
+        // The rendering is nobody's now: drop it unless identical bytes
+        // belong to another asset.
+        let store = state.store.clone();
+        let released = state
+            .catalog
+            .release_blob(hash, move |h| {
+                if let Err(e) = store.remove_unpinned(h) {
+                    tracing::warn!(error = %e, "could not remove an unused rendering");
+                }
+            })
+            .await;
+        if let Err(e) = released {
+            tracing::warn!(error = %e, "could not release an unused rendering");
+        }
+    }
+    let copied = copied.map_err(lookup_error)?;
     Ok(Reply::CopyImage {
         asset_handle: copied.handle().to_string(),
     })
+}
+
+/// The Image Serving commands a copy applies: the source's stored modifier,
+/// then the request's, then the source's stored post-modifier, so that the
+/// last occurrence of a command wins in that order of precedence.
+fn effective_modifier(asset: &Asset, request: &str) -> String {
+    [asset.url_modifier.as_str(), request, asset.url_post_modifier.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Renders the source with the modifier and stores the result, off the
+/// async runtime and within the CPU budget.
+async fn render_copy(state: &Arc<AppState>, asset: &Asset, request: &str) -> Result<(NewContent, store::Pin), Error> {
+    let modifier = render::modifier::parse(&effective_modifier(asset, request)).map_err(render::Error::from)?;
+    let permit = state.cpu.clone().acquire_owned().await.map_err(|_| Error::Task)?;
+    let store = state.store.clone();
+    let config = state.limits.render;
+    let source_hash = asset.content_hash.clone();
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let bytes = store.get(&source_hash)?;
+        let rendered = render::render(&bytes, &modifier, &config)?;
+        let pin = store.pin(&store::content_hash(&rendered.bytes));
+        let content_hash = store.put(&rendered.bytes)?;
+        let content = NewContent {
+            content_hash,
+            width: rendered.info.width,
+            height: rendered.info.height,
+            format: rendered.info.format.to_owned(),
+            byte_size: rendered.bytes.len() as u64,
+        };
+        Ok((content, pin))
+    })
+    .await
+    .map_err(|_| Error::Task)?
 }
 
 #[cfg(test)]

@@ -97,6 +97,9 @@ impl Fault {
                 // Scene7 answers a name clash with 30000 and a Server code;
                 // legacy suites match on exactly that.
                 ips::Error::NameInUse(_) => ips(IpsApi, 30000, i.to_string(), false),
+                // A bad modifier or an unusable source is the caller's; an
+                // encoder failure is ours.
+                ips::Error::Render(r) if r.is_client() => ips(IpsApi, 30001, i.to_string(), true),
                 other => internal(other),
             },
         }

@@ -1,0 +1,103 @@
+//! Image Serving for stored assets: `GET /is/image/<company>/<asset>?<commands>`.
+//!
+//! This is how a regression test looks at what a copy made: the stored bytes
+//! when there are no commands, otherwise a rendering with the same pipeline
+//! `copyImage` uses. Like Image Serving, the asset's stored modifier applies
+//! before the request's commands and its post-modifier after them.
+
+use std::sync::Arc;
+
+use crate::app::AppState;
+use crate::{catalog, render, store};
+
+/// A reply body and how to label it.
+#[derive(Debug)]
+pub struct Served {
+    /// The image bytes.
+    pub bytes: Arc<[u8]>,
+    /// Its MIME type.
+    pub mime: &'static str,
+    /// A strong validator: the stored bytes' hash, or a hash of that and the
+    /// commands for a rendering (renderings are deterministic).
+    pub etag: String,
+}
+
+/// Why an image could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No such company or asset (or not an image).
+    #[error("Unable to find image '{0}'")]
+    NotFound(String),
+    /// The commands or the source image could not be rendered.
+    #[error(transparent)]
+    Render(#[from] render::Error),
+    /// The catalog failed.
+    #[error(transparent)]
+    Catalog(#[from] catalog::Error),
+    /// The blob store failed.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// Blocking work could not be scheduled.
+    #[error("background task failed")]
+    Task,
+}
+
+impl Error {
+    /// Whether the request is at fault (as opposed to the service).
+    pub fn is_client(&self) -> bool {
+        match self {
+            Error::NotFound(_) => true,
+            Error::Render(r) => r.is_client(),
+            _ => false,
+        }
+    }
+}
+
+/// Serves `asset` of `company` (both already URL-decoded) with the raw,
+/// still-encoded `query` as Image Serving commands.
+pub async fn serve(state: &Arc<AppState>, company: &str, asset: &str, query: &str) -> Result<Served, Error> {
+    let object = format!("{company}/{asset}");
+    let found = state
+        .catalog
+        .asset_by_name(company.to_owned(), asset.to_owned())
+        .await?
+        .filter(|a| a.asset_type == "Image")
+        .ok_or_else(|| Error::NotFound(object.clone()))?;
+    let commands = [found.url_modifier.as_str(), query, found.url_post_modifier.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    let store = state.store.clone();
+    if commands.is_empty() {
+        let hash = found.content_hash.clone();
+        let bytes = tokio::task::spawn_blocking(move || store.get(&hash))
+            .await
+            .map_err(|_| Error::Task)??;
+        return Ok(Served {
+            bytes,
+            mime: render::mime_for(found.format.as_deref().unwrap_or_default()),
+            etag: format!("\"{}\"", found.content_hash),
+        });
+    }
+    let modifier = render::modifier::parse(&commands).map_err(render::Error::from)?;
+    let etag = format!(
+        "\"{}\"",
+        store::content_hash(format!("{}\n{commands}", found.content_hash).as_bytes())
+    );
+    let permit = state.cpu.clone().acquire_owned().await.map_err(|_| Error::Task)?;
+    let config = state.limits.render;
+    let hash = found.content_hash;
+    let rendered = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let bytes = store.get(&hash)?;
+        Ok::<_, Error>(render::render(&bytes, &modifier, &config)?)
+    })
+    .await
+    .map_err(|_| Error::Task)??;
+    Ok(Served {
+        bytes: rendered.bytes.into(),
+        mime: rendered.mime,
+        etag,
+    })
+}
