@@ -10,5 +10,7 @@ mod contract;
 mod golden;
 /// The HTTP transport: limits, timeouts, codings, methods.
 mod http;
+/// Rendering urlModifier commands, and /is/image.
+mod render;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
