@@ -211,6 +211,7 @@ fi
 command -v curl >/dev/null || die "curl is required"
 
 echo "soap.sh: building (release)" >&2
+"$ROOT/scripts/install-build-deps" >&2 || die "could not install cmake/nasm"
 (cd "$ROOT" && cargo build --release --bin ips-emulator --example baseline_server >&2) || die "build failed"
 [[ -x $EMULATOR_BIN && -x $BASELINE_BIN ]] || die "built binaries not found under $TARGET_DIR"
 
