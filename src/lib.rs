@@ -98,7 +98,37 @@ pub async fn open(options: &Options) -> Result<(Arc<AppState>, catalog::Worker),
         seed::Outcome::Applied => tracing::info!("seed applied to the empty catalog"),
         seed::Outcome::KeptExisting => tracing::info!("catalog already has content; seed not applied"),
     }
+    sweep_unreferenced_blobs(&state).await?;
     Ok((state, worker))
+}
+
+/// Removes stored files no asset names. A crash (or the drain deadline)
+/// between storing a rendering and committing its row leaves such a file;
+/// nothing is in flight at start-up, so anything unnamed is garbage.
+async fn sweep_unreferenced_blobs(state: &Arc<AppState>) -> Result<(), StartError> {
+    let referenced: std::collections::BTreeSet<String> = state.catalog.referenced_blobs().await?.into_iter().collect();
+    let store = state.store.clone();
+    let removed = tokio::task::spawn_blocking(move || -> Result<usize, store::Error> {
+        let mut removed = 0;
+        for hash in store.list()? {
+            if !referenced.contains(&hash) {
+                store.remove(&hash)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    })
+    .await
+    .map_err(|e| {
+        StartError::Store(store::Error::Io {
+            what: "sweep",
+            source: std::io::Error::other(e.to_string()),
+        })
+    })??;
+    if removed > 0 {
+        tracing::info!(removed, "removed stored files no asset names");
+    }
+    Ok(())
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.

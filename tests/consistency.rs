@@ -158,3 +158,22 @@ async fn embedded_seed_equals_the_seed_directory() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn start_up_removes_files_no_asset_names() {
+    // A rendering stored just before a crash, whose row never committed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = DataLocation::Dir(dir.path().to_owned());
+    let server = TestServer::start(support::options(data.clone(), Limits::default())).await;
+    let orphan = server.state.store.put(b"a rendering nobody names").expect("put");
+    let before = server.state.store.list().expect("list");
+    assert!(before.contains(&orphan));
+    server.stop().await;
+
+    let server = TestServer::start(support::options(data, Limits::default())).await;
+    let after = server.state.store.list().expect("list");
+    assert!(!after.contains(&orphan), "the orphan was swept");
+    assert_eq!(after.len(), before.len() - 1, "everything named was kept");
+    assert_eq!(server.asset_count().await, 2);
+    server.stop().await;
+}
