@@ -139,11 +139,13 @@ impl Authenticator {
         self.verified.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
-    fn digest(&self, creds: &Credentials) -> [u8; 32] {
+    /// `lower_user` is `creds.user` lower-cased (the cache key), computed once
+    /// by the caller.
+    fn digest(&self, creds: &Credentials, lower_user: &str) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(self.key);
         h.update((creds.user.len() as u64).to_le_bytes());
-        h.update(creds.user.to_lowercase().as_bytes());
+        h.update(lower_user.as_bytes());
         h.update(creds.password.as_bytes());
         h.finalize().into()
     }
@@ -156,7 +158,7 @@ impl Authenticator {
     pub async fn authenticate(&self, creds: Option<Credentials>) -> Result<Principal, Error> {
         let creds = creds.ok_or(Error::NoCredentials)?;
         let key = creds.user.to_lowercase();
-        let digest = self.digest(&creds);
+        let digest = self.digest(&creds, &key);
         if let Some(hit) = self.verified.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
             if bool::from(hit.digest.ct_eq(&digest)) {
                 return Ok(hit.principal.clone());

@@ -3,9 +3,14 @@
 //! This is the only module that contains SQL or names rusqlite. One worker
 //! thread owns the connection; callers send it jobs and await the answer, so
 //! no SQLite call ever runs on the async runtime. The worker drains the queue
-//! in batches: each job runs inside its own savepoint, the batch commits once,
-//! and only then are the answers released. A caller therefore never hears of
-//! a write that is not committed, and a burst of writes costs one commit.
+//! in batches: the batch commits once, and only then are the answers
+//! released. A caller therefore never hears of a write that is not committed,
+//! and a burst of writes costs one commit. A job that fails leaves nothing
+//! behind: a general job runs in its own savepoint, rolled back if it fails;
+//! a job that writes with at most one statement, as its last step (a copy),
+//! needs none, since SQLite undoes a failed statement by itself. The handle
+//! counters live in the worker during a batch and are written back once,
+//! just before the commit.
 
 mod model;
 mod queries;
@@ -58,10 +63,86 @@ pub enum Error {
     BlobMissing,
 }
 
-/// How a job ended: whether to keep its savepoint, and how to answer once the
-/// batch's commit is known.
+/// How to answer a job's caller once the batch's commit is known.
 type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
-type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+
+/// How a job ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// It succeeded; what it wrote stays.
+    Done,
+    /// It returned an error.
+    Failed,
+    /// It panicked (caught).
+    Panicked,
+}
+
+/// How a job is kept from leaving half its work behind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isolation {
+    /// In its own savepoint, rolled back if the job fails or panics.
+    Savepoint,
+    /// None: the job writes with at most one statement, as its last step,
+    /// and SQLite undoes a statement that fails. Should such a job still end
+    /// in failure with rows changed (a panic after its write, or a job that
+    /// breaks this rule), the whole batch is rolled back rather than commit
+    /// what it began.
+    SingleStatement,
+}
+
+/// Runs a job's closure and says how it ran.
+type Run = Box<dyn FnOnce(&mut Tx<'_>) -> (Outcome, Deliver) + Send>;
+
+struct Job {
+    isolation: Isolation,
+    run: Run,
+}
+
+/// The next asset id and image record id, as the batch has left them.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counters {
+    /// `(asset, image)`; `None` until the batch first needs them.
+    next: Option<(i64, i64)>,
+    /// Whether `next` is ahead of the `sequences` table.
+    dirty: bool,
+}
+
+/// What a job works with: the connection, inside the batch's transaction,
+/// and the handle counters. Reading the counters once per batch and writing
+/// them back once before the commit, rather than updating `sequences` in
+/// every copy, saves two statements and a journalled page per copy.
+struct Tx<'c> {
+    conn: &'c Connection,
+    counters: &'c mut Counters,
+}
+
+impl Tx<'_> {
+    /// The ids the next image asset gets. Nothing is taken until
+    /// [`Tx::take_image_ids`].
+    fn next_image_ids(&mut self) -> Result<(i64, i64), Error> {
+        if let Some(next) = self.counters.next {
+            return Ok(next);
+        }
+        let next = queries::read_sequences(self.conn)?;
+        self.counters.next = Some(next);
+        Ok(next)
+    }
+
+    /// Marks the ids [`Tx::next_image_ids`] gave as used, once a row names
+    /// them.
+    fn take_image_ids(&mut self) {
+        if let Some((asset, image)) = self.counters.next {
+            self.counters.next = Some((asset + 1, image + 1));
+            self.counters.dirty = true;
+        }
+    }
+
+    /// Sets the counters outright (a seed does).
+    fn set_image_ids(&mut self, asset: i64, image: i64) {
+        self.counters.next = Some((asset, image));
+        self.counters.dirty = true;
+    }
+}
 
 /// Largest number of jobs committed together.
 const MAX_BATCH: usize = 256;
@@ -104,6 +185,13 @@ impl Catalog {
 
     fn start(conn: Connection) -> Result<(Catalog, Worker), Error> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Without the query planner stability guarantee, SQLite (built with
+        // STAT4) marks parameters the planner looked at, and rusqlite's
+        // statement cache clears the bindings of every statement it takes
+        // back: together they expire the statement, so a cached statement was
+        // parsed and planned afresh on every use. Every query here is keyed
+        // by primary or unique keys, whose plan no bound value can improve.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         conn.execute_batch(include_str!("schema.sql"))?;
         queries::migrate(&conn)?;
         let (tx, rx) = mpsc::channel(4096);
@@ -119,12 +207,35 @@ impl Catalog {
     async fn call<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, Error> + Send + 'static,
+    {
+        self.submit(Isolation::Savepoint, f).await
+    }
+
+    /// Runs `f` on the worker without a savepoint. `f` must write with at
+    /// most one statement, as its last step, so that an `Err` leaves nothing
+    /// behind; an `Ok` is answered only after the batch commits.
+    async fn call_single_statement<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, Error> + Send + 'static,
+    {
+        self.submit(Isolation::SingleStatement, f).await
+    }
+
+    async fn submit<T, F>(&self, isolation: Isolation, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, Error> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let result = panic::catch_unwind(AssertUnwindSafe(|| f(conn))).unwrap_or(Err(Error::Panicked));
-            let keep = result.is_ok();
+        let run: Run = Box::new(move |t: &mut Tx<'_>| {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| f(t)));
+            let (outcome, result) = match result {
+                Ok(Ok(v)) => (Outcome::Done, Ok(v)),
+                Ok(Err(e)) => (Outcome::Failed, Err(e)),
+                Err(_) => (Outcome::Panicked, Err(Error::Panicked)),
+            };
             let deliver: Deliver = Box::new(move |committed| {
                 let answer = match committed {
                     Ok(()) => result,
@@ -133,25 +244,29 @@ impl Catalog {
                 // The caller may have gone away (client disconnected).
                 let _ = tx.send(answer);
             });
-            (keep, deliver)
+            (outcome, deliver)
         });
-        self.jobs.send(job).await.map_err(|_| Error::Closed)?;
+        self.jobs
+            .send(Job { isolation, run })
+            .await
+            .map_err(|_| Error::Closed)?;
         rx.await.map_err(|_| Error::Closed)?
     }
 
     /// Whether the catalog holds no company at all (so a seed may be applied).
     pub async fn is_empty(&self) -> Result<bool, Error> {
-        self.call(queries::is_empty).await
+        self.call_single_statement(|t| queries::is_empty(t.conn)).await
     }
 
     /// Loads `seed` into an empty catalog, all or nothing.
     pub async fn apply_seed(&self, seed: SeedData) -> Result<(), Error> {
-        self.call(move |conn| queries::apply_seed(conn, &seed)).await
+        self.call(move |t| queries::apply_seed(t, &seed)).await
     }
 
     /// Looks a user up by login e-mail (case-insensitively).
     pub async fn user_by_email(&self, email: String) -> Result<Option<UserRecord>, Error> {
-        self.call(move |conn| queries::user_by_email(conn, &email)).await
+        self.call_single_statement(move |t| queries::user_by_email(t.conn, &email))
+            .await
     }
 
     /// Copies an asset's catalog entry under a new name, sharing its bytes.
@@ -163,7 +278,7 @@ impl Catalog {
     where
         P: FnOnce(&str) -> bool + Send + 'static,
     {
-        self.call(move |conn| queries::copy_asset(conn, &req, blob_present))
+        self.call_single_statement(move |t| queries::copy_asset(t, &req, blob_present))
             .await
     }
 
@@ -175,7 +290,7 @@ impl Catalog {
         R: FnOnce(&str) + Send + 'static,
     {
         self.call(move |conn| {
-            if !queries::blob_referenced(conn, &hash)? {
+            if !queries::blob_referenced(conn.conn, &hash)? {
                 remove(&hash);
             }
             Ok(())
@@ -186,23 +301,24 @@ impl Catalog {
     /// Fetches an asset by company name and asset name, both exact (Image
     /// Serving URLs are case-sensitive).
     pub async fn asset_by_name(&self, company: String, name: String) -> Result<Option<Asset>, Error> {
-        self.call(move |conn| queries::asset_by_name(conn, &company, &name))
+        self.call(move |t| queries::asset_by_name(t.conn, &company, &name))
             .await
     }
 
     /// Fetches an asset by handle within a company.
     pub async fn asset(&self, company_id: i64, handle: crate::handles::AssetHandle) -> Result<Asset, Error> {
-        self.call(move |conn| queries::asset(conn, company_id, handle)).await
+        self.call_single_statement(move |t| queries::asset(t.conn, company_id, handle))
+            .await
     }
 
     /// Number of assets in the catalog.
     pub async fn count_assets(&self) -> Result<u64, Error> {
-        self.call(queries::count_assets).await
+        self.call_single_statement(|t| queries::count_assets(t.conn)).await
     }
 
     /// Every content hash some asset names, sorted and deduplicated.
     pub async fn referenced_blobs(&self) -> Result<Vec<String>, Error> {
-        self.call(queries::referenced_blobs).await
+        self.call_single_statement(|t| queries::referenced_blobs(t.conn)).await
     }
 }
 
@@ -229,30 +345,62 @@ fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
         batch.clear();
         return;
     }
+    let mut counters = Counters::default();
+    let mut poisoned = false;
     let mut delivers = Vec::with_capacity(batch.len());
     for job in batch.drain(..) {
-        if let Err(e) = exec_cached(conn, "SAVEPOINT job") {
-            tracing::error!(error = %e, "catalog savepoint failed");
-            continue;
+        let isolated = job.isolation == Isolation::Savepoint;
+        if isolated {
+            if let Err(e) = exec_cached(conn, "SAVEPOINT job") {
+                tracing::error!(error = %e, "catalog savepoint failed");
+                continue;
+            }
         }
-        let (keep, deliver) = job(conn);
-        let end = if keep {
-            exec_cached(conn, "RELEASE job")
-        } else {
-            exec_cached(conn, "ROLLBACK TO job").and_then(|_| exec_cached(conn, "RELEASE job"))
-        };
-        if let Err(e) = end {
-            tracing::error!(error = %e, "catalog savepoint release failed");
+        let before = counters;
+        let changes_before = conn.total_changes();
+        let (outcome, deliver) = (job.run)(&mut Tx {
+            conn,
+            counters: &mut counters,
+        });
+        if outcome != Outcome::Done {
+            // A failed job consumes no handle.
+            counters = before;
+        }
+        if isolated {
+            let end = if outcome == Outcome::Done {
+                exec_cached(conn, "RELEASE job")
+            } else {
+                exec_cached(conn, "ROLLBACK TO job").and_then(|_| exec_cached(conn, "RELEASE job"))
+            };
+            if let Err(e) = end {
+                tracing::error!(error = %e, "catalog savepoint release failed");
+            }
+        } else if outcome != Outcome::Done && conn.total_changes() != changes_before {
+            poisoned = true;
         }
         delivers.push(deliver);
     }
-    let committed = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+    let committed = if poisoned {
+        Err("a catalog job failed after writing, outside a savepoint; its batch was rolled back".to_owned())
+    } else {
+        write_counters(conn, &counters)
+            .and_then(|()| conn.execute_batch("COMMIT"))
+            .map_err(|e| e.to_string())
+    };
     if let Err(e) = &committed {
         tracing::error!(error = %e, "catalog commit failed");
         let _ = conn.execute_batch("ROLLBACK");
     }
     for deliver in delivers {
         deliver(committed.clone());
+    }
+}
+
+/// Writes the counters back if the batch moved them.
+fn write_counters(conn: &Connection, counters: &Counters) -> rusqlite::Result<()> {
+    match counters.next {
+        Some((asset, image)) if counters.dirty => queries::write_sequences(conn, asset, image),
+        _ => Ok(()),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
-use super::{Asset, CopyAsset, Error, NewContent, SeedData, UserRecord};
+use super::{Asset, CopyAsset, Error, NewContent, SeedData, Tx, UserRecord};
 use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
 
 pub(super) fn is_empty(conn: &Connection) -> Result<bool, Error> {
@@ -11,7 +11,8 @@ pub(super) fn is_empty(conn: &Connection) -> Result<bool, Error> {
     Ok(n == 0)
 }
 
-pub(super) fn apply_seed(conn: &Connection, seed: &SeedData) -> Result<(), Error> {
+pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
+    let conn = tx.conn;
     if !is_empty(conn)? {
         return Err(Error::InvalidSeed("the catalog is not empty".into()));
     }
@@ -80,10 +81,8 @@ pub(super) fn apply_seed(conn: &Connection, seed: &SeedData) -> Result<(), Error
     let max_image = seed.assets.iter().map(|a| a.image_id).max().unwrap_or(0);
     let next_asset = seed.next_asset_id.unwrap_or(max_asset + 1).max(max_asset + 1);
     let next_image = seed.next_image_id.unwrap_or(max_image + 1).max(max_image + 1);
-    conn.execute(
-        "INSERT OR REPLACE INTO sequences (name, next) VALUES ('asset', ?1), ('image', ?2)",
-        params![next_asset, next_image],
-    )?;
+    // Written to `sequences` with the batch's commit.
+    tx.set_image_ids(next_asset, next_image);
     Ok(())
 }
 
@@ -125,8 +124,14 @@ fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Result<Option<i6
         .optional()?)
 }
 
-const ASSET_COLUMNS: &str = "a.id, a.type_code, a.type_record_id, a.asset_type, a.company_id, f.path,
-     a.name, a.width, a.height, a.format, a.byte_size, a.content_hash, a.url_modifier, a.url_post_modifier";
+/// The columns `asset_from_row` reads, as a literal so that whole queries
+/// can be built with `concat!` rather than formatted on every call.
+macro_rules! asset_columns {
+    () => {
+        "a.id, a.type_code, a.type_record_id, a.asset_type, a.company_id, f.path,
+         a.name, a.width, a.height, a.format, a.byte_size, a.content_hash, a.url_modifier, a.url_post_modifier"
+    };
+}
 
 fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
@@ -148,12 +153,13 @@ fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
 }
 
 pub(super) fn asset(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
-    let sql = format!(
-        "SELECT {ASSET_COLUMNS} FROM assets a JOIN folders f ON f.id = a.folder_id
-         WHERE a.id = ?1 AND a.company_id = ?2"
+    const SQL: &str = concat!(
+        "SELECT ",
+        asset_columns!(),
+        " FROM assets a JOIN folders f ON f.id = a.folder_id WHERE a.id = ?1 AND a.company_id = ?2"
     );
     let asset = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(SQL)?
         .query_row(params![handle.id, company_id], asset_from_row)
         .optional()?
         .ok_or(Error::AssetNotFound)?;
@@ -166,13 +172,14 @@ pub(super) fn asset(conn: &Connection, company_id: i64, handle: AssetHandle) -> 
 }
 
 pub(super) fn asset_by_name(conn: &Connection, company: &str, name: &str) -> Result<Option<Asset>, Error> {
-    let sql = format!(
-        "SELECT {ASSET_COLUMNS} FROM assets a JOIN folders f ON f.id = a.folder_id
-         JOIN companies c ON c.id = a.company_id
+    const SQL: &str = concat!(
+        "SELECT ",
+        asset_columns!(),
+        " FROM assets a JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id
          WHERE c.name = ?1 AND a.name = ?2"
     );
     Ok(conn
-        .prepare_cached(&sql)?
+        .prepare_cached(SQL)?
         .query_row(params![company, name], asset_from_row)
         .optional()?)
 }
@@ -185,37 +192,73 @@ fn company_exists(conn: &Connection, company_id: i64) -> Result<bool, Error> {
         .is_some())
 }
 
-/// Takes the next asset id and image record id in one statement.
-fn next_image_ids(conn: &Connection) -> Result<(i64, i64), Error> {
-    let mut stmt = conn.prepare_cached(
-        "UPDATE sequences SET next = next + 1 WHERE name IN ('asset', 'image') RETURNING name, next - 1",
-    )?;
-    let (mut asset, mut image) = (None, None);
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-        match row? {
-            (name, id) if name == "asset" => asset = Some(id),
-            (_, id) => image = Some(id),
-        }
-    }
+/// The handle counters, `(asset, image)`: the next asset id and image record
+/// id to mint.
+pub(super) fn read_sequences(conn: &Connection) -> Result<(i64, i64), Error> {
+    let (asset, image) = conn
+        .prepare_cached(
+            "SELECT (SELECT next FROM sequences WHERE name = 'asset'),
+                    (SELECT next FROM sequences WHERE name = 'image')",
+        )?
+        .query_row([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)))?;
     asset
         .zip(image)
         .ok_or(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows))
 }
 
-pub(super) fn copy_asset<P>(conn: &Connection, req: &CopyAsset, blob_present: P) -> Result<Asset, Error>
+/// Stores the handle counters. Single-row upserts: `IN` over the two names,
+/// or `RETURNING`, would build an ephemeral table.
+pub(super) fn write_sequences(conn: &Connection, asset: i64, image: i64) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO sequences (name, next) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET next = excluded.next",
+    )?;
+    stmt.execute(params!["asset", asset])?;
+    stmt.execute(params!["image", image])?;
+    Ok(())
+}
+
+/// Adds the copy's row. Its one write is the final `INSERT`, so a copy that
+/// fails leaves nothing behind without a savepoint (see `Isolation`); the
+/// handle ids are taken only once the row is in.
+pub(super) fn copy_asset<P>(tx: &mut Tx<'_>, req: &CopyAsset, blob_present: P) -> Result<Asset, Error>
 where
     P: FnOnce(&str) -> bool,
 {
-    // The company check only matters when the lookup fails: an asset found in
-    // the company proves the company exists.
-    let source = match asset(conn, req.company_id, req.source) {
-        Err(Error::AssetNotFound) if !company_exists(conn, req.company_id)? => return Err(Error::CompanyNotFound),
-        other => other?,
+    let conn = tx.conn;
+    // The source's columns and the destination folder's id in one statement:
+    // the copy is the hot path, and every statement costs.
+    let found = conn
+        .prepare_cached(
+            "SELECT type_code, type_record_id, asset_type, width, height, format, byte_size, content_hash,
+                    (SELECT id FROM folders WHERE company_id = ?2 AND path = ?3)
+             FROM assets WHERE id = ?1 AND company_id = ?2",
+        )?
+        .query_row(params![req.source.id, req.company_id, req.folder], |r| {
+            Ok(CopySource {
+                typed: (r.get(0)?, r.get(1)?),
+                asset_type: r.get(2)?,
+                width: r.get(3)?,
+                height: r.get(4)?,
+                format: r.get(5)?,
+                byte_size: r.get::<_, i64>(6)?.max(0) as u64,
+                content_hash: r.get(7)?,
+                folder_id: r.get(8)?,
+            })
+        })
+        .optional()?;
+    // A long handle must agree with the asset in every part, or it names
+    // something else. The company check only matters when the lookup fails:
+    // an asset found in the company proves the company exists.
+    let source = match found {
+        Some(s) if req.source.typed.is_none_or(|typed| typed == s.typed) => s,
+        _ if !company_exists(conn, req.company_id)? => return Err(Error::CompanyNotFound),
+        _ => return Err(Error::AssetNotFound),
     };
     if source.asset_type != "Image" {
         return Err(Error::NotAnImage(source.asset_type));
     }
-    let folder_id = folder_id(conn, req.company_id, &req.folder)?.ok_or(Error::FolderNotFound)?;
+    let folder_id = source.folder_id.ok_or(Error::FolderNotFound)?;
     // A rendering names its own new bytes; a plain copy shares the source's.
     // Either way the copy starts with no stored modifiers: they are baked in.
     let content = req.content.clone().unwrap_or_else(|| NewContent {
@@ -228,11 +271,13 @@ where
     if !blob_present(&content.content_hash) {
         return Err(Error::BlobMissing);
     }
-    let (id, image_id) = next_image_ids(conn)?;
+    let (id, image_id) = tx.next_image_ids()?;
+    let now = timestamp(std::time::SystemTime::now());
     conn.prepare_cached(
         "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
-                             width, height, format, byte_size, content_hash, created_by)
-         VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                             width, height, format, byte_size, content_hash, created_by,
+                             created_at, modified_at)
+         VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
     )?
     .execute(params![
         id,
@@ -246,7 +291,8 @@ where
         content.format,
         content.byte_size as i64,
         content.content_hash,
-        req.actor_user_id
+        req.actor_user_id,
+        now
     ])
     .map_err(|e| {
         if is_constraint(&e) {
@@ -255,10 +301,13 @@ where
             Error::Sqlite(e)
         }
     })?;
+    tx.take_image_ids();
     Ok(Asset {
         id,
         type_code: IMAGE_TYPE_CODE,
         type_record_id: image_id,
+        asset_type: source.asset_type,
+        company_id: req.company_id,
         folder: req.folder.clone(),
         name: req.name.clone(),
         width: Some(content.width),
@@ -268,8 +317,66 @@ where
         content_hash: content.content_hash,
         url_modifier: String::new(),
         url_post_modifier: String::new(),
-        ..source
     })
+}
+/// What a copy takes from its source row, and the destination folder's id.
+struct CopySource {
+    /// `(type_code, type_record_id)`, to check a long handle against.
+    typed: (i64, i64),
+    asset_type: String,
+    width: Option<u32>,
+    height: Option<u32>,
+    format: Option<String>,
+    byte_size: u64,
+    content_hash: String,
+    /// `None` when the company has no such folder.
+    folder_id: Option<i64>,
+}
+
+/// `time` as the schema's column defaults write it,
+/// `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`: UTC, milliseconds truncated.
+/// Formatted here because SQLite's `strftime` cost more than the rest of
+/// the insert; the test below holds the two to the same text.
+fn timestamp(time: std::time::SystemTime) -> String {
+    let since = time.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, of_day) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+    // `civil_from_days`), in 400-year eras starting on 0000-03-01.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    // Digit by digit: `format!` costs ten times as much here.
+    let fields = [
+        (year, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, 'T'),
+        ((of_day / 3_600) as i64, 2, ':'),
+        ((of_day / 60 % 60) as i64, 2, ':'),
+        ((of_day % 60) as i64, 2, '.'),
+        (i64::from(since.subsec_millis()), 3, 'Z'),
+    ];
+    let mut out = String::with_capacity(24);
+    for (value, width, then) in fields {
+        let mut digits = [b'0'; 20];
+        let mut n = value.unsigned_abs();
+        let mut start = digits.len();
+        while n > 0 {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        let start = start.min(digits.len() - width);
+        out.extend(digits[start..].iter().map(|&d| char::from(d)));
+        out.push(then);
+    }
+    out
 }
 
 /// Brings a catalog written by an earlier version up to the current schema.
@@ -543,6 +650,104 @@ mod tests {
         assert_eq!(catalog.count_assets().await.expect("count"), 2);
         let ok = catalog.copy_asset(copy("f"), |_| true).await.expect("copy");
         assert_eq!(ok.handle().to_string(), "a|943|1|580", "refused copies consumed no id");
+    }
+
+    #[test]
+    fn timestamps_match_sqlite_strftime() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let conn = rusqlite::Connection::open_in_memory().expect("open");
+        // Epoch, leap days, century rules, end of year, milliseconds.
+        for ms in [
+            0_u64,
+            951_782_400_123,
+            951_868_799_999,
+            4_107_542_399_001,
+            1_709_164_800_500,
+            1_735_689_599_999,
+            1_767_225_600_000,
+            253_402_300_799_999,
+        ] {
+            let at = UNIX_EPOCH + Duration::from_millis(ms);
+            let expected: String = conn
+                .query_row(
+                    "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1 / 1000, 'unixepoch', ?2 || ' seconds')",
+                    rusqlite::params![ms as i64, format!("0.{:03}", ms % 1000)],
+                    |r| r.get(0),
+                )
+                .expect("strftime");
+            assert_eq!(super::timestamp(at), expected, "{ms} ms");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_copy_that_panics_leaves_nothing_and_loses_no_handle() {
+        let catalog = seeded().await;
+        // Queue a good copy, a panicking one and a refused one back to back,
+        // so that they are likely to share a batch.
+        let good = tokio::spawn({
+            let c = catalog.clone();
+            async move { c.copy_asset(copy("good"), |_| true).await }
+        });
+        let bad = tokio::spawn({
+            let c = catalog.clone();
+            async move { c.copy_asset(copy("bad"), |_| panic!("blob check blew up")).await }
+        });
+        let dup = tokio::spawn({
+            let c = catalog.clone();
+            async move { c.copy_asset(copy("macbookwin1"), |_| true).await }
+        });
+        assert!(matches!(bad.await.expect("join"), Err(Error::Panicked)));
+        assert!(matches!(dup.await.expect("join"), Err(Error::NameInUse)));
+        let good = good.await.expect("join").expect("good copy");
+        assert_eq!(good.handle().to_string(), "a|943|1|580");
+        let next = catalog.copy_asset(copy("after"), |_| true).await.expect("copy");
+        assert_eq!(next.handle().to_string(), "a|944|1|581");
+        assert_eq!(catalog.count_assets().await.expect("count"), 4);
+    }
+
+    #[tokio::test]
+    async fn a_job_without_savepoint_that_fails_after_writing_takes_its_batch_down() {
+        let catalog = seeded().await;
+        let good = tokio::spawn({
+            let c = catalog.clone();
+            async move { c.copy_asset(copy("good"), |_| true).await }
+        });
+        let rogue = tokio::spawn({
+            let c = catalog.clone();
+            async move {
+                c.call_single_statement(|t| {
+                    t.conn.execute(
+                        "INSERT INTO companies (id, name, root_path) VALUES (99, 'Rogue', 'Rogue/')",
+                        [],
+                    )?;
+                    Err::<(), _>(Error::InvalidSeed("second thoughts".into()))
+                })
+                .await
+            }
+        });
+        assert!(matches!(
+            rogue.await.expect("join"),
+            Err(Error::InvalidSeed(_) | Error::CommitFailed(_))
+        ));
+        let good = good.await.expect("join");
+        let rogue_rows: i64 = catalog
+            .call_single_statement(|t| {
+                Ok(t.conn
+                    .query_row("SELECT count(*) FROM companies WHERE id = 99", [], |r| r.get(0))?)
+            })
+            .await
+            .expect("count");
+        assert_eq!(rogue_rows, 0, "the rogue job's row was rolled back");
+        let next = catalog.copy_asset(copy("after"), |_| true).await.expect("copy");
+        match good {
+            Ok(first) => {
+                assert_eq!(first.handle().to_string(), "a|943|1|580");
+                assert_eq!(next.handle().to_string(), "a|944|1|581");
+            }
+            // Rolled back with the rogue job's batch: its ids are free again.
+            Err(Error::CommitFailed(_)) => assert_eq!(next.handle().to_string(), "a|943|1|580"),
+            Err(e) => panic!("good copy failed: {e:?}"),
+        }
     }
 
     #[tokio::test]

@@ -53,15 +53,14 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
 /// HTTP/1.0 without keep-alive, or an explicit `Connection: close`: the
 /// connection ends after this reply, so say so.
 fn wants_close(req: &Request<Incoming>) -> bool {
-    let tokens = req
-        .headers()
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",")
-        .to_ascii_lowercase();
-    let has = |t: &str| tokens.split(',').any(|x| x.trim() == t);
+    let has = |t: &str| {
+        req.headers()
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|x| x.trim().eq_ignore_ascii_case(t))
+    };
     has("close") || (req.version() == Version::HTTP_10 && !has("keep-alive"))
 }
 
@@ -209,7 +208,11 @@ async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
     let limits = server.state.limits;
     let headers = req.headers();
     let content_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
-    if content_type.is_some() && !SOAP_MEDIA_TYPES.contains(&soap::media_type(content_type.as_deref()).as_str()) {
+    if content_type.is_some()
+        && !SOAP_MEDIA_TYPES
+            .iter()
+            .any(|t| soap::media_type_is(content_type.as_deref(), t))
+    {
         return closing(plain(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "SOAP requests must be text/xml or application/soap+xml\n",

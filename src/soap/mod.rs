@@ -110,7 +110,7 @@ struct Context {
 pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
     // Until the envelope says otherwise, answer in the version the content
     // type suggests.
-    let soap12_type = media_type(req.content_type.as_deref()) == "application/soap+xml";
+    let soap12_type = media_type_is(req.content_type.as_deref(), "application/soap+xml");
     let mut ctx = Context {
         version: if soap12_type {
             SoapVersion::V12
@@ -239,10 +239,17 @@ fn content_type(version: SoapVersion) -> &'static str {
 
 /// The lower-cased media type of a Content-Type value.
 pub fn media_type(ct: Option<&str>) -> String {
-    ct.and_then(|v| v.split(';').next())
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+    media_type_raw(ct).to_ascii_lowercase()
+}
+
+/// Whether a Content-Type value's media type is `wanted` (lower case), as
+/// [`media_type`] would say, without building a string.
+pub fn media_type_is(ct: Option<&str>, wanted: &str) -> bool {
+    media_type_raw(ct).eq_ignore_ascii_case(wanted)
+}
+
+fn media_type_raw(ct: Option<&str>) -> &str {
+    ct.and_then(|v| v.split(';').next()).unwrap_or_default().trim()
 }
 
 /// A parameter of a Content-Type value, unquoted.
@@ -310,6 +317,12 @@ mod tests {
     fn content_type_parameters() {
         let ct = "application/soap+xml; charset=utf-8; action=\"copyImage\"";
         assert_eq!(media_type(Some(ct)), "application/soap+xml");
+        assert!(media_type_is(
+            Some(" Application/SOAP+xml ; x=y"),
+            "application/soap+xml"
+        ));
+        assert!(!media_type_is(Some("text/xml"), "application/soap+xml"));
+        assert!(media_type_is(None, ""));
         assert_eq!(media_param(ct, "action").as_deref(), Some("copyImage"));
         assert_eq!(media_param("text/xml", "action"), None);
     }

@@ -47,17 +47,25 @@ impl Node {
 /// Escapes character data and double-quoted attribute values. Apostrophes
 /// stay literal, as in Scene7's own replies (`Asset ID 'x' is already in use.`).
 pub fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
+    // Copies the runs between characters that need a reference whole (most
+    // values have none). Each of those characters is a single ASCII byte.
+    let mut rest = s;
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\r'))
+    {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
             // A CR would be read back as LF; keep it as a reference.
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
+            _ => "&#13;",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
 }
 
 fn write_node(node: &Node, xmlns: Option<&str>, out: &mut String) {

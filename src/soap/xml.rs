@@ -79,11 +79,27 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// The first character XML 1.0 does not allow, if any. Requests are nearly
+/// all ASCII, so the bytes are checked first, in blocks with no branch per
+/// byte (which the compiler can vectorise); characters are decoded only when
+/// some byte is not plain ASCII.
+fn first_non_xml_char(src: &str) -> Option<char> {
+    let plain = |b: u8| (0x20..0x80).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
+    let all_plain = src
+        .as_bytes()
+        .chunks(64)
+        .all(|block| block.iter().fold(true, |ok, &b| ok & plain(b)));
+    if all_plain {
+        return None;
+    }
+    src.chars().find(|c| !is_xml_char(*c))
+}
+
 /// Parses a whole document. `declared_utf16` says the bytes arrived as
 /// UTF-16 (and were transcoded), which is the only case where an
 /// `encoding="UTF-16"` declaration is true.
 pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Element, XmlError> {
-    if let Some(c) = src.chars().find(|c| !is_xml_char(*c)) {
+    if let Some(c) = first_non_xml_char(src) {
         return err(format!("character U+{:04X} is not allowed in XML", c as u32));
     }
     let mut reader = NsReader::from_str(src);
@@ -91,10 +107,16 @@ pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Elemen
     let mut root: Option<Element> = None;
     let mut first = true;
     loop {
-        let (resolved, event) = reader
-            .read_resolved_event()
+        let event = reader
+            .read_event()
             .map_err(|e| XmlError(format!("malformed XML: {}", syntax_message(&e))))?;
-        let ns = namespace(resolved)?;
+        // Names are resolved (and an undeclared prefix refused, before any
+        // other check) only for start tags: an end tag must repeat its start
+        // tag's name, so it resolves the same way, and nothing else has one.
+        let ns = match &event {
+            Event::Start(start) | Event::Empty(start) => namespace(reader.resolver().resolve_element(start.name()).0)?,
+            _ => None,
+        };
         let at_start = std::mem::replace(&mut first, false);
         match event {
             Event::Decl(decl) => {
