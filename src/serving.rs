@@ -63,11 +63,7 @@ pub async fn serve(state: &Arc<AppState>, company: &str, asset: &str, query: &st
         .await?
         .filter(|a| a.asset_type == "Image")
         .ok_or_else(|| Error::NotFound(object.clone()))?;
-    let commands = [found.url_modifier.as_str(), query, found.url_post_modifier.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("&");
+    let commands = found.commands_around(query);
     let store = state.store.clone();
     if commands.is_empty() {
         let hash = found.content_hash.clone();

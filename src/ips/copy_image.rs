@@ -125,21 +125,10 @@ pub(super) async fn execute(
     })
 }
 
-/// The Image Serving commands a copy applies: the source's stored modifier,
-/// then the request's, then the source's stored post-modifier, so that the
-/// last occurrence of a command wins in that order of precedence.
-fn effective_modifier(asset: &Asset, request: &str) -> String {
-    [asset.url_modifier.as_str(), request, asset.url_post_modifier.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 /// Renders the source with the modifier and stores the result, off the
 /// async runtime and within the CPU budget.
 async fn render_copy(state: &Arc<AppState>, asset: &Asset, request: &str) -> Result<(NewContent, store::Pin), Error> {
-    let modifier = render::modifier::parse(&effective_modifier(asset, request)).map_err(render::Error::from)?;
+    let modifier = render::modifier::parse(&asset.commands_around(request)).map_err(render::Error::from)?;
     let permit = state.cpu.clone().acquire_owned().await.map_err(|_| Error::Task)?;
     let store = state.store.clone();
     let config = state.limits.render;
