@@ -12,6 +12,16 @@
 //! counters live in the worker during a batch and are written back once,
 //! just before the commit.
 
+/// The columns `queries::asset_from_row` reads, as a literal so that whole
+/// queries can be built with `concat!` rather than formatted on every call.
+macro_rules! asset_columns {
+    () => {
+        "a.id, a.type_code, a.type_record_id, a.asset_type, a.company_id, f.path,
+         a.name, a.width, a.height, a.format, a.byte_size, a.content_hash, a.url_modifier, a.url_post_modifier"
+    };
+}
+
+mod assets;
 mod model;
 mod queries;
 
@@ -22,7 +32,8 @@ use std::thread;
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
-pub use model::{Asset, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
+pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
+pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
 
 /// Catalog failures. The first group is internal; the second names the
 /// business rule a request broke, for `ips` to turn into the right fault.

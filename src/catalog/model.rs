@@ -68,6 +68,22 @@ impl Asset {
     }
 }
 
+/// An asset with what `getAssets` and `searchAssets` report beyond the row:
+/// who made and last changed it, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetDetail {
+    /// The row.
+    pub asset: Asset,
+    /// Creation time, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    pub created: String,
+    /// Login of the user who made it (empty for seeded assets).
+    pub create_user: String,
+    /// Last change, same format.
+    pub modified: String,
+    /// Login of the last user to change it (the creator until someone does).
+    pub modify_user: String,
+}
+
 /// What `Catalog::copy_asset` needs to know.
 #[derive(Clone, Debug)]
 pub struct CopyAsset {

@@ -94,7 +94,7 @@ fn seed_conflict(e: rusqlite::Error, what: &str) -> Error {
     }
 }
 
-fn is_constraint(e: &rusqlite::Error) -> bool {
+pub(super) fn is_constraint(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
 
@@ -117,23 +117,14 @@ pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<Use
     Ok(Some(user))
 }
 
-fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Result<Option<i64>, Error> {
+pub(super) fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Result<Option<i64>, Error> {
     Ok(conn
         .prepare_cached("SELECT id FROM folders WHERE company_id = ?1 AND path = ?2")?
         .query_row(params![company_id, path], |r| r.get(0))
         .optional()?)
 }
 
-/// The columns `asset_from_row` reads, as a literal so that whole queries
-/// can be built with `concat!` rather than formatted on every call.
-macro_rules! asset_columns {
-    () => {
-        "a.id, a.type_code, a.type_record_id, a.asset_type, a.company_id, f.path,
-         a.name, a.width, a.height, a.format, a.byte_size, a.content_hash, a.url_modifier, a.url_post_modifier"
-    };
-}
-
-fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
+pub(super) fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
         id: r.get(0)?,
         type_code: r.get(1)?,
@@ -184,7 +175,7 @@ pub(super) fn asset_by_name(conn: &Connection, company: &str, name: &str) -> Res
         .optional()?)
 }
 
-fn company_exists(conn: &Connection, company_id: i64) -> Result<bool, Error> {
+pub(super) fn company_exists(conn: &Connection, company_id: i64) -> Result<bool, Error> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
         .query_row([company_id], |_| Ok(()))
@@ -337,7 +328,7 @@ struct CopySource {
 /// `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`: UTC, milliseconds truncated.
 /// Formatted here because SQLite's `strftime` cost more than the rest of
 /// the insert; the test below holds the two to the same text.
-fn timestamp(time: std::time::SystemTime) -> String {
+pub(super) fn timestamp(time: std::time::SystemTime) -> String {
     let since = time.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = since.as_secs();
     let (days, of_day) = ((secs / 86_400) as i64, secs % 86_400);
@@ -388,6 +379,14 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
         .is_some();
     if !has_post_modifier {
         conn.execute_batch("ALTER TABLE assets ADD COLUMN url_post_modifier TEXT NOT NULL DEFAULT ''")?;
+    }
+    let has_modified_by = conn
+        .prepare("SELECT 1 FROM pragma_table_info('assets') WHERE name = 'modified_by'")?
+        .query_row([], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !has_modified_by {
+        conn.execute_batch("ALTER TABLE assets ADD COLUMN modified_by INTEGER REFERENCES users(id)")?;
     }
     Ok(())
 }

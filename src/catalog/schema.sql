@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS assets (
     url_modifier      TEXT NOT NULL DEFAULT '',
     url_post_modifier TEXT NOT NULL DEFAULT '',
     created_by     INTEGER REFERENCES users(id),
+    -- The last user to change the row; NULL until someone does (reads fall
+    -- back to created_by).
+    modified_by    INTEGER REFERENCES users(id),
     created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     modified_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -50,6 +53,7 @@ CREATE TABLE IF NOT EXISTS assets (
 -- regard to ASCII case, as Image Serving catalog IDs do.
 CREATE UNIQUE INDEX IF NOT EXISTS assets_company_name ON assets (company_id, name COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS assets_content_hash ON assets (content_hash);
+CREATE INDEX IF NOT EXISTS assets_folder ON assets (folder_id);
 -- Handle counters. Minting from counters (not random ids) makes the same seed
 -- and the same request sequence give the same handles.
 CREATE TABLE IF NOT EXISTS sequences (

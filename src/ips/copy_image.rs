@@ -30,7 +30,7 @@ const MAX_NAME_BYTES: usize = 255;
 
 /// IPS names are file-name-like: non-empty, bounded, no path separators and
 /// no control characters (which no IPS client could display or type).
-fn check_name(name: &str) -> Result<(), Error> {
+pub(super) fn check_name(name: &str) -> Result<(), Error> {
     let reason = if name.is_empty() {
         "name must not be empty".to_owned()
     } else if name.len() > MAX_NAME_BYTES {
@@ -85,7 +85,7 @@ pub(super) async fn execute(
         if asset.asset_type != "Image" {
             return Err(lookup_error(catalog::Error::NotAnImage(asset.asset_type)));
         }
-        Some(render_copy(state, &asset, &req.url_modifier).await?)
+        Some(render_copy(state, &asset, asset.commands_around(&req.url_modifier)).await?)
     };
     let new_blob = content.as_ref().map(|(c, _)| c.content_hash.clone());
     // The pin keeps a concurrent failed copy of identical bytes from
@@ -106,29 +106,21 @@ pub(super) async fn execute(
     if let (Err(_), Some(hash)) = (&copied, new_blob) {
         // The rendering is nobody's now: drop it unless identical bytes
         // belong to another asset.
-        let store = state.store.clone();
-        let released = state
-            .catalog
-            .release_blob(hash, move |h| {
-                if let Err(e) = store.remove_unpinned(h) {
-                    tracing::warn!(error = %e, "could not remove an unused rendering");
-                }
-            })
-            .await;
-        if let Err(e) = released {
-            tracing::warn!(error = %e, "could not release an unused rendering");
-        }
+        super::release_blob(state, hash).await;
     }
     let copied = copied.map_err(lookup_error)?;
-    Ok(Reply::CopyImage {
-        asset_handle: copied.handle().to_string(),
-    })
+    Ok(Reply::AssetHandle(copied.handle().to_string()))
 }
 
-/// Renders the source with the modifier and stores the result, off the
-/// async runtime and within the CPU budget.
-async fn render_copy(state: &Arc<AppState>, asset: &Asset, request: &str) -> Result<(NewContent, store::Pin), Error> {
-    let modifier = render::modifier::parse(&asset.commands_around(request)).map_err(render::Error::from)?;
+/// Renders the asset's bytes with `commands` and stores the result, off the
+/// async runtime and within the CPU budget. The result stays pinned until
+/// the returned pin is dropped.
+pub(super) async fn render_copy(
+    state: &Arc<AppState>,
+    asset: &Asset,
+    commands: String,
+) -> Result<(NewContent, store::Pin), Error> {
+    let modifier = render::modifier::parse(&commands).map_err(render::Error::from)?;
     let permit = state.cpu.clone().acquire_owned().await.map_err(|_| Error::Task)?;
     let store = state.store.clone();
     let config = state.limits.render;

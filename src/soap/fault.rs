@@ -90,18 +90,33 @@ impl Fault {
                 auth::Error::InvalidCredentials => ips(Authentication, 10001, "Invalid username/password", true),
                 other => internal(other),
             },
-            Error::Ips(i) => match i {
-                ips::Error::NotPermitted(_) => ips(Authorization, 20003, i.to_string(), true),
-                ips::Error::InvalidCompany(_) => ips(Authorization, 20000, i.to_string(), true),
-                ips::Error::InvalidParameter(_) => ips(IpsApi, 30001, i.to_string(), true),
-                // Scene7 answers a name clash with 30000 and a Server code;
-                // legacy suites match on exactly that.
-                ips::Error::NameInUse(_) => ips(IpsApi, 30000, i.to_string(), false),
-                // A bad modifier or an unusable source is the caller's; an
-                // encoder failure is ours.
-                ips::Error::Render(r) if r.is_client() => ips(IpsApi, 30001, i.to_string(), true),
-                other => internal(other),
-            },
+            Error::Ips(i) => Fault::from_ips(i),
+        }
+    }
+
+    /// Maps an operation's error (also one reported per asset inside a
+    /// reply, such as a `deleteAssets` item) to its fault.
+    pub fn from_ips(i: &ips::Error) -> Fault {
+        use IpsFault::*;
+        match i {
+            ips::Error::NotPermitted(_) => ips(Authorization, 20003, i.to_string(), true),
+            ips::Error::InvalidCompany(_) => ips(Authorization, 20000, i.to_string(), true),
+            ips::Error::InvalidParameter(_) => ips(IpsApi, 30001, i.to_string(), true),
+            // Scene7 answers a name clash with 30000 and a Server code;
+            // legacy suites match on exactly that.
+            ips::Error::NameInUse(_) => ips(IpsApi, 30000, i.to_string(), false),
+            // A bad modifier or an unusable source is the caller's; an
+            // encoder failure is ours.
+            ips::Error::Render(r) if r.is_client() => ips(IpsApi, 30001, i.to_string(), true),
+            other => internal(other),
+        }
+    }
+
+    /// The code and reason of an IPS fault (`None` for the SOAP-level ones).
+    pub fn code_and_reason(&self) -> Option<(i32, &str)> {
+        match self {
+            Fault::Ips { code, reason, .. } => Some((*code, reason.as_str())),
+            _ => None,
         }
     }
 

@@ -198,9 +198,10 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
         .or(headers.from_legacy);
     let principal = state.auth.authenticate(credentials).await?;
     ips::authorize(&principal, kind)?;
-    let op = ops::decode(kind, &env.body)?;
-    let reply = ips::execute(state, &principal, op).await?;
-    Ok((ns, ops::encode(&reply)))
+    let decoded = ops::decode(kind, &env.body)?;
+    let reply = ips::execute(state, &principal, decoded.operation).await?;
+    let node = ops::encode(kind, &reply, &ns, &decoded.filter);
+    Ok((ns, node))
 }
 
 /// Refuses a request whose SOAPAction (or SOAP 1.2 `action` parameter) names

@@ -1,0 +1,530 @@
+//! Asset lookups and changes behind `getAssets`, `getAssetsByName`,
+//! `searchAssets`, `renameAsset`, `moveAsset(s)`, `deleteAsset(s)`,
+//! `setUrlModifier` and `replaceImage`.
+//!
+//! Every change runs as one catalog job, so two calls on the same asset are
+//! applied one after the other and neither is lost; a job that fails
+//! part-way is rolled back by its savepoint.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use super::queries::{asset_from_row, company_exists, folder_id, is_constraint, timestamp};
+use super::{Asset, AssetDetail, Catalog, Error, NewContent};
+use crate::handles::AssetHandle;
+
+/// A text field `searchAssets` can filter on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextField {
+    /// The asset name.
+    Name,
+    /// The creating user's login.
+    CreateUser,
+    /// The last modifying user's login.
+    LastModifyUser,
+}
+
+/// A string comparison (ASCII case-insensitive, as names are).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextOp {
+    /// Whole value equal.
+    Equals,
+    /// Whole value different.
+    NotEquals,
+    /// Contains the value.
+    Contains,
+    /// Does not contain it.
+    NotContains,
+    /// Starts with it.
+    StartsWith,
+    /// Ends with it.
+    EndsWith,
+}
+
+/// A numeric comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberOp {
+    /// `=`.
+    Equals(i64),
+    /// `<>`.
+    NotEquals(i64),
+    /// `<`.
+    LessThan(i64),
+    /// `<=`.
+    LessThanEquals(i64),
+    /// `>`.
+    GreaterThan(i64),
+    /// `>=`.
+    GreaterThanEquals(i64),
+    /// Inclusive range.
+    Between(i64, i64),
+    /// Outside the inclusive range.
+    NotBetween(i64, i64),
+}
+
+/// One `searchAssets` system-field condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AssetCondition {
+    /// A text field compared with a value.
+    Text(TextField, TextOp, String),
+    /// The stored file's size in bytes.
+    FileSize(NumberOp),
+}
+
+/// What `searchAssets` sorts by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortField {
+    /// Name (case-insensitive).
+    Name,
+    /// Creation time.
+    Created,
+    /// Last change.
+    Modified,
+    /// Asset type.
+    AssetType,
+    /// File size.
+    FileSize,
+}
+
+/// A `searchAssets` query, already validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Folder path to search in (ending in `/`).
+    pub folder: String,
+    /// Whether assets in subfolders match too.
+    pub include_subfolders: bool,
+    /// Conditions.
+    pub conditions: Vec<AssetCondition>,
+    /// All conditions must hold (`MatchAll`), or any one (`MatchAny`).
+    pub match_all: bool,
+    /// Asset types to include (empty: all).
+    pub types: Vec<String>,
+    /// Asset types to leave out.
+    pub exclude_types: Vec<String>,
+    /// Sort order.
+    pub sort: SortField,
+    /// Descending rather than ascending.
+    pub descending: bool,
+    /// Page size.
+    pub limit: u32,
+    /// Rows to skip.
+    pub offset: u64,
+}
+
+/// `asset_from_row`'s columns, then the details. The users are joined
+/// twice: creator and last modifier.
+macro_rules! detail_select {
+    () => {
+        concat!(
+            "SELECT ",
+            asset_columns!(),
+            ", a.created_at, COALESCE(cu.email, ''), a.modified_at, COALESCE(mu.email, cu.email, '')
+             FROM assets a JOIN folders f ON f.id = a.folder_id
+             LEFT JOIN users cu ON cu.id = a.created_by
+             LEFT JOIN users mu ON mu.id = a.modified_by "
+        )
+    };
+}
+
+fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
+    Ok(AssetDetail {
+        asset: asset_from_row(r)?,
+        created: r.get(14)?,
+        create_user: r.get(15)?,
+        modified: r.get(16)?,
+        modify_user: r.get(17)?,
+    })
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn require_company(conn: &Connection, company_id: i64) -> Result<(), Error> {
+    if company_exists(conn, company_id)? {
+        Ok(())
+    } else {
+        Err(Error::CompanyNotFound)
+    }
+}
+
+/// The asset a handle names in the company, or `AssetNotFound` (also when a
+/// long handle disagrees with the row in any part).
+fn find(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+    super::queries::asset(conn, company_id, handle)
+}
+
+fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
+    let sql = format!("{}{clause}", detail_select!());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(params), detail_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Marks a row changed by `actor` now.
+fn touch(conn: &Connection, id: i64, actor: i64) -> Result<(), Error> {
+    conn.prepare_cached("UPDATE assets SET modified_at = ?2, modified_by = ?3 WHERE id = ?1")?
+        .execute(params![id, timestamp(std::time::SystemTime::now()), actor])?;
+    Ok(())
+}
+
+fn move_one(conn: &Connection, company_id: i64, handle: AssetHandle, folder: &str, actor: i64) -> Result<(), Error> {
+    let asset = find(conn, company_id, handle)?;
+    let folder_id = folder_id(conn, company_id, folder)?.ok_or(Error::FolderNotFound)?;
+    conn.prepare_cached("UPDATE assets SET folder_id = ?2 WHERE id = ?1")?
+        .execute(params![asset.id, folder_id])?;
+    touch(conn, asset.id, actor)
+}
+
+fn delete_one(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<String, Error> {
+    let asset = find(conn, company_id, handle)?;
+    conn.prepare_cached("DELETE FROM assets WHERE id = ?1")?
+        .execute([asset.id])?;
+    Ok(asset.content_hash)
+}
+
+/// Runs `f` on every item inside its own savepoint, so a failed item leaves
+/// nothing behind while the others stay.
+fn each_item<I, T, F>(conn: &Connection, items: Vec<I>, mut f: F) -> Result<Vec<Result<T, Error>>, Error>
+where
+    F: FnMut(&Connection, I) -> Result<T, Error>,
+{
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        conn.prepare_cached("SAVEPOINT item")?.execute([])?;
+        let result = f(conn, item);
+        if result.is_err() {
+            conn.prepare_cached("ROLLBACK TO item")?.execute([])?;
+        }
+        conn.prepare_cached("RELEASE item")?.execute([])?;
+        // An SQLite failure is the catalog's, not the item's: fail the call.
+        match result {
+            Err(Error::Sqlite(e)) => return Err(Error::Sqlite(e)),
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
+    require_company(conn, company_id)?;
+    let mut clause = String::from("WHERE a.company_id = ?");
+    let mut params: Vec<Value> = vec![company_id.into()];
+    if q.include_subfolders {
+        clause.push_str(" AND substr(f.path, 1, length(?)) = ?");
+        params.push(q.folder.clone().into());
+        params.push(q.folder.clone().into());
+    } else {
+        clause.push_str(" AND f.path = ?");
+        params.push(q.folder.clone().into());
+    }
+    for (list, negate) in [(&q.types, false), (&q.exclude_types, true)] {
+        if !list.is_empty() {
+            let marks = vec!["?"; list.len()].join(", ");
+            clause.push_str(&format!(
+                " AND a.asset_type {}IN ({marks})",
+                if negate { "NOT " } else { "" }
+            ));
+            params.extend(list.iter().map(|t| Value::from(t.clone())));
+        }
+    }
+    if !q.conditions.is_empty() {
+        let mut parts = Vec::with_capacity(q.conditions.len());
+        for c in &q.conditions {
+            parts.push(condition_sql(c, &mut params));
+        }
+        let joiner = if q.match_all { " AND " } else { " OR " };
+        clause.push_str(&format!(" AND ({})", parts.join(joiner)));
+    }
+    let count_sql = format!(
+        "SELECT count(*) FROM assets a JOIN folders f ON f.id = a.folder_id
+         LEFT JOIN users cu ON cu.id = a.created_by LEFT JOIN users mu ON mu.id = a.modified_by {clause}"
+    );
+    let total: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
+    let order = match q.sort {
+        SortField::Name => "a.name COLLATE NOCASE",
+        SortField::Created => "a.created_at",
+        SortField::Modified => "a.modified_at",
+        SortField::AssetType => "a.asset_type",
+        SortField::FileSize => "a.byte_size",
+    };
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    clause.push_str(&format!(" ORDER BY {order} {dir}, a.id {dir} LIMIT ? OFFSET ?"));
+    params.push(i64::from(q.limit).into());
+    params.push(i64::try_from(q.offset).unwrap_or(i64::MAX).into());
+    let page = details_where(conn, &clause, params)?;
+    Ok((total.max(0) as u64, page))
+}
+
+/// The SQL for one condition; its values go to `params`.
+fn condition_sql(c: &AssetCondition, params: &mut Vec<Value>) -> String {
+    match c {
+        AssetCondition::Text(field, op, value) => {
+            let column = match field {
+                TextField::Name => "a.name",
+                TextField::CreateUser => "COALESCE(cu.email, '')",
+                TextField::LastModifyUser => "COALESCE(mu.email, cu.email, '')",
+            };
+            let (sql, pattern) = match op {
+                TextOp::Equals => ("{c} = ? COLLATE NOCASE", value.clone()),
+                TextOp::NotEquals => ("{c} <> ? COLLATE NOCASE", value.clone()),
+                TextOp::Contains => ("{c} LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(value))),
+                TextOp::NotContains => ("{c} NOT LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(value))),
+                TextOp::StartsWith => ("{c} LIKE ? ESCAPE '\\'", format!("{}%", like_escape(value))),
+                TextOp::EndsWith => ("{c} LIKE ? ESCAPE '\\'", format!("%{}", like_escape(value))),
+            };
+            params.push(pattern.into());
+            sql.replace("{c}", column)
+        }
+        AssetCondition::FileSize(op) => {
+            let (sql, values): (&str, Vec<i64>) = match *op {
+                NumberOp::Equals(v) => ("a.byte_size = ?", vec![v]),
+                NumberOp::NotEquals(v) => ("a.byte_size <> ?", vec![v]),
+                NumberOp::LessThan(v) => ("a.byte_size < ?", vec![v]),
+                NumberOp::LessThanEquals(v) => ("a.byte_size <= ?", vec![v]),
+                NumberOp::GreaterThan(v) => ("a.byte_size > ?", vec![v]),
+                NumberOp::GreaterThanEquals(v) => ("a.byte_size >= ?", vec![v]),
+                NumberOp::Between(lo, hi) => ("a.byte_size BETWEEN ? AND ?", vec![lo, hi]),
+                NumberOp::NotBetween(lo, hi) => ("a.byte_size NOT BETWEEN ? AND ?", vec![lo, hi]),
+            };
+            params.extend(values.into_iter().map(Value::from));
+            sql.to_owned()
+        }
+    }
+}
+
+impl Catalog {
+    /// The company's root folder path.
+    pub async fn company_root(&self, company_id: i64) -> Result<String, Error> {
+        self.call_single_statement(move |t| {
+            t.conn
+                .prepare_cached("SELECT root_path FROM companies WHERE id = ?1")?
+                .query_row([company_id], |r| r.get(0))
+                .optional()?
+                .ok_or(Error::CompanyNotFound)
+        })
+        .await
+    }
+
+    /// The assets the handles name in the company, in the order asked,
+    /// each once; handles that name nothing there are left out.
+    pub async fn asset_details(&self, company_id: i64, handles: Vec<AssetHandle>) -> Result<Vec<AssetDetail>, Error> {
+        self.call(move |t| {
+            require_company(t.conn, company_id)?;
+            let mut out: Vec<AssetDetail> = Vec::with_capacity(handles.len());
+            for handle in handles {
+                let found = t
+                    .conn
+                    .prepare_cached(concat!(detail_select!(), "WHERE a.id = ?1 AND a.company_id = ?2"))?
+                    .query_row(params![handle.id, company_id], detail_from_row)
+                    .optional()?;
+                let Some(d) = found else { continue };
+                let agrees = handle
+                    .typed
+                    .is_none_or(|typed| typed == (d.asset.type_code, d.asset.type_record_id));
+                if agrees && !out.iter().any(|o| o.asset.id == d.asset.id) {
+                    out.push(d);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// The company's assets with any of the names (ASCII case-insensitive,
+    /// as names are unique), in the order asked.
+    pub async fn asset_details_by_name(&self, company_id: i64, names: Vec<String>) -> Result<Vec<AssetDetail>, Error> {
+        self.call(move |t| {
+            require_company(t.conn, company_id)?;
+            let mut out: Vec<AssetDetail> = Vec::new();
+            for name in names {
+                let found = t
+                    .conn
+                    .prepare_cached(concat!(
+                        detail_select!(),
+                        "WHERE a.company_id = ?1 AND a.name = ?2 COLLATE NOCASE"
+                    ))?
+                    .query_row(params![company_id, name], detail_from_row)
+                    .optional()?;
+                if let Some(d) = found {
+                    if !out.iter().any(|o| o.asset.id == d.asset.id) {
+                        out.push(d);
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// The total number of matches and the requested page.
+    pub async fn search_assets(&self, company_id: i64, query: SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
+        self.call(move |t| search(t.conn, company_id, &query)).await
+    }
+
+    /// Renames an asset; the name must be free in the company.
+    pub async fn rename_asset(
+        &self,
+        company_id: i64,
+        handle: AssetHandle,
+        new_name: String,
+        actor: i64,
+    ) -> Result<(), Error> {
+        self.call(move |t| {
+            let asset = find(t.conn, company_id, handle)?;
+            t.conn
+                .prepare_cached("UPDATE assets SET name = ?2 WHERE id = ?1")?
+                .execute(params![asset.id, new_name])
+                .map_err(|e| {
+                    if is_constraint(&e) {
+                        Error::NameInUse
+                    } else {
+                        Error::Sqlite(e)
+                    }
+                })?;
+            touch(t.conn, asset.id, actor)
+        })
+        .await
+    }
+
+    /// Moves an asset to another folder of its company.
+    pub async fn move_asset(
+        &self,
+        company_id: i64,
+        handle: AssetHandle,
+        folder: String,
+        actor: i64,
+    ) -> Result<(), Error> {
+        self.call(move |t| {
+            require_company(t.conn, company_id)?;
+            move_one(t.conn, company_id, handle, &folder, actor)
+        })
+        .await
+    }
+
+    /// Moves several assets, each on its own: one that fails is reported and
+    /// the others still move.
+    pub async fn move_assets(
+        &self,
+        company_id: i64,
+        moves: Vec<(AssetHandle, String)>,
+        actor: i64,
+    ) -> Result<Vec<Result<(), Error>>, Error> {
+        self.call(move |t| {
+            require_company(t.conn, company_id)?;
+            each_item(t.conn, moves, |conn, (handle, folder)| {
+                move_one(conn, company_id, handle, &folder, actor)
+            })
+        })
+        .await
+    }
+
+    /// Deletes an asset's row and returns its blob key, for the caller to
+    /// release once the deletion has committed.
+    pub async fn delete_asset(&self, company_id: i64, handle: AssetHandle) -> Result<String, Error> {
+        self.call(move |t| {
+            require_company(t.conn, company_id)?;
+            delete_one(t.conn, company_id, handle)
+        })
+        .await
+    }
+
+    /// Deletes several assets, each on its own; returns each one's blob key
+    /// or why it was not deleted.
+    pub async fn delete_assets(
+        &self,
+        company_id: i64,
+        handles: Vec<AssetHandle>,
+    ) -> Result<Vec<Result<String, Error>>, Error> {
+        self.call(move |t| {
+            require_company(t.conn, company_id)?;
+            each_item(t.conn, handles, |conn, handle| delete_one(conn, company_id, handle))
+        })
+        .await
+    }
+
+    /// Sets the stored modifier and post-modifier; `None` leaves one as it is.
+    pub async fn set_url_modifier(
+        &self,
+        company_id: i64,
+        handle: AssetHandle,
+        modifier: Option<String>,
+        post_modifier: Option<String>,
+        actor: i64,
+    ) -> Result<(), Error> {
+        self.call(move |t| {
+            let asset = find(t.conn, company_id, handle)?;
+            t.conn
+                .prepare_cached(
+                    "UPDATE assets SET url_modifier = COALESCE(?2, url_modifier),
+                                       url_post_modifier = COALESCE(?3, url_post_modifier) WHERE id = ?1",
+                )?
+                .execute(params![asset.id, modifier, post_modifier])?;
+            touch(t.conn, asset.id, actor)
+        })
+        .await
+    }
+
+    /// Points an image asset at new bytes (already stored), keeping its
+    /// handle, name, folder and stored modifiers. Returns the blob key it
+    /// named before, for the caller to release. `blob_present` is asked
+    /// inside the transaction whether the new bytes are still stored.
+    pub async fn replace_content<P>(
+        &self,
+        company_id: i64,
+        handle: AssetHandle,
+        content: NewContent,
+        actor: i64,
+        blob_present: P,
+    ) -> Result<String, Error>
+    where
+        P: FnOnce(&str) -> bool + Send + 'static,
+    {
+        self.call(move |t| {
+            let asset = find(t.conn, company_id, handle)?;
+            if asset.asset_type != "Image" {
+                return Err(Error::NotAnImage(asset.asset_type));
+            }
+            if !blob_present(&content.content_hash) {
+                return Err(Error::BlobMissing);
+            }
+            t.conn
+                .prepare_cached(
+                    "UPDATE assets SET width = ?2, height = ?3, format = ?4, byte_size = ?5, content_hash = ?6
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    asset.id,
+                    content.width,
+                    content.height,
+                    content.format,
+                    content.byte_size as i64,
+                    content.content_hash
+                ])?;
+            touch(t.conn, asset.id, actor)?;
+            Ok(asset.content_hash)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
+        assert_eq!(like_escape("plain"), "plain");
+    }
+}
