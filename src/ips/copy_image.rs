@@ -30,7 +30,7 @@ const MAX_NAME_BYTES: usize = 255;
 
 /// IPS names are file-name-like: non-empty, bounded, no path separators and
 /// no control characters (which no IPS client could display or type).
-fn check_name(name: &str) -> Result<(), Error> {
+pub(super) fn check_name(name: &str) -> Result<(), Error> {
     let reason = if name.is_empty() {
         "name must not be empty".to_owned()
     } else if name.len() > MAX_NAME_BYTES {

@@ -5,10 +5,12 @@
 //! company membership once, and dispatches. It knows nothing of XML.
 
 mod copy_image;
+mod upload;
 
 use std::sync::Arc;
 
 pub use copy_image::CopyImage;
+pub use upload::{Upload, UploadJob, UploadedFile};
 
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
@@ -50,29 +52,35 @@ pub enum Error {
 pub enum OperationKind {
     /// `copyImage`.
     CopyImage,
+    /// A POST to the upload servlet, `/scene7/UploadFile` (not a SOAP
+    /// operation).
+    UploadFile,
 }
 
 impl OperationKind {
-    /// Every implemented operation.
+    /// Every operation the SOAP endpoint implements.
     pub const ALL: [OperationKind; 1] = [OperationKind::CopyImage];
 
-    /// The operation's wire name.
+    /// The operation's wire name (the servlet's name for `UploadFile`).
     pub fn name(self) -> &'static str {
         match self {
             OperationKind::CopyImage => "copyImage",
+            OperationKind::UploadFile => "UploadFile",
         }
     }
 
-    /// Looks an implemented operation up by wire name.
+    /// Looks a SOAP operation up by wire name.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
     /// The "Authorized User Types" of the operation's IPS reference page.
+    /// The upload servlet's page names none; uploading makes image assets
+    /// as copyImage does, so the same user types may.
     pub fn allowed_user_types(self) -> &'static [UserType] {
         use UserType::*;
         match self {
-            OperationKind::CopyImage => &[
+            OperationKind::CopyImage | OperationKind::UploadFile => &[
                 IpsAdmin,
                 IpsCompanyAdmin,
                 IpsUser,
@@ -89,6 +97,8 @@ impl OperationKind {
 pub enum Operation {
     /// `copyImage`.
     CopyImage(CopyImage),
+    /// A POST to the upload servlet.
+    Upload(Upload),
 }
 
 impl Operation {
@@ -96,6 +106,7 @@ impl Operation {
     pub fn kind(&self) -> OperationKind {
         match self {
             Operation::CopyImage(_) => OperationKind::CopyImage,
+            Operation::Upload(_) => OperationKind::UploadFile,
         }
     }
 }
@@ -107,6 +118,11 @@ pub enum Reply {
     CopyImage {
         /// The new asset's handle.
         asset_handle: String,
+    },
+    /// `uploadPostReturn`.
+    Upload {
+        /// The upload job's handle, for the job's further requests.
+        job_handle: String,
     },
 }
 
@@ -140,6 +156,10 @@ pub async fn execute(state: &Arc<AppState>, principal: &Principal, op: Operation
         Operation::CopyImage(req) => {
             let company = company_for(principal, &req.company)?;
             copy_image::execute(state, principal, company, req).await
+        }
+        Operation::Upload(req) => {
+            let company = company_for(principal, &req.company)?;
+            upload::execute(state, principal, company, req).await
         }
     }
 }

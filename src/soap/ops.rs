@@ -39,6 +39,11 @@ pub fn decode(kind: OperationKind, param: &Element) -> Result<Operation, Error> 
                 url_modifier: f.required("urlModifier")?.to_owned(),
             }))
         }
+        // A servlet request arrives as form parts (`soap::upload`), never
+        // as a Body element; `OperationKind::from_name` does not name it.
+        OperationKind::UploadFile => Err(Error::UnknownOperation(
+            "UploadFile is the upload servlet (POST /scene7/UploadFile), not a SOAP operation".into(),
+        )),
     }
 }
 
@@ -49,5 +54,8 @@ pub fn encode(reply: &Reply) -> Node {
             "copyImageReturn",
             vec![Node::text("assetHandle", asset_handle.as_str())],
         ),
+        Reply::Upload { job_handle } => {
+            Node::parent("uploadPostReturn", vec![Node::text("jobHandle", job_handle.as_str())])
+        }
     }
 }
