@@ -16,3 +16,5 @@ mod operations;
 mod render;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
+/// The upload servlet, POST /scene7/UploadFile.
+mod upload;

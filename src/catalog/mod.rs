@@ -72,6 +72,9 @@ pub enum Error {
     /// The source's bytes are not in the store.
     #[error("the source asset's bytes are missing from the store")]
     BlobMissing,
+    /// An upload request broke a rule; nothing of it was written.
+    #[error("upload refused: {0:?}")]
+    Upload(UploadRefusal),
 }
 
 /// How to answer a job's caller once the batch's commit is known.
@@ -418,4 +421,18 @@ fn write_counters(conn: &Connection, counters: &Counters) -> rusqlite::Result<()
 /// Savepoint statements run twice per job: keep them prepared.
 fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute([])
+}
+
+pub use model::{UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal, UploadTarget};
+
+impl Catalog {
+    /// Records one upload servlet request, all or nothing: starts or
+    /// continues its job, adds each file as a new Image asset (handles from
+    /// the same counters as copies) or, when the job overwrites, points the
+    /// existing asset of that name at the new bytes keeping its handle, and
+    /// ends the job if asked. Runs in a savepoint, so a refused file leaves
+    /// no asset, no job and no consumed handle behind.
+    pub async fn upload_assets(&self, req: UploadAssets) -> Result<UploadOutcome, Error> {
+        self.call(move |t| queries::upload_assets(t, &req)).await
+    }
 }

@@ -3,7 +3,10 @@
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
-use super::{Asset, CopyAsset, Error, NewContent, SeedData, Tx, UserRecord};
+use super::{
+    Asset, CopyAsset, Error, NewContent, SeedData, Tx, UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal,
+    UserRecord,
+};
 use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
 
 pub(super) fn is_empty(conn: &Connection) -> Result<bool, Error> {
@@ -409,6 +412,150 @@ pub(super) fn referenced_blobs(conn: &Connection) -> Result<Vec<String>, Error> 
     let mut stmt = conn.prepare("SELECT DISTINCT content_hash FROM assets ORDER BY content_hash")?;
     let hashes = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(hashes)
+}
+
+/// One upload servlet request (see `Catalog::upload_assets`). Runs in the
+/// job's savepoint: any refusal rolls back the job row and every asset
+/// written before it.
+pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<UploadOutcome, Error> {
+    let conn = tx.conn;
+    let root: String = conn
+        .prepare_cached("SELECT root_path FROM companies WHERE id = ?1")?
+        .query_row([req.company_id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::CompanyNotFound)?;
+    let (job_id, job_name, overwrite) = match &req.job {
+        UploadJobRef::Start { name, overwrite } => {
+            conn.prepare_cached(
+                "INSERT INTO upload_jobs (company_id, name, overwrite, created_by) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![req.company_id, name, overwrite, req.actor_user_id])?;
+            (conn.last_insert_rowid(), name.clone(), *overwrite)
+        }
+        UploadJobRef::Continue { id, name } => {
+            let job = conn
+                .prepare_cached("SELECT name, overwrite, ended FROM upload_jobs WHERE id = ?1 AND company_id = ?2")?
+                .query_row(params![id, req.company_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, bool>(2)?))
+                })
+                .optional()?;
+            match job {
+                // Like a long asset handle, a job handle must agree in every part.
+                Some((stored, _, _)) if stored != *name => return Err(Error::Upload(UploadRefusal::JobNotFound)),
+                Some((_, _, true)) => return Err(Error::Upload(UploadRefusal::JobEnded)),
+                Some((stored, overwrite, false)) => (*id, stored, overwrite),
+                None => return Err(Error::Upload(UploadRefusal::JobNotFound)),
+            }
+        }
+    };
+    const EXISTING: &str = concat!(
+        "SELECT ",
+        asset_columns!(),
+        " FROM assets a JOIN folders f ON f.id = a.folder_id WHERE a.company_id = ?1 AND a.name = ?2 COLLATE NOCASE"
+    );
+    let now = timestamp(std::time::SystemTime::now());
+    let mut assets = Vec::with_capacity(req.files.len());
+    let mut replaced_blobs = Vec::new();
+    for file in &req.files {
+        // A path that starts with the company's root is a full path;
+        // anything else is under the root.
+        let path = if file.folder.starts_with(&root) {
+            file.folder.clone()
+        } else {
+            format!("{root}{}", file.folder)
+        };
+        let Some(folder_id) = folder_id(conn, req.company_id, &path)? else {
+            return Err(Error::Upload(UploadRefusal::FolderNotFound(path)));
+        };
+        let content = &file.content;
+        let existing = conn
+            .prepare_cached(EXISTING)?
+            .query_row(params![req.company_id, file.name], asset_from_row)
+            .optional()?;
+        match existing {
+            // Overwriting replaces the bytes and what they determine; the
+            // asset keeps its handle, folder, name and stored modifiers.
+            Some(old) if overwrite && old.asset_type == "Image" => {
+                conn.prepare_cached(
+                    "UPDATE assets SET width = ?2, height = ?3, format = ?4, byte_size = ?5, content_hash = ?6,
+                                       modified_at = ?7
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    old.id,
+                    content.width,
+                    content.height,
+                    content.format,
+                    content.byte_size as i64,
+                    content.content_hash,
+                    now
+                ])?;
+                if old.content_hash != content.content_hash {
+                    replaced_blobs.push(old.content_hash.clone());
+                }
+                assets.push(Asset {
+                    width: Some(content.width),
+                    height: Some(content.height),
+                    format: Some(content.format.clone()),
+                    byte_size: content.byte_size,
+                    content_hash: content.content_hash.clone(),
+                    ..old
+                });
+            }
+            Some(_) => return Err(Error::Upload(UploadRefusal::NameInUse(file.name.clone()))),
+            None => {
+                let (id, image_id) = tx.next_image_ids()?;
+                conn.prepare_cached(
+                    "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
+                                         width, height, format, byte_size, content_hash, created_by,
+                                         created_at, modified_at)
+                     VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                )?
+                .execute(params![
+                    id,
+                    IMAGE_TYPE_CODE,
+                    image_id,
+                    req.company_id,
+                    folder_id,
+                    file.name,
+                    content.width,
+                    content.height,
+                    content.format,
+                    content.byte_size as i64,
+                    content.content_hash,
+                    req.actor_user_id,
+                    now
+                ])?;
+                tx.take_image_ids();
+                assets.push(Asset {
+                    id,
+                    type_code: IMAGE_TYPE_CODE,
+                    type_record_id: image_id,
+                    asset_type: "Image".to_owned(),
+                    company_id: req.company_id,
+                    folder: path,
+                    name: file.name.clone(),
+                    width: Some(content.width),
+                    height: Some(content.height),
+                    format: Some(content.format.clone()),
+                    byte_size: content.byte_size,
+                    content_hash: content.content_hash.clone(),
+                    url_modifier: String::new(),
+                    url_post_modifier: String::new(),
+                });
+            }
+        }
+    }
+    if req.end_job {
+        conn.prepare_cached("UPDATE upload_jobs SET ended = 1 WHERE id = ?1")?
+            .execute([job_id])?;
+    }
+    Ok(UploadOutcome {
+        job_id,
+        job_name,
+        assets,
+        replaced_blobs,
+    })
 }
 
 #[cfg(test)]

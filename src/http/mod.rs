@@ -8,6 +8,7 @@
 //! rest are dropped.
 
 mod body;
+mod multipart;
 mod routes;
 
 use std::future::Future;

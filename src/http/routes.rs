@@ -1,5 +1,5 @@
-//! Request routing: the SOAP endpoint, the published contract, Image
-//! Serving of stored assets, health.
+//! Request routing: the SOAP endpoint, the upload servlet, the published
+//! contract, Image Serving of stored assets, health.
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -12,7 +12,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Version};
 
 use super::body::{self, BodyError};
-use super::Server;
+use super::{multipart, Server};
 use crate::auth::Credentials;
 use crate::soap::{self, wsdl};
 
@@ -31,6 +31,8 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
             contract(server, &req, wsdl::Document::Wsdl)
         }
         (_, "/scene7/services/IpsApiService") => method_not_allowed("POST"),
+        (&Method::POST, "/scene7/UploadFile") => upload_file(server, req).await,
+        (_, "/scene7/UploadFile") => method_not_allowed("POST"),
         (method, p) => match contract_path(p) {
             Some(doc) if matches!(*method, Method::GET | Method::HEAD) => contract(server, &req, doc),
             Some(_) => method_not_allowed("GET, HEAD"),
@@ -268,6 +270,89 @@ async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
     } else {
         respond(status, reply.content_type, Bytes::from(reply.body))
     }
+}
+
+/// `POST /scene7/UploadFile`, Scene7's upload servlet: the body is read
+/// under the same limits as a SOAP body, split into its form parts here, and
+/// the parts go to `soap::upload`. A body that is not readable
+/// `multipart/form-data` gets 415 or 400 in plain text: without its parts
+/// there is no `faultHttpStatusCode` to honour, nor any XML to answer in.
+async fn upload_file(server: &Server, req: Request<Incoming>) -> Reply {
+    let started = Instant::now();
+    let limits = server.state.limits;
+    let headers = req.headers();
+    let content_type = header_str(headers, header::CONTENT_TYPE).unwrap_or_default();
+    if !soap::media_type_is(Some(content_type), "multipart/form-data") {
+        return closing(plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UploadFile requests must be multipart/form-data\n",
+        ));
+    }
+    let boundary = match multipart::boundary(content_type) {
+        Ok(b) => b,
+        Err(e) => return closing(malformed_form(e)),
+    };
+    let declared = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return body_error(BodyError::TooLarge);
+    }
+    let coding = match body::coding(header_str(headers, header::CONTENT_ENCODING)) {
+        Ok(c) => c,
+        Err(e) => return body_error(e),
+    };
+    let raw = match body::read(req.into_body(), limits.max_body_bytes, limits.body_timeout).await {
+        Ok(b) => b,
+        Err(e) => return body_error(e),
+    };
+    // Files are kept as slices of this one buffer, so an identity body is
+    // never copied.
+    let body = if coding == body::Coding::Identity {
+        raw
+    } else {
+        match decode_off_runtime(coding, raw, limits.max_body_bytes).await {
+            Ok(b) => Bytes::from(b),
+            Err(e) => return body_error(e),
+        }
+    };
+    // The scan is linear but a full body is megabytes: off the runtime.
+    let parsed = if body.len() <= 64 * 1024 {
+        multipart::parse(&body, &boundary)
+    } else {
+        match tokio::task::spawn_blocking(move || multipart::parse(&body, &boundary)).await {
+            Ok(parsed) => parsed,
+            Err(_) => return closing(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")),
+        }
+    };
+    let parts = match parsed {
+        Ok(parts) => parts
+            .into_iter()
+            .map(|p| soap::upload::FormPart {
+                name: p.name,
+                filename: p.filename,
+                data: p.data,
+            })
+            .collect(),
+        Err(e) => return malformed_form(e),
+    };
+    let reply = soap::upload::handle(&server.state, parts).await;
+    tracing::info!(
+        operation = "UploadFile",
+        status = reply.status,
+        fault = reply.fault_code,
+        files = reply.files,
+        micros = started.elapsed().as_micros() as u64,
+        "upload request"
+    );
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    respond(status, soap::upload::CONTENT_TYPE, Bytes::from(reply.body))
+}
+
+fn malformed_form(e: multipart::MultipartError) -> Reply {
+    respond(
+        StatusCode::BAD_REQUEST,
+        "text/plain; charset=utf-8",
+        Bytes::from(format!("malformed multipart/form-data body: {e}\n")),
+    )
 }
 
 /// Small bodies are decoded in place; big ones on the blocking pool.

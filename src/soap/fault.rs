@@ -146,6 +146,20 @@ impl Fault {
         })
     }
 
+    /// Serialises the fault as a bare fault element, without an envelope,
+    /// as the upload servlet answers. Envelope-level faults cannot arise
+    /// there; should one, it is sent as an ipsApiFault 30003.
+    pub fn to_bare_xml(&self) -> String {
+        match self {
+            Fault::Ips { kind, code, reason, .. } => writer::bare_fault(kind.element(), *code, reason),
+            Fault::VersionMismatch | Fault::MustUnderstand(..) => writer::bare_fault(
+                IpsFault::IpsApi.element(),
+                30003,
+                "The request is not an acceptable upload",
+            ),
+        }
+    }
+
     /// Serialises the fault. A VersionMismatch is always answered in SOAP 1.1,
     /// the version the sender evidently does not speak either.
     pub fn to_xml(&self, version: SoapVersion) -> String {

@@ -12,6 +12,7 @@ mod envelope;
 pub mod fault;
 mod operations;
 mod ops;
+pub mod upload;
 mod writer;
 pub mod wsdl;
 pub mod xml;
