@@ -81,6 +81,11 @@ struct ServeArgs {
     /// pixels (Image Serving's MaxPix); no side may exceed 16384 either.
     #[arg(long, env = "IPS_MAX_PIX", default_value_t = Limits::default().render.plan.max_reply_pixels)]
     max_pix: u64,
+    /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
+    /// the request journal; /_emulator/health stays. The environment
+    /// variable takes true or false.
+    #[arg(long = "no-emulator-api", env = "IPS_EMULATOR_API", action = clap::ArgAction::SetFalse)]
+    emulator_api: bool,
 }
 
 /// The limits with the reply-size cap replaced.
@@ -133,6 +138,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             max_body_bytes: args.max_body_bytes,
             ..limits_with_max_pix(args.max_pix)
         },
+        emulator_api: args.emulator_api,
     };
     let (state, worker) = ips_emulator::open(&options).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -6,6 +6,8 @@ mod support;
 mod consistency;
 /// The published WSDL/XSD, and fixtures validated against them.
 mod contract;
+/// The emulator controls under `/_emulator/`: reset and the request journal.
+mod controls;
 /// Golden request/response pairs from `fixtures/soap/`.
 mod golden;
 /// The HTTP transport: limits, timeouts, codings, methods.

@@ -8,6 +8,7 @@
 //! rest are dropped.
 
 mod body;
+mod controls;
 mod routes;
 
 use std::future::Future;
