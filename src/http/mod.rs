@@ -8,6 +8,7 @@
 //! rest are dropped.
 
 mod body;
+pub mod client;
 mod controls;
 mod routes;
 
