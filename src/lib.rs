@@ -20,6 +20,7 @@ pub mod http;
 pub mod ips;
 pub mod journal;
 pub mod render;
+pub mod replay;
 pub mod seed;
 pub mod serving;
 pub mod soap;

@@ -14,5 +14,7 @@ mod golden;
 mod http;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
+/// Replaying fixture suites against a server.
+mod replay;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
