@@ -329,16 +329,21 @@ fn fill<'a>(text: &'a [u8], credentials: Option<&Credentials>, xml: bool) -> Res
     ];
     let mut out = Vec::with_capacity(text.len());
     let mut rest = text;
-    'scan: while !rest.is_empty() {
-        for (placeholder, value) in PLACEHOLDERS.iter().zip(&values) {
-            if let Some(after) = rest.strip_prefix(placeholder.as_bytes()) {
+    while let Some((&byte, tail)) = rest.split_first() {
+        let found = PLACEHOLDERS
+            .iter()
+            .zip(&values)
+            .find_map(|(p, value)| rest.strip_prefix(p.as_bytes()).map(|after| (value, after)));
+        match found {
+            Some((value, after)) => {
                 out.extend_from_slice(value.as_bytes());
                 rest = after;
-                continue 'scan;
+            }
+            None => {
+                out.push(byte);
+                rest = tail;
             }
         }
-        out.push(rest[0]);
-        rest = &rest[1..];
     }
     Ok(Cow::Owned(out))
 }

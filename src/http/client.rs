@@ -28,6 +28,9 @@ const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 /// How long one exchange (connect, send, read the whole reply) may take.
 const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long connecting may take before the server counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Client failures.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -198,12 +201,14 @@ impl Response {
 pub async fn send(url: &Url, req: Request) -> Result<Response, ClientError> {
     let headers = checked_headers(&req.headers)?;
     let exchange = async {
-        let stream = TcpStream::connect(&url.addr)
+        let unreachable = |source| ClientError::Connect {
+            addr: url.addr.clone(),
+            source,
+        };
+        let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&url.addr))
             .await
-            .map_err(|source| ClientError::Connect {
-                addr: url.addr.clone(),
-                source,
-            })?;
+            .map_err(|_| unreachable(std::io::ErrorKind::TimedOut.into()))?
+            .map_err(unreachable)?;
         // Requests are small and answered at once: no Nagle delay.
         let _ = stream.set_nodelay(true);
         match req.version {
