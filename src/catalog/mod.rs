@@ -336,6 +336,34 @@ impl Catalog {
     }
 }
 
+/// Emulator controls: putting the catalog back to a seed, and sweeping the
+/// store against what the catalog names.
+impl Catalog {
+    /// Empties every table (assets, folders, memberships, users, companies,
+    /// handle counters) and loads `seed`, in one job: all or nothing, and no
+    /// other job sees the catalog in between. The seed's blobs must already be
+    /// in the store.
+    pub async fn reset(&self, seed: SeedData) -> Result<(), Error> {
+        self.call(move |t| queries::reset(t, &seed)).await
+    }
+
+    /// Runs `sweep` on the worker with every content hash some asset names.
+    /// While it runs no other job can commit, so a blob it finds unnamed
+    /// stays unnamed until it returns; renderings not yet named are the
+    /// store's pins' to protect.
+    pub async fn sweep_blobs<S, R>(&self, sweep: S) -> Result<R, Error>
+    where
+        S: FnOnce(&std::collections::BTreeSet<String>) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.call_single_statement(move |t| {
+            let referenced = queries::referenced_blobs(t.conn)?.into_iter().collect();
+            Ok(sweep(&referenced))
+        })
+        .await
+    }
+}
+
 fn run_worker(conn: Connection, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {

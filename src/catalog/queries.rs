@@ -558,6 +558,17 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
     })
 }
 
+/// Empties every table, children before parents for the foreign keys, and
+/// applies `seed`: what a fresh catalog with that seed holds, counters
+/// included. Row ids restart too, since no table uses AUTOINCREMENT.
+pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
+    tx.conn.execute_batch(
+        "DELETE FROM upload_jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
+         DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
+    )?;
+    apply_seed(tx, seed)
+}
+
 #[cfg(test)]
 mod tests {
     //! The catalog suite, on in-memory SQLite.
@@ -912,5 +923,64 @@ mod tests {
         }
         assert_eq!(handles.len(), 100);
         assert_eq!(catalog.count_assets().await.expect("count"), 102);
+    }
+
+    #[tokio::test]
+    async fn reset_restores_the_seed_counters_and_row_ids() {
+        let catalog = seeded().await;
+        for name in ["one", "two"] {
+            catalog.copy_asset(copy(name), |_| true).await.expect("copy");
+        }
+        let mut other = seed();
+        other.users[0].email = "someone@ips.test".into();
+        catalog.reset(other).await.expect("reset to another seed");
+        assert!(catalog
+            .user_by_email("ipsuser@ips.test".into())
+            .await
+            .expect("query")
+            .is_none());
+        catalog.reset(seed()).await.expect("reset");
+        assert_eq!(catalog.count_assets().await.expect("count"), 2);
+        let user = catalog
+            .user_by_email("ipsuser@ips.test".into())
+            .await
+            .expect("query")
+            .expect("user is back");
+        assert_eq!(user.id, 1, "row ids start over as in a fresh catalog");
+        let first = catalog.copy_asset(copy("one"), |_| true).await.expect("copy");
+        assert_eq!(first.handle().to_string(), "a|943|1|580", "the counters start over");
+    }
+
+    #[tokio::test]
+    async fn a_failed_reset_changes_nothing() {
+        let catalog = seeded().await;
+        catalog.copy_asset(copy("kept"), |_| true).await.expect("copy");
+        let mut bad = seed();
+        bad.assets[1].folder = "Nowhere/".into();
+        assert!(matches!(catalog.reset(bad).await, Err(Error::InvalidSeed(_))));
+        assert_eq!(catalog.count_assets().await.expect("count"), 3, "the old rows stay");
+        let next = catalog.copy_asset(copy("next"), |_| true).await.expect("copy");
+        assert_eq!(next.handle().to_string(), "a|944|1|581", "and so do the counters");
+    }
+
+    #[tokio::test]
+    async fn sweep_sees_every_named_blob() {
+        let catalog = seeded().await;
+        let req = CopyAsset {
+            content: Some(NewContent {
+                content_hash: "h3".into(),
+                width: 1,
+                height: 1,
+                format: "png".into(),
+                byte_size: 1,
+            }),
+            ..copy("rendered")
+        };
+        catalog.copy_asset(req, |_| true).await.expect("copy");
+        let named = catalog
+            .sweep_blobs(|named| named.iter().cloned().collect::<Vec<_>>())
+            .await
+            .expect("sweep");
+        assert_eq!(named, ["h1", "h2", "h3"]);
     }
 }

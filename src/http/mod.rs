@@ -8,6 +8,8 @@
 //! rest are dropped.
 
 mod body;
+pub mod client;
+mod controls;
 mod multipart;
 mod routes;
 

@@ -1,8 +1,9 @@
 //! Request routing: the SOAP endpoint, the upload servlet, the published
-//! contract, Image Serving of stored assets, health.
+//! contract, Image Serving of stored assets, health; the other emulator
+//! controls are in `controls`.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use base64::Engine;
 use bytes::Bytes;
@@ -12,11 +13,12 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Version};
 
 use super::body::{self, BodyError};
-use super::{multipart, Server};
+use super::{controls, multipart, Server};
 use crate::auth::Credentials;
+use crate::journal;
 use crate::soap::{self, wsdl};
 
-type Reply = Response<Full<Bytes>>;
+pub(super) type Reply = Response<Full<Bytes>>;
 
 /// Media types the SOAP endpoint accepts. The SOAP version is decided by the
 /// envelope, not by which of these was sent (clients mix them up).
@@ -33,6 +35,7 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
         (_, "/scene7/services/IpsApiService") => method_not_allowed("POST"),
         (&Method::POST, "/scene7/UploadFile") => upload_file(server, req).await,
         (_, "/scene7/UploadFile") => method_not_allowed("POST"),
+        (_, controls::RESET | controls::REQUESTS) => controls::route(server, req).await,
         (method, p) => match contract_path(p) {
             Some(doc) if matches!(*method, Method::GET | Method::HEAD) => contract(server, &req, doc),
             Some(_) => method_not_allowed("GET, HEAD"),
@@ -207,6 +210,7 @@ fn percent_decode_path(s: &str) -> String {
 
 async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
     let started = Instant::now();
+    let arrived = SystemTime::now();
     let limits = server.state.limits;
     let headers = req.headers();
     let content_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
@@ -241,7 +245,7 @@ async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
         Ok(b) => b,
         Err(e) => return body_error(e),
     };
-    let reply = soap::handle(
+    let mut reply = soap::handle(
         &server.state,
         soap::SoapRequest {
             body: decoded,
@@ -258,6 +262,23 @@ async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
         micros = started.elapsed().as_micros() as u64,
         "soap request"
     );
+    if server.state.emulator_api {
+        server.state.journal.record(journal::Entry {
+            time: arrived,
+            operation: reply.operation.take(),
+            namespace: reply.namespace.take(),
+            user: reply.user.take(),
+            outcome: match reply.fault_kind {
+                None => journal::Outcome::Ok,
+                Some(kind) => journal::Outcome::Fault {
+                    kind,
+                    code: reply.fault_code,
+                },
+            },
+            status: reply.status,
+            duration: started.elapsed(),
+        });
+    }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let gzip = reply.gzip_response.unwrap_or(accept_gzip);
     if gzip {
@@ -391,7 +412,7 @@ fn basic_credentials(value: &str) -> Option<Credentials> {
     })
 }
 
-fn body_error(e: BodyError) -> Reply {
+pub(super) fn body_error(e: BodyError) -> Reply {
     let (status, text) = match e {
         BodyError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
         BodyError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request body not received in time\n"),
@@ -409,17 +430,17 @@ fn closing(mut reply: Reply) -> Reply {
     reply
 }
 
-fn method_not_allowed(allow: &'static str) -> Reply {
+pub(super) fn method_not_allowed(allow: &'static str) -> Reply {
     let mut r = closing(plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n"));
     r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
     r
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Reply {
+pub(super) fn plain(status: StatusCode, text: &'static str) -> Reply {
     respond(status, "text/plain; charset=utf-8", Bytes::from_static(text.as_bytes()))
 }
 
-fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {
+pub(super) fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {
     let mut r = Response::new(Full::new(body));
     *r.status_mut() = status;
     r.headers_mut()

@@ -128,6 +128,16 @@ impl Fault {
         }
     }
 
+    /// The fault's kind, for logs and the request journal: the IPS fault
+    /// element's name, or the SOAP fault code of a fault without one.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Ips { kind, .. } => kind.element(),
+            Fault::VersionMismatch => "VersionMismatch",
+            Fault::MustUnderstand(..) => "MustUnderstand",
+        }
+    }
+
     /// Whether the caller is to blame (SOAP 1.2 `Sender`).
     pub fn is_client(&self) -> bool {
         match self {
