@@ -267,27 +267,18 @@ where
     }
     let (id, image_id) = tx.next_image_ids()?;
     let now = timestamp(std::time::SystemTime::now());
-    conn.prepare_cached(
-        "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
-                             width, height, format, byte_size, content_hash, created_by,
-                             created_at, modified_at)
-         VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-    )?
-    .execute(params![
-        id,
-        IMAGE_TYPE_CODE,
-        image_id,
-        req.company_id,
-        folder_id,
-        req.name,
-        content.width,
-        content.height,
-        content.format,
-        content.byte_size as i64,
-        content.content_hash,
-        req.actor_user_id,
-        now
-    ])
+    insert_image(
+        conn,
+        NewImageRow {
+            ids: (id, image_id),
+            company_id: req.company_id,
+            folder_id,
+            name: &req.name,
+            content: &content,
+            actor_user_id: req.actor_user_id,
+            now: &now,
+        },
+    )
     .map_err(|e| {
         if is_constraint(&e) {
             Error::NameInUse
@@ -313,6 +304,45 @@ where
         url_post_modifier: String::new(),
     })
 }
+/// A new Image row: what `insert_image` writes.
+struct NewImageRow<'a> {
+    /// `(asset id, image record id)`.
+    ids: (i64, i64),
+    company_id: i64,
+    folder_id: i64,
+    name: &'a str,
+    content: &'a NewContent,
+    actor_user_id: i64,
+    now: &'a str,
+}
+
+/// Inserts an Image row (a copy's or an upload's). One statement, so a
+/// caller that writes nothing else needs no savepoint.
+fn insert_image(conn: &Connection, row: NewImageRow<'_>) -> rusqlite::Result<usize> {
+    let c = row.content;
+    conn.prepare_cached(
+        "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
+                             width, height, format, byte_size, content_hash, created_by,
+                             created_at, modified_at)
+         VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+    )?
+    .execute(params![
+        row.ids.0,
+        IMAGE_TYPE_CODE,
+        row.ids.1,
+        row.company_id,
+        row.folder_id,
+        row.name,
+        c.width,
+        c.height,
+        c.format,
+        c.byte_size as i64,
+        c.content_hash,
+        row.actor_user_id,
+        row.now
+    ])
+}
+
 /// What a copy takes from its source row, and the destination folder's id.
 struct CopySource {
     /// `(type_code, type_record_id)`, to check a long handle against.
@@ -327,50 +357,9 @@ struct CopySource {
     folder_id: Option<i64>,
 }
 
-/// `time` as the schema's column defaults write it,
-/// `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`: UTC, milliseconds truncated.
-/// Formatted here because SQLite's `strftime` cost more than the rest of
-/// the insert; the test below holds the two to the same text.
+/// Times as the catalog stores them.
 pub(super) fn timestamp(time: std::time::SystemTime) -> String {
-    let since = time.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (days, of_day) = ((secs / 86_400) as i64, secs % 86_400);
-    // Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-    // `civil_from_days`), in 400-year eras starting on 0000-03-01.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // Digit by digit: `format!` costs ten times as much here.
-    let fields = [
-        (year, 4, '-'),
-        (month, 2, '-'),
-        (day, 2, 'T'),
-        ((of_day / 3_600) as i64, 2, ':'),
-        ((of_day / 60 % 60) as i64, 2, ':'),
-        ((of_day % 60) as i64, 2, '.'),
-        (i64::from(since.subsec_millis()), 3, 'Z'),
-    ];
-    let mut out = String::with_capacity(24);
-    for (value, width, then) in fields {
-        let mut digits = [b'0'; 20];
-        let mut n = value.unsigned_abs();
-        let mut start = digits.len();
-        while n > 0 {
-            start -= 1;
-            digits[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        let start = start.min(digits.len() - width);
-        out.extend(digits[start..].iter().map(|&d| char::from(d)));
-        out.push(then);
-    }
-    out
+    crate::clock::utc_millis(time)
 }
 
 /// Brings a catalog written by an earlier version up to the current schema.
@@ -505,27 +494,18 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
             Some(_) => return Err(Error::Upload(UploadRefusal::NameInUse(file.name.clone()))),
             None => {
                 let (id, image_id) = tx.next_image_ids()?;
-                conn.prepare_cached(
-                    "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
-                                         width, height, format, byte_size, content_hash, created_by,
-                                         created_at, modified_at)
-                     VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-                )?
-                .execute(params![
-                    id,
-                    IMAGE_TYPE_CODE,
-                    image_id,
-                    req.company_id,
-                    folder_id,
-                    file.name,
-                    content.width,
-                    content.height,
-                    content.format,
-                    content.byte_size as i64,
-                    content.content_hash,
-                    req.actor_user_id,
-                    now
-                ])?;
+                insert_image(
+                    conn,
+                    NewImageRow {
+                        ids: (id, image_id),
+                        company_id: req.company_id,
+                        folder_id,
+                        name: &file.name,
+                        content,
+                        actor_user_id: req.actor_user_id,
+                        now: &now,
+                    },
+                )?;
                 tx.take_image_ids();
                 assets.push(Asset {
                     id,

@@ -287,22 +287,10 @@ async fn probe_and_store(state: &Arc<AppState>, files: &[UploadedFile]) -> Resul
     .map_err(|_| Error::Task)
 }
 
-/// Removes blobs from the store unless some asset names them (identical
-/// bytes may belong to another asset) or another request has them pinned.
+/// Releases bytes nothing may name any more (see [`super::release_blob`]).
 async fn release(state: &Arc<AppState>, hashes: Vec<String>) {
     for hash in hashes {
-        let store = state.store.clone();
-        let released = state
-            .catalog
-            .release_blob(hash, move |h| {
-                if let Err(e) = store.remove_unpinned(h) {
-                    tracing::warn!(error = %e, "could not remove unused upload bytes");
-                }
-            })
-            .await;
-        if let Err(e) = released {
-            tracing::warn!(error = %e, "could not release unused upload bytes");
-        }
+        super::release_blob(state, hash).await;
     }
 }
 
