@@ -10,6 +10,8 @@ mod contract;
 mod golden;
 /// The HTTP transport: limits, timeouts, codings, methods.
 mod http;
+/// The operations around copyImage: lookups and changes, and their races.
+mod operations;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.

@@ -216,6 +216,9 @@ where
 
 fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
     require_company(conn, company_id)?;
+    if folder_id(conn, company_id, &q.folder)?.is_none() {
+        return Err(Error::FolderNotFound);
+    }
     let mut clause = String::from("WHERE a.company_id = ?");
     let mut params: Vec<Value> = vec![company_id.into()];
     if q.include_subfolders {

@@ -468,31 +468,38 @@ pub(super) async fn move_asset(state: &Arc<AppState>, principal: &Principal, req
 
 pub(super) async fn move_assets(state: &Arc<AppState>, principal: &Principal, req: MoveAssets) -> Result<Reply, Error> {
     let company = company_for(principal, &req.company)?;
-    let mut outcome = BatchOutcome::default();
-    // Items that cannot be parsed fail on their own, like any other item.
+    // Items that cannot be parsed fail on their own, like any other item;
+    // outcomes are reported in the order the items were sent.
+    let mut slots: Vec<Option<Error>> = Vec::with_capacity(req.moves.len());
     let mut valid = Vec::new();
-    let mut positions = Vec::new();
-    for (i, (asset, folder)) in req.moves.iter().enumerate() {
+    for (asset, folder) in &req.moves {
         match (asset_handle(asset), folder_handle(folder)) {
             (Ok(a), Ok(f)) => {
                 valid.push((a, f.0));
-                positions.push(i);
+                slots.push(None);
             }
-            (Err(e), _) | (_, Err(e)) => outcome.errors.push((asset.clone(), e)),
+            (Err(e), _) | (_, Err(e)) => slots.push(Some(e)),
         }
     }
-    let results = state
+    let mut results = state
         .catalog
         .move_assets(company.0, valid, principal.user_id)
         .await
-        .map_err(|e| refusal(e, &company, &req.company, "", "", ""))?;
-    for (i, result) in positions.into_iter().zip(results) {
-        let (asset, folder) = &req.moves[i];
-        match result {
-            Ok(()) => outcome.success += 1,
-            Err(e) => outcome
-                .errors
-                .push((asset.clone(), refusal(e, &company, &req.company, asset, folder, ""))),
+        .map_err(|e| refusal(e, &company, &req.company, "", "", ""))?
+        .into_iter();
+    let mut outcome = BatchOutcome::default();
+    for ((asset, folder), slot) in req.moves.iter().zip(slots) {
+        let error = match slot {
+            Some(e) => Some(e),
+            None => match results.next() {
+                Some(Ok(())) => None,
+                Some(Err(e)) => Some(refusal(e, &company, &req.company, asset, folder, "")),
+                None => Some(Error::Task),
+            },
+        };
+        match error {
+            None => outcome.success += 1,
+            Some(e) => outcome.errors.push((asset.clone(), e)),
         }
     }
     Ok(Reply::Batch(outcome))
@@ -520,32 +527,39 @@ pub(super) async fn delete_assets(
     req: DeleteAssets,
 ) -> Result<Reply, Error> {
     let company = company_for(principal, &req.company)?;
-    let mut outcome = BatchOutcome::default();
+    let mut slots: Vec<Option<Error>> = Vec::with_capacity(req.assets.len());
     let mut valid = Vec::new();
-    let mut raw = Vec::new();
     for asset in &req.assets {
         match asset_handle(asset) {
             Ok(h) => {
                 valid.push(h);
-                raw.push(asset);
+                slots.push(None);
             }
-            Err(e) => outcome.errors.push((asset.clone(), e)),
+            Err(e) => slots.push(Some(e)),
         }
     }
-    let results = state
+    let mut results = state
         .catalog
         .delete_assets(company.0, valid)
         .await
-        .map_err(|e| refusal(e, &company, &req.company, "", "", ""))?;
-    for (asset, result) in raw.into_iter().zip(results) {
+        .map_err(|e| refusal(e, &company, &req.company, "", "", ""))?
+        .into_iter();
+    let mut outcome = BatchOutcome::default();
+    for (asset, slot) in req.assets.iter().zip(slots) {
+        let result = match slot {
+            Some(e) => Err(e),
+            None => match results.next() {
+                Some(Ok(hash)) => Ok(hash),
+                Some(Err(e)) => Err(refusal(e, &company, &req.company, asset, "", "")),
+                None => Err(Error::Task),
+            },
+        };
         match result {
             Ok(hash) => {
                 outcome.success += 1;
                 release_blob(state, hash).await;
             }
-            Err(e) => outcome
-                .errors
-                .push((asset.clone(), refusal(e, &company, &req.company, asset, "", ""))),
+            Err(e) => outcome.errors.push((asset.clone(), e)),
         }
     }
     Ok(Reply::Batch(outcome))
