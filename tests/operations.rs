@@ -94,7 +94,7 @@ async fn a_copy_can_be_found_renamed_moved_and_deleted() {
         "<nameArray><items>renamed</items></nameArray>",
     )
     .await;
-    assert_eq!(all(&by_name.text(), "assetHandle"), [handle.clone()]);
+    assert_eq!(all(&by_name.text(), "assetHandle"), std::slice::from_ref(&handle));
     assert_eq!(all(&by_name.text(), "folder"), ["ApiTestCo/uploads/"]);
 
     // Only the subfolder holds it now.
