@@ -7,6 +7,8 @@ use tokio::sync::Semaphore;
 use crate::auth::Authenticator;
 use crate::catalog::Catalog;
 use crate::config::Limits;
+use crate::journal::Journal;
+use crate::seed::SeedSource;
 use crate::store::Store;
 
 /// Catalog, store, authenticator and limits, shared behind an `Arc`.
@@ -22,11 +24,18 @@ pub struct AppState {
     pub limits: Limits,
     /// One permit per core for CPU-heavy blocking work (argon2, decoding).
     pub cpu: Arc<Semaphore>,
+    /// The seed the service started with, which a reset restores.
+    pub seed: SeedSource,
+    /// Whether the emulator controls (`/_emulator/reset`,
+    /// `/_emulator/requests`) are served and the journal kept.
+    pub emulator_api: bool,
+    /// The most recent SOAP calls, for `/_emulator/requests`.
+    pub journal: Journal,
 }
 
 impl AppState {
     /// Wires the parts together.
-    pub fn new(catalog: Catalog, store: Store, limits: Limits) -> Arc<Self> {
+    pub fn new(catalog: Catalog, store: Store, limits: Limits, seed: SeedSource, emulator_api: bool) -> Arc<Self> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let cpu = Arc::new(Semaphore::new(cores));
         Arc::new(AppState {
@@ -35,6 +44,9 @@ impl AppState {
             store,
             limits,
             cpu,
+            seed,
+            emulator_api,
+            journal: Journal::new(if emulator_api { crate::journal::CAPACITY } else { 0 }),
         })
     }
 }

@@ -1,4 +1,4 @@
-//! The IPS handle vocabulary: company, asset and folder handles.
+//! The IPS handle vocabulary: company, asset, folder and upload job handles.
 //!
 //! Handles are opaque strings on the wire. The emulator mints them in the
 //! 2008-01-15 style (`c|6`, `a|739|1|537`, `ApiTestCo/`) and also accepts the
@@ -101,6 +101,41 @@ impl fmt::Display for FolderHandle {
     }
 }
 
+/// An upload job handle, `j|<companyId>||<jobName>|<jobId>`, the form the
+/// upload servlet answers (`j|2101||uploadFileServlet-1376682217351|54091`).
+/// The name may itself contain `|`: the id is read from the right.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct JobHandle {
+    /// The company's id.
+    pub company: i64,
+    /// The job's name, as its first request gave it.
+    pub name: String,
+    /// The job's id.
+    pub id: i64,
+}
+
+impl JobHandle {
+    /// Parses `j|6||my job|1`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (company, rest) = s.strip_prefix("j|")?.split_once('|')?;
+        let (name, id) = rest.strip_prefix('|')?.rsplit_once('|')?;
+        if name.is_empty() {
+            return None;
+        }
+        Some(JobHandle {
+            company: parse_id(company)?,
+            name: name.to_owned(),
+            id: parse_id(id)?,
+        })
+    }
+}
+
+impl fmt::Display for JobHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "j|{}||{}|{}", self.company, self.name, self.id)
+    }
+}
+
 /// Strict positive decimal id: no sign, no leading zeros, no exotic digits,
 /// at most 18 digits so it always fits an `i64`.
 fn parse_id(s: &str) -> Option<i64> {
@@ -156,6 +191,21 @@ mod tests {
             "a|0x10",
         ] {
             assert_eq!(AssetHandle::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn job_handles() {
+        let h = JobHandle::parse("j|2101||uploadFileServlet-1376682217351|54091").unwrap();
+        assert_eq!(
+            (h.company, h.name.as_str(), h.id),
+            (2101, "uploadFileServlet-1376682217351", 54091)
+        );
+        assert_eq!(h.to_string(), "j|2101||uploadFileServlet-1376682217351|54091");
+        let piped = JobHandle::parse("j|6||a|b|7").unwrap();
+        assert_eq!((piped.name.as_str(), piped.id), ("a|b", 7));
+        for bad in ["", "j|6||x", "j|6|x|1", "j|6|||1", "j|c|6||x|1", "6||x|1", "j|6||x|01"] {
+            assert_eq!(JobHandle::parse(bad), None, "{bad:?}");
         }
     }
 

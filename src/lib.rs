@@ -18,7 +18,9 @@ pub mod config;
 pub mod handles;
 pub mod http;
 pub mod ips;
+pub mod journal;
 pub mod render;
+pub mod replay;
 pub mod seed;
 pub mod serving;
 pub mod soap;
@@ -50,6 +52,9 @@ pub struct Options {
     pub seed: SeedSource,
     /// Limits.
     pub limits: Limits,
+    /// Whether `/_emulator/reset` and `/_emulator/requests` are served (and
+    /// the request journal kept).
+    pub emulator_api: bool,
 }
 
 /// Start-up failures.
@@ -93,42 +98,93 @@ pub async fn open(options: &Options) -> Result<(Arc<AppState>, catalog::Worker),
             (catalog, worker, store::Store::open_dir(&dir.join("store"))?)
         }
     };
-    let state = AppState::new(catalog, store, options.limits);
+    let state = AppState::new(
+        catalog,
+        store,
+        options.limits,
+        options.seed.clone(),
+        options.emulator_api,
+    );
     match seed::apply_to(&state, &options.seed).await? {
         seed::Outcome::Applied => tracing::info!("seed applied to the empty catalog"),
         seed::Outcome::KeptExisting => tracing::info!("catalog already has content; seed not applied"),
     }
-    sweep_unreferenced_blobs(&state).await?;
-    Ok((state, worker))
-}
-
-/// Removes stored files no asset names. A crash (or the drain deadline)
-/// between storing a rendering and committing its row leaves such a file;
-/// nothing is in flight at start-up, so anything unnamed is garbage.
-async fn sweep_unreferenced_blobs(state: &Arc<AppState>) -> Result<(), StartError> {
-    let referenced: std::collections::BTreeSet<String> = state.catalog.referenced_blobs().await?.into_iter().collect();
-    let store = state.store.clone();
-    let removed = tokio::task::spawn_blocking(move || -> Result<usize, store::Error> {
-        let mut removed = 0;
-        for hash in store.list()? {
-            if !referenced.contains(&hash) {
-                store.remove(&hash)?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
-    })
-    .await
-    .map_err(|e| {
-        StartError::Store(store::Error::Io {
-            what: "sweep",
-            source: std::io::Error::other(e.to_string()),
-        })
-    })??;
+    let removed: usize = sweep_unreferenced_blobs::<StartError>(&state).await?;
     if removed > 0 {
         tracing::info!(removed, "removed stored files no asset names");
     }
-    Ok(())
+    Ok((state, worker))
+}
+
+/// Removes stored files no asset names, and says how many. A crash (or the
+/// drain deadline) between storing a rendering and committing its row leaves
+/// such a file at start-up; a reset leaves every file only the old content
+/// named. It runs on the catalog worker, so no row naming a file can commit
+/// between the check and the removal, and it removes only unpinned files, so
+/// a rendering in flight whose row is not yet written is spared.
+async fn sweep_unreferenced_blobs<E>(state: &Arc<AppState>) -> Result<usize, E>
+where
+    E: From<catalog::Error> + From<store::Error>,
+{
+    let store = state.store.clone();
+    let swept = state
+        .catalog
+        .sweep_blobs(move |referenced| -> Result<usize, store::Error> {
+            let mut removed = 0;
+            for hash in store.list()? {
+                if !referenced.contains(&hash) {
+                    store.remove_unpinned(&hash)?;
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await?;
+    Ok(swept?)
+}
+
+/// What [`reset`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResetSummary {
+    /// What the seed loaded.
+    pub restored: seed::Restored,
+    /// Stored files no asset named any more, removed.
+    pub removed_blobs: usize,
+}
+
+/// Why a reset failed. If the seed could not be loaded, the catalog is as it
+/// was.
+#[derive(Debug, thiserror::Error)]
+pub enum ResetError {
+    /// The seed could not be read or loaded.
+    #[error("seed: {0}")]
+    Seed(#[from] seed::Error),
+    /// The sweep could not ask the catalog.
+    #[error("catalog: {0}")]
+    Catalog(#[from] catalog::Error),
+    /// The sweep could not list or remove stored files.
+    #[error("store: {0}")]
+    Store(#[from] store::Error),
+}
+
+/// Puts the service back to the seed it started with (`POST
+/// /_emulator/reset`): the catalog's whole content and handle counters, so
+/// the same request sequence gives the same handles again. Requests may be
+/// in flight: the reset is one catalog job, so each of their jobs runs
+/// wholly before or wholly after it.
+pub async fn reset(state: &Arc<AppState>) -> Result<ResetSummary, ResetError> {
+    let restored = seed::reset(&state.seed, &state.catalog, &state.store, state.limits.render.image).await;
+    if restored.is_ok() {
+        // Users may have changed or gone: nothing verified against the old
+        // ones may be trusted.
+        state.auth.forget_all();
+    }
+    // Swept even after a failure, which may have left seed files unnamed.
+    let removed_blobs = sweep_unreferenced_blobs::<ResetError>(state).await;
+    Ok(ResetSummary {
+        restored: restored?,
+        removed_blobs: removed_blobs?,
+    })
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.

@@ -33,6 +33,31 @@ enum Command {
     /// Render image files with Image Serving commands exactly as copyImage
     /// renders a copy, writing `<name>.<format>` files to a directory.
     Render(RenderArgs),
+    /// Post recorded SOAP requests (`*.request.xml` under DIR) to a server
+    /// and compare its replies with the recorded ones. Exit status 0: all
+    /// matched; 1: some did not; 2: could not run.
+    Replay(ReplayArgs),
+}
+
+#[derive(clap::Args)]
+struct ReplayArgs {
+    /// Fixture directory, searched recursively (format: fixtures/soap/README.md).
+    dir: PathBuf,
+    /// The SOAP endpoint, e.g. http://127.0.0.1:8080/scene7/services/IpsApiService.
+    #[arg(long)]
+    url: String,
+    /// POST /_emulator/reset on the same host before the first case.
+    #[arg(long, conflicts_with = "reset_each")]
+    reset: bool,
+    /// POST /_emulator/reset before every case, so each sees a fresh seed.
+    #[arg(long)]
+    reset_each: bool,
+    /// Login for {{user}} (and {{basic}}) in the requests.
+    #[arg(long, env = "IPS_REPLAY_USER", requires = "password")]
+    user: Option<String>,
+    /// Password for {{password}} (and {{basic}}) in the requests.
+    #[arg(long, env = "IPS_REPLAY_PASSWORD", requires = "user", hide_env_values = true)]
+    password: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -81,6 +106,11 @@ struct ServeArgs {
     /// pixels (Image Serving's MaxPix); no side may exceed 16384 either.
     #[arg(long, env = "IPS_MAX_PIX", default_value_t = Limits::default().render.plan.max_reply_pixels)]
     max_pix: u64,
+    /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
+    /// the request journal; /_emulator/health stays. The environment
+    /// variable takes true or false.
+    #[arg(long = "no-emulator-api", env = "IPS_EMULATOR_API", action = clap::ArgAction::SetFalse)]
+    emulator_api: bool,
 }
 
 /// The limits with the reply-size cap replaced.
@@ -133,6 +163,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             max_body_bytes: args.max_body_bytes,
             ..limits_with_max_pix(args.max_pix)
         },
+        emulator_api: args.emulator_api,
     };
     let (state, worker) = ips_emulator::open(&options).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -194,6 +225,35 @@ fn render_files(args: RenderArgs) -> Result<(), String> {
     }
 }
 
+/// Runs a replay; its exit status says how it went.
+fn replay(args: ReplayArgs) -> ExitCode {
+    use ips_emulator::replay;
+    let options = replay::Options {
+        dir: args.dir,
+        url: args.url,
+        reset: match (args.reset, args.reset_each) {
+            (_, true) => replay::Reset::Each,
+            (true, false) => replay::Reset::Once,
+            (false, false) => replay::Reset::Never,
+        },
+        credentials: args
+            .user
+            .zip(args.password)
+            .map(|(user, password)| replay::Credentials { user, password }),
+    };
+    let result = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(replay::run(&options, &mut std::io::stdout().lock())),
+        Err(e) => {
+            eprintln!("ips-emulator replay: {e}");
+            return ExitCode::from(replay::EXIT_CANNOT_RUN);
+        }
+    };
+    if let Err(e) = &result {
+        eprintln!("ips-emulator replay: {e}");
+    }
+    ExitCode::from(replay::exit_code(&result))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -204,6 +264,7 @@ fn main() -> ExitCode {
             .and_then(|rt| rt.block_on(serve(args))),
         Command::HashPassword => hash_password(),
         Command::Render(args) => render_files(args),
+        Command::Replay(args) => return replay(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,8 +3,9 @@
 //! A seed is a directory with `seed.json` and the image files it names. The
 //! demo seed in `fixtures/seed/` is compiled into the binary, so `serve`
 //! works from any directory. Loading is all or nothing: blobs are written
-//! first, then every row in one transaction; if that fails, the blobs this
-//! load added are removed again.
+//! (and pinned) first, then every row in one transaction; if that fails, the
+//! blobs this load added are removed again. [`reset`] loads a seed the same
+//! way over a catalog that already has content, replacing all of it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -192,13 +193,12 @@ pub async fn apply(
         return Ok(Outcome::KeptExisting);
     }
     let file: SeedFile = serde_json::from_str(&source.json()?)?;
-    let source = source.clone();
-    let store_for_build = store.clone();
-    let (data, added) = tokio::task::spawn_blocking(move || build(&file, &source, &store_for_build, limits))
-        .await
-        .map_err(|_| Error::Task)??;
-    if let Err(e) = catalog.apply_seed(data).await {
+    let built = build_off_runtime(file, source, store, limits).await?;
+    let applied = catalog.apply_seed(built.data).await;
+    drop(built.pins);
+    if let Err(e) = applied {
         let store = store.clone();
+        let added = built.added;
         let _ = tokio::task::spawn_blocking(move || remove_blobs(&store, &added)).await;
         return Err(e.into());
     }
@@ -207,26 +207,49 @@ pub async fn apply(
 
 fn remove_blobs(store: &Store, hashes: &[String]) {
     for hash in hashes {
-        if let Err(e) = store.remove(hash) {
+        // Unpinned only: identical bytes may be a rendering about to be
+        // named by a copy.
+        if let Err(e) = store.remove_unpinned(hash) {
             tracing::warn!(error = %e, "could not remove a blob of a failed seed");
         }
     }
 }
 
-/// Validates the seed, hashes passwords, probes and stores images. Blocking.
-/// Returns the rows to insert and the blobs this call added to the store.
-fn build(
-    file: &SeedFile,
+/// A seed ready to insert, its blobs stored.
+struct Built {
+    data: SeedData,
+    /// Blobs this load added to the store.
+    added: Vec<String>,
+    /// Pins on every seed blob, so no sweep or release removes one before
+    /// the rows naming it are committed.
+    pins: Vec<store::Pin>,
+}
+
+async fn build_off_runtime(
+    file: SeedFile,
     source: &SeedSource,
     store: &Store,
     limits: ImageLimits,
-) -> Result<(SeedData, Vec<String>), Error> {
+) -> Result<Built, Error> {
+    let source = source.clone();
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || build(&file, &source, &store, limits))
+        .await
+        .map_err(|_| Error::Task)?
+}
+
+/// Validates the seed, hashes passwords, probes and stores images. Blocking.
+fn build(file: &SeedFile, source: &SeedSource, store: &Store, limits: ImageLimits) -> Result<Built, Error> {
     let mut added = Vec::new();
-    let result = build_inner(file, source, store, limits, &mut added);
-    if result.is_err() {
-        remove_blobs(store, &added);
+    let mut pins = Vec::new();
+    match build_inner(file, source, store, limits, &mut added, &mut pins) {
+        Ok(data) => Ok(Built { data, added, pins }),
+        Err(e) => {
+            drop(pins);
+            remove_blobs(store, &added);
+            Err(e)
+        }
     }
-    result.map(|data| (data, added))
 }
 
 fn company_id(handle: &str) -> Result<i64, Error> {
@@ -241,6 +264,7 @@ fn build_inner(
     store: &Store,
     limits: ImageLimits,
     added: &mut Vec<String>,
+    pins: &mut Vec<store::Pin>,
 ) -> Result<SeedData, Error> {
     let mut data = SeedData {
         next_asset_id: file.next_asset_id,
@@ -311,7 +335,11 @@ fn build_inner(
             file: a.file.clone(),
             source,
         })?;
-        let existed = store.contains(&store::content_hash(&bytes));
+        let hash = store::content_hash(&bytes);
+        // Pinned before `put`, as the store requires, so that bytes already
+        // there when `put` looks are still there when the row is written.
+        pins.push(store.pin(&hash));
+        let existed = store.contains(&hash);
         let content_hash = store.put(&bytes)?;
         if !existed {
             added.push(content_hash.clone());
@@ -343,4 +371,41 @@ pub fn embedded_file_names() -> impl Iterator<Item = &'static str> {
 /// Convenience for callers holding the shared state.
 pub async fn apply_to(state: &Arc<crate::app::AppState>, source: &SeedSource) -> Result<Outcome, Error> {
     apply(source, &state.catalog, &state.store, state.limits.render.image).await
+}
+
+/// What [`reset`] loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Restored {
+    /// Companies in the seed.
+    pub companies: usize,
+    /// Users in the seed.
+    pub users: usize,
+    /// Assets in the seed.
+    pub assets: usize,
+}
+
+/// Replaces the catalog's whole content with `source`'s, whatever it held:
+/// the seed is read again (a seed directory as it is now), its blobs stored
+/// and pinned, then one catalog job empties every table and loads the rows.
+/// If that job fails the catalog is left as it was. Blobs the old content
+/// named are left for the caller to sweep.
+pub async fn reset(
+    source: &SeedSource,
+    catalog: &Catalog,
+    store: &Store,
+    limits: ImageLimits,
+) -> Result<Restored, Error> {
+    let file: SeedFile = serde_json::from_str(&source.json()?)?;
+    let built = build_off_runtime(file, source, store, limits).await?;
+    let restored = Restored {
+        companies: built.data.companies.len(),
+        users: built.data.users.len(),
+        assets: built.data.assets.len(),
+    };
+    // On failure the blobs this added are unnamed; the caller's sweep takes
+    // them once the pins are gone.
+    let result = catalog.reset(built.data).await;
+    drop(built.pins);
+    result?;
+    Ok(restored)
 }

@@ -90,6 +90,7 @@ async fn a_failing_store_write_leaves_no_row_and_no_file() {
         data: DataLocation::Dir(dir.path().to_owned()),
         seed: SeedSource::Dir(seed_dir),
         limits: Limits::default(),
+        emulator_api: true,
     };
     let err = ips_emulator::open(&options).await.expect_err("the seed must fail");
     assert!(err.to_string().contains("store"), "{err}");
@@ -144,6 +145,7 @@ async fn embedded_seed_equals_the_seed_directory() {
         data: DataLocation::InMemory,
         seed: SeedSource::Dir(support::root().join("fixtures/seed")),
         limits: Limits::default(),
+        emulator_api: true,
     };
     let a = TestServer::start(from_dir).await;
     let b = TestServer::in_memory().await;

@@ -6,6 +6,8 @@ mod support;
 mod consistency;
 /// The published WSDL/XSD, and fixtures validated against them.
 mod contract;
+/// The emulator controls under `/_emulator/`: reset and the request journal.
+mod controls;
 /// Golden request/response pairs from `fixtures/soap/`.
 mod golden;
 /// The HTTP transport: limits, timeouts, codings, methods.
@@ -14,5 +16,9 @@ mod http;
 mod operations;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
+/// Replaying fixture suites against a server.
+mod replay;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
+/// The upload servlet, POST /scene7/UploadFile.
+mod upload;

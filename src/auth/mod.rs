@@ -101,12 +101,23 @@ struct Verified {
     principal: Principal,
 }
 
+/// Remembered verifications, and how many times they were all forgotten.
+#[derive(Default)]
+struct Cache {
+    /// By lower-cased login.
+    entries: HashMap<String, Verified>,
+    /// Bumped by [`Authenticator::forget_all`]: a verification that began
+    /// under an older generation read users that may be gone, so it is not
+    /// remembered.
+    generation: u64,
+}
+
 /// Authenticates requests against the catalog's users.
 pub struct Authenticator {
     catalog: Catalog,
     hashing: Arc<Semaphore>,
     key: [u8; 16],
-    verified: Mutex<HashMap<String, Verified>>,
+    verified: Mutex<Cache>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -130,13 +141,16 @@ impl Authenticator {
             catalog,
             hashing,
             key,
-            verified: Mutex::new(HashMap::new()),
+            verified: Mutex::new(Cache::default()),
         }
     }
 
-    /// Forgets every remembered verification (after the users changed).
+    /// Forgets every remembered verification (after the users changed),
+    /// including any still being verified against the old users.
     pub fn forget_all(&self) {
-        self.verified.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        let mut cache = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.entries.clear();
+        cache.generation += 1;
     }
 
     /// `lower_user` is `creds.user` lower-cased (the cache key), computed once
@@ -159,11 +173,15 @@ impl Authenticator {
         let creds = creds.ok_or(Error::NoCredentials)?;
         let key = creds.user.to_lowercase();
         let digest = self.digest(&creds, &key);
-        if let Some(hit) = self.verified.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            if bool::from(hit.digest.ct_eq(&digest)) {
-                return Ok(hit.principal.clone());
+        let generation = {
+            let cache = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(hit) = cache.entries.get(&key) {
+                if bool::from(hit.digest.ct_eq(&digest)) {
+                    return Ok(hit.principal.clone());
+                }
             }
-        }
+            cache.generation
+        };
         let record = self.catalog.user_by_email(creds.user.clone()).await?;
         let stored = record
             .as_ref()
@@ -190,13 +208,18 @@ impl Authenticator {
             user_type,
             companies: record.companies,
         };
-        self.verified.lock().unwrap_or_else(PoisonError::into_inner).insert(
-            key,
-            Verified {
-                digest,
-                principal: principal.clone(),
-            },
-        );
+        let mut cache = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        // The users were replaced while this verification ran: its answer
+        // stands for this request, but must not outlive it.
+        if cache.generation == generation {
+            cache.entries.insert(
+                key,
+                Verified {
+                    digest,
+                    principal: principal.clone(),
+                },
+            );
+        }
         Ok(principal)
     }
 }
@@ -244,12 +267,47 @@ mod tests {
             .await
             .expect("ok");
         assert_eq!((p.user_type, p.companies.as_slice()), (UserType::IpsUser, &[6][..]));
-        assert!(auth.verified.lock().expect("lock").contains_key("ipsuser@ips.test"));
+        assert!(auth
+            .verified
+            .lock()
+            .expect("lock")
+            .entries
+            .contains_key("ipsuser@ips.test"));
         let again = auth
             .authenticate(creds("IpsUser@ips.test", "p&ss<1>]]>"))
             .await
             .expect("ok");
         assert_eq!(again, p);
+    }
+
+    #[tokio::test]
+    async fn forgetting_drops_entries_and_verifications_in_flight() {
+        let auth = authenticator().await;
+        auth.authenticate(creds("ipsuser@ips.test", "p&ss<1>]]>"))
+            .await
+            .expect("ok");
+        auth.forget_all();
+        assert!(auth.verified.lock().expect("lock").entries.is_empty());
+        // A verification that started before a forget_all (simulated by
+        // moving the generation on after the lookup) is not remembered.
+        let racing = auth.authenticate(creds("ipsuser@ips.test", "p&ss<1>]]>"));
+        tokio::pin!(racing);
+        // Poll once so the lookup starts, then forget everything.
+        assert!(futures_poll_once(racing.as_mut()).await.is_none());
+        auth.forget_all();
+        racing.await.expect("still answers this request");
+        assert!(auth.verified.lock().expect("lock").entries.is_empty());
+    }
+
+    /// Polls a future once; `Some` if it finished.
+    async fn futures_poll_once<F: std::future::Future + Unpin>(mut f: F) -> Option<F::Output> {
+        std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(match std::pin::Pin::new(&mut f).poll(cx) {
+                std::task::Poll::Ready(v) => Some(v),
+                std::task::Poll::Pending => None,
+            })
+        })
+        .await
     }
 
     #[tokio::test]

@@ -81,6 +81,9 @@ pub enum Error {
     /// The source's bytes are not in the store.
     #[error("the source asset's bytes are missing from the store")]
     BlobMissing,
+    /// An upload request broke a rule; nothing of it was written.
+    #[error("upload refused: {0:?}")]
+    Upload(UploadRefusal),
 }
 
 /// How to answer a job's caller once the batch's commit is known.
@@ -342,6 +345,34 @@ impl Catalog {
     }
 }
 
+/// Emulator controls: putting the catalog back to a seed, and sweeping the
+/// store against what the catalog names.
+impl Catalog {
+    /// Empties every table (assets, folders, memberships, users, companies,
+    /// handle counters) and loads `seed`, in one job: all or nothing, and no
+    /// other job sees the catalog in between. The seed's blobs must already be
+    /// in the store.
+    pub async fn reset(&self, seed: SeedData) -> Result<(), Error> {
+        self.call(move |t| queries::reset(t, &seed)).await
+    }
+
+    /// Runs `sweep` on the worker with every content hash some asset names.
+    /// While it runs no other job can commit, so a blob it finds unnamed
+    /// stays unnamed until it returns; renderings not yet named are the
+    /// store's pins' to protect.
+    pub async fn sweep_blobs<S, R>(&self, sweep: S) -> Result<R, Error>
+    where
+        S: FnOnce(&std::collections::BTreeSet<String>) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.call_single_statement(move |t| {
+            let referenced = queries::referenced_blobs(t.conn)?.into_iter().collect();
+            Ok(sweep(&referenced))
+        })
+        .await
+    }
+}
+
 fn run_worker(conn: Connection, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
@@ -427,4 +458,18 @@ fn write_counters(conn: &Connection, counters: &Counters) -> rusqlite::Result<()
 /// Savepoint statements run twice per job: keep them prepared.
 fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute([])
+}
+
+pub use model::{UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal, UploadTarget};
+
+impl Catalog {
+    /// Records one upload servlet request, all or nothing: starts or
+    /// continues its job, adds each file as a new Image asset (handles from
+    /// the same counters as copies) or, when the job overwrites, points the
+    /// existing asset of that name at the new bytes keeping its handle, and
+    /// ends the job if asked. Runs in a savepoint, so a refused file leaves
+    /// no asset, no job and no consumed handle behind.
+    pub async fn upload_assets(&self, req: UploadAssets) -> Result<UploadOutcome, Error> {
+        self.call(move |t| queries::upload_assets(t, &req)).await
+    }
 }

@@ -189,3 +189,76 @@ pub struct SeedAsset {
     /// Stored post-modifier (`catalog::PostModifier`), usually empty.
     pub url_post_modifier: String,
 }
+
+/// What `Catalog::upload_assets` needs to know: one upload servlet request.
+#[derive(Clone, Debug)]
+pub struct UploadAssets {
+    /// Company the files go to.
+    pub company_id: i64,
+    /// The job the request starts or continues.
+    pub job: UploadJobRef,
+    /// `endJob`: no request may continue the job after this one.
+    pub end_job: bool,
+    /// The user uploading.
+    pub actor_user_id: i64,
+    /// The files, in request order, their bytes already in the store.
+    pub files: Vec<UploadTarget>,
+}
+
+/// The upload job a request belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UploadJobRef {
+    /// A new job (`jobName`), with its `uploadParams`.
+    Start {
+        /// The job name.
+        name: String,
+        /// `uploadParams/overwrite`.
+        overwrite: bool,
+    },
+    /// An existing job (`jobHandle`): its parameters are the stored ones.
+    Continue {
+        /// The job id.
+        id: i64,
+        /// The job name the handle carries; it must match.
+        name: String,
+    },
+}
+
+/// Where one uploaded file goes.
+#[derive(Clone, Debug)]
+pub struct UploadTarget {
+    /// Folder path, ending in `/`: either a full path starting with the
+    /// company's root, or a path under the root (empty for the root).
+    pub folder: String,
+    /// Asset name.
+    pub name: String,
+    /// The stored bytes.
+    pub content: NewContent,
+}
+
+/// What an upload request did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadOutcome {
+    /// The job's id.
+    pub job_id: i64,
+    /// The job's name.
+    pub job_name: String,
+    /// Each file's asset as it now is (new, or overwritten in place).
+    pub assets: Vec<Asset>,
+    /// Blobs overwritten assets named before; some other asset may still.
+    pub replaced_blobs: Vec<String>,
+}
+
+/// Why the catalog refused an upload request (nothing of it was written).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UploadRefusal {
+    /// An asset of that name exists and the job does not overwrite (or it
+    /// is not an image): the name asked for.
+    NameInUse(String),
+    /// The company has no such folder: the full path.
+    FolderNotFound(String),
+    /// No job with that id and name in the company.
+    JobNotFound,
+    /// The job was ended by an earlier request's `endJob`.
+    JobEnded,
+}

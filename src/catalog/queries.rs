@@ -3,7 +3,10 @@
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
-use super::{Asset, CopyAsset, Error, NewContent, SeedData, Tx, UserRecord};
+use super::{
+    Asset, CopyAsset, Error, NewContent, SeedData, Tx, UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal,
+    UserRecord,
+};
 use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
 
 pub(super) fn is_empty(conn: &Connection) -> Result<bool, Error> {
@@ -419,6 +422,161 @@ pub(super) fn referenced_blobs(conn: &Connection) -> Result<Vec<String>, Error> 
     Ok(hashes)
 }
 
+/// One upload servlet request (see `Catalog::upload_assets`). Runs in the
+/// job's savepoint: any refusal rolls back the job row and every asset
+/// written before it.
+pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<UploadOutcome, Error> {
+    let conn = tx.conn;
+    let root: String = conn
+        .prepare_cached("SELECT root_path FROM companies WHERE id = ?1")?
+        .query_row([req.company_id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::CompanyNotFound)?;
+    let (job_id, job_name, overwrite) = match &req.job {
+        UploadJobRef::Start { name, overwrite } => {
+            conn.prepare_cached(
+                "INSERT INTO upload_jobs (company_id, name, overwrite, created_by) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![req.company_id, name, overwrite, req.actor_user_id])?;
+            (conn.last_insert_rowid(), name.clone(), *overwrite)
+        }
+        UploadJobRef::Continue { id, name } => {
+            let job = conn
+                .prepare_cached("SELECT name, overwrite, ended FROM upload_jobs WHERE id = ?1 AND company_id = ?2")?
+                .query_row(params![id, req.company_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, bool>(2)?))
+                })
+                .optional()?;
+            match job {
+                // Like a long asset handle, a job handle must agree in every part.
+                Some((stored, _, _)) if stored != *name => return Err(Error::Upload(UploadRefusal::JobNotFound)),
+                Some((_, _, true)) => return Err(Error::Upload(UploadRefusal::JobEnded)),
+                Some((stored, overwrite, false)) => (*id, stored, overwrite),
+                None => return Err(Error::Upload(UploadRefusal::JobNotFound)),
+            }
+        }
+    };
+    const EXISTING: &str = concat!(
+        "SELECT ",
+        asset_columns!(),
+        " FROM assets a JOIN folders f ON f.id = a.folder_id WHERE a.company_id = ?1 AND a.name = ?2 COLLATE NOCASE"
+    );
+    let now = timestamp(std::time::SystemTime::now());
+    let mut assets = Vec::with_capacity(req.files.len());
+    let mut replaced_blobs = Vec::new();
+    for file in &req.files {
+        // A path that starts with the company's root is a full path;
+        // anything else is under the root.
+        let path = if file.folder.starts_with(&root) {
+            file.folder.clone()
+        } else {
+            format!("{root}{}", file.folder)
+        };
+        let Some(folder_id) = folder_id(conn, req.company_id, &path)? else {
+            return Err(Error::Upload(UploadRefusal::FolderNotFound(path)));
+        };
+        let content = &file.content;
+        let existing = conn
+            .prepare_cached(EXISTING)?
+            .query_row(params![req.company_id, file.name], asset_from_row)
+            .optional()?;
+        match existing {
+            // Overwriting replaces the bytes and what they determine; the
+            // asset keeps its handle, folder, name and stored modifiers.
+            Some(old) if overwrite && old.asset_type == "Image" => {
+                conn.prepare_cached(
+                    "UPDATE assets SET width = ?2, height = ?3, format = ?4, byte_size = ?5, content_hash = ?6,
+                                       modified_at = ?7
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    old.id,
+                    content.width,
+                    content.height,
+                    content.format,
+                    content.byte_size as i64,
+                    content.content_hash,
+                    now
+                ])?;
+                if old.content_hash != content.content_hash {
+                    replaced_blobs.push(old.content_hash.clone());
+                }
+                assets.push(Asset {
+                    width: Some(content.width),
+                    height: Some(content.height),
+                    format: Some(content.format.clone()),
+                    byte_size: content.byte_size,
+                    content_hash: content.content_hash.clone(),
+                    ..old
+                });
+            }
+            Some(_) => return Err(Error::Upload(UploadRefusal::NameInUse(file.name.clone()))),
+            None => {
+                let (id, image_id) = tx.next_image_ids()?;
+                conn.prepare_cached(
+                    "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
+                                         width, height, format, byte_size, content_hash, created_by,
+                                         created_at, modified_at)
+                     VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                )?
+                .execute(params![
+                    id,
+                    IMAGE_TYPE_CODE,
+                    image_id,
+                    req.company_id,
+                    folder_id,
+                    file.name,
+                    content.width,
+                    content.height,
+                    content.format,
+                    content.byte_size as i64,
+                    content.content_hash,
+                    req.actor_user_id,
+                    now
+                ])?;
+                tx.take_image_ids();
+                assets.push(Asset {
+                    id,
+                    type_code: IMAGE_TYPE_CODE,
+                    type_record_id: image_id,
+                    asset_type: "Image".to_owned(),
+                    company_id: req.company_id,
+                    folder: path,
+                    name: file.name.clone(),
+                    width: Some(content.width),
+                    height: Some(content.height),
+                    format: Some(content.format.clone()),
+                    byte_size: content.byte_size,
+                    content_hash: content.content_hash.clone(),
+                    url_modifier: String::new(),
+                    url_post_modifier: String::new(),
+                });
+            }
+        }
+    }
+    if req.end_job {
+        conn.prepare_cached("UPDATE upload_jobs SET ended = 1 WHERE id = ?1")?
+            .execute([job_id])?;
+    }
+    Ok(UploadOutcome {
+        job_id,
+        job_name,
+        assets,
+        replaced_blobs,
+    })
+}
+
+/// Empties every table, children before parents for the foreign keys, and
+/// applies `seed`: what a fresh catalog with that seed holds, counters
+/// included. Row ids restart too, since no table uses AUTOINCREMENT.
+pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
+    tx.conn.execute_batch(
+        "DELETE FROM upload_jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
+         DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
+    )?;
+    apply_seed(tx, seed)
+}
+
 #[cfg(test)]
 mod tests {
     //! The catalog suite, on in-memory SQLite.
@@ -773,5 +931,64 @@ mod tests {
         }
         assert_eq!(handles.len(), 100);
         assert_eq!(catalog.count_assets().await.expect("count"), 102);
+    }
+
+    #[tokio::test]
+    async fn reset_restores_the_seed_counters_and_row_ids() {
+        let catalog = seeded().await;
+        for name in ["one", "two"] {
+            catalog.copy_asset(copy(name), |_| true).await.expect("copy");
+        }
+        let mut other = seed();
+        other.users[0].email = "someone@ips.test".into();
+        catalog.reset(other).await.expect("reset to another seed");
+        assert!(catalog
+            .user_by_email("ipsuser@ips.test".into())
+            .await
+            .expect("query")
+            .is_none());
+        catalog.reset(seed()).await.expect("reset");
+        assert_eq!(catalog.count_assets().await.expect("count"), 2);
+        let user = catalog
+            .user_by_email("ipsuser@ips.test".into())
+            .await
+            .expect("query")
+            .expect("user is back");
+        assert_eq!(user.id, 1, "row ids start over as in a fresh catalog");
+        let first = catalog.copy_asset(copy("one"), |_| true).await.expect("copy");
+        assert_eq!(first.handle().to_string(), "a|943|1|580", "the counters start over");
+    }
+
+    #[tokio::test]
+    async fn a_failed_reset_changes_nothing() {
+        let catalog = seeded().await;
+        catalog.copy_asset(copy("kept"), |_| true).await.expect("copy");
+        let mut bad = seed();
+        bad.assets[1].folder = "Nowhere/".into();
+        assert!(matches!(catalog.reset(bad).await, Err(Error::InvalidSeed(_))));
+        assert_eq!(catalog.count_assets().await.expect("count"), 3, "the old rows stay");
+        let next = catalog.copy_asset(copy("next"), |_| true).await.expect("copy");
+        assert_eq!(next.handle().to_string(), "a|944|1|581", "and so do the counters");
+    }
+
+    #[tokio::test]
+    async fn sweep_sees_every_named_blob() {
+        let catalog = seeded().await;
+        let req = CopyAsset {
+            content: Some(NewContent {
+                content_hash: "h3".into(),
+                width: 1,
+                height: 1,
+                format: "png".into(),
+                byte_size: 1,
+            }),
+            ..copy("rendered")
+        };
+        catalog.copy_asset(req, |_| true).await.expect("copy");
+        let named = catalog
+            .sweep_blobs(|named| named.iter().cloned().collect::<Vec<_>>())
+            .await
+            .expect("sweep");
+        assert_eq!(named, ["h1", "h2", "h3"]);
     }
 }

@@ -60,3 +60,15 @@ CREATE TABLE IF NOT EXISTS sequences (
     name TEXT PRIMARY KEY,
     next INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- Upload servlet jobs. The id is the rowid: jobs are never deleted, so SQLite
+-- hands out max + 1 and the same requests get the same job handles; a job
+-- whose request is refused is rolled back and consumes no id.
+CREATE TABLE IF NOT EXISTS upload_jobs (
+    id         INTEGER PRIMARY KEY,
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    name       TEXT NOT NULL,
+    overwrite  INTEGER NOT NULL,
+    ended      INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);

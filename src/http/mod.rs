@@ -8,6 +8,9 @@
 //! rest are dropped.
 
 mod body;
+pub mod client;
+mod controls;
+mod multipart;
 mod routes;
 
 use std::future::Future;

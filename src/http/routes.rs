@@ -1,8 +1,9 @@
-//! Request routing: the SOAP endpoint, the published contract, Image
-//! Serving of stored assets, health.
+//! Request routing: the SOAP endpoint, the upload servlet, the published
+//! contract, Image Serving of stored assets, health; the other emulator
+//! controls are in `controls`.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use base64::Engine;
 use bytes::Bytes;
@@ -12,11 +13,12 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Version};
 
 use super::body::{self, BodyError};
-use super::Server;
+use super::{controls, multipart, Server};
 use crate::auth::Credentials;
+use crate::journal;
 use crate::soap::{self, wsdl};
 
-type Reply = Response<Full<Bytes>>;
+pub(super) type Reply = Response<Full<Bytes>>;
 
 /// Media types the SOAP endpoint accepts. The SOAP version is decided by the
 /// envelope, not by which of these was sent (clients mix them up).
@@ -31,6 +33,9 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
             contract(server, &req, wsdl::Document::Wsdl)
         }
         (_, "/scene7/services/IpsApiService") => method_not_allowed("POST"),
+        (&Method::POST, "/scene7/UploadFile") => upload_file(server, req).await,
+        (_, "/scene7/UploadFile") => method_not_allowed("POST"),
+        (_, controls::RESET | controls::REQUESTS) => controls::route(server, req).await,
         (method, p) => match contract_path(p) {
             Some(doc) if matches!(*method, Method::GET | Method::HEAD) => contract(server, &req, doc),
             Some(_) => method_not_allowed("GET, HEAD"),
@@ -205,6 +210,7 @@ fn percent_decode_path(s: &str) -> String {
 
 async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
     let started = Instant::now();
+    let arrived = SystemTime::now();
     let limits = server.state.limits;
     let headers = req.headers();
     let content_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
@@ -239,7 +245,7 @@ async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
         Ok(b) => b,
         Err(e) => return body_error(e),
     };
-    let reply = soap::handle(
+    let mut reply = soap::handle(
         &server.state,
         soap::SoapRequest {
             body: decoded,
@@ -256,6 +262,23 @@ async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
         micros = started.elapsed().as_micros() as u64,
         "soap request"
     );
+    if server.state.emulator_api {
+        server.state.journal.record(journal::Entry {
+            time: arrived,
+            operation: reply.operation.take(),
+            namespace: reply.namespace.take(),
+            user: reply.user.take(),
+            outcome: match reply.fault_kind {
+                None => journal::Outcome::Ok,
+                Some(kind) => journal::Outcome::Fault {
+                    kind,
+                    code: reply.fault_code,
+                },
+            },
+            status: reply.status,
+            duration: started.elapsed(),
+        });
+    }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let gzip = reply.gzip_response.unwrap_or(accept_gzip);
     if gzip {
@@ -268,6 +291,89 @@ async fn soap_endpoint(server: &Server, req: Request<Incoming>) -> Reply {
     } else {
         respond(status, reply.content_type, Bytes::from(reply.body))
     }
+}
+
+/// `POST /scene7/UploadFile`, Scene7's upload servlet: the body is read
+/// under the same limits as a SOAP body, split into its form parts here, and
+/// the parts go to `soap::upload`. A body that is not readable
+/// `multipart/form-data` gets 415 or 400 in plain text: without its parts
+/// there is no `faultHttpStatusCode` to honour, nor any XML to answer in.
+async fn upload_file(server: &Server, req: Request<Incoming>) -> Reply {
+    let started = Instant::now();
+    let limits = server.state.limits;
+    let headers = req.headers();
+    let content_type = header_str(headers, header::CONTENT_TYPE).unwrap_or_default();
+    if !soap::media_type_is(Some(content_type), "multipart/form-data") {
+        return closing(plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UploadFile requests must be multipart/form-data\n",
+        ));
+    }
+    let boundary = match multipart::boundary(content_type) {
+        Ok(b) => b,
+        Err(e) => return closing(malformed_form(e)),
+    };
+    let declared = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return body_error(BodyError::TooLarge);
+    }
+    let coding = match body::coding(header_str(headers, header::CONTENT_ENCODING)) {
+        Ok(c) => c,
+        Err(e) => return body_error(e),
+    };
+    let raw = match body::read(req.into_body(), limits.max_body_bytes, limits.body_timeout).await {
+        Ok(b) => b,
+        Err(e) => return body_error(e),
+    };
+    // Files are kept as slices of this one buffer, so an identity body is
+    // never copied.
+    let body = if coding == body::Coding::Identity {
+        raw
+    } else {
+        match decode_off_runtime(coding, raw, limits.max_body_bytes).await {
+            Ok(b) => Bytes::from(b),
+            Err(e) => return body_error(e),
+        }
+    };
+    // The scan is linear but a full body is megabytes: off the runtime.
+    let parsed = if body.len() <= 64 * 1024 {
+        multipart::parse(&body, &boundary)
+    } else {
+        match tokio::task::spawn_blocking(move || multipart::parse(&body, &boundary)).await {
+            Ok(parsed) => parsed,
+            Err(_) => return closing(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")),
+        }
+    };
+    let parts = match parsed {
+        Ok(parts) => parts
+            .into_iter()
+            .map(|p| soap::upload::FormPart {
+                name: p.name,
+                filename: p.filename,
+                data: p.data,
+            })
+            .collect(),
+        Err(e) => return malformed_form(e),
+    };
+    let reply = soap::upload::handle(&server.state, parts).await;
+    tracing::info!(
+        operation = "UploadFile",
+        status = reply.status,
+        fault = reply.fault_code,
+        files = reply.files,
+        micros = started.elapsed().as_micros() as u64,
+        "upload request"
+    );
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    respond(status, soap::upload::CONTENT_TYPE, Bytes::from(reply.body))
+}
+
+fn malformed_form(e: multipart::MultipartError) -> Reply {
+    respond(
+        StatusCode::BAD_REQUEST,
+        "text/plain; charset=utf-8",
+        Bytes::from(format!("malformed multipart/form-data body: {e}\n")),
+    )
 }
 
 /// Small bodies are decoded in place; big ones on the blocking pool.
@@ -306,7 +412,7 @@ fn basic_credentials(value: &str) -> Option<Credentials> {
     })
 }
 
-fn body_error(e: BodyError) -> Reply {
+pub(super) fn body_error(e: BodyError) -> Reply {
     let (status, text) = match e {
         BodyError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
         BodyError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request body not received in time\n"),
@@ -324,17 +430,17 @@ fn closing(mut reply: Reply) -> Reply {
     reply
 }
 
-fn method_not_allowed(allow: &'static str) -> Reply {
+pub(super) fn method_not_allowed(allow: &'static str) -> Reply {
     let mut r = closing(plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n"));
     r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
     r
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Reply {
+pub(super) fn plain(status: StatusCode, text: &'static str) -> Reply {
     respond(status, "text/plain; charset=utf-8", Bytes::from_static(text.as_bytes()))
 }
 
-fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {
+pub(super) fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {
     let mut r = Response::new(Full::new(body));
     *r.status_mut() = status;
     r.headers_mut()

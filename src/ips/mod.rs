@@ -8,6 +8,7 @@ mod assets;
 mod copy_image;
 mod folders;
 mod identity;
+mod upload;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub use catalog::AssetDetail;
 pub use copy_image::CopyImage;
 pub use folders::{CreateFolder, DeleteFolder, FolderNode, GetFolderTree, GetFolders, RenameFolder};
 pub use identity::{CheckLogin, CompanyInfo, GetCompanyInfo, GetUserInfo, UserInfo};
+pub use upload::{Upload, UploadJob, UploadedFile};
 
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
@@ -107,6 +109,9 @@ pub enum OperationKind {
     SetUrlModifier,
     /// `replaceImage`.
     ReplaceImage,
+    /// A POST to the upload servlet, `/scene7/UploadFile` (not a SOAP
+    /// operation, so not in [`OperationKind::ALL`]).
+    UploadFile,
 }
 
 /// Who may change assets and folders: the "Authorized User Types" every
@@ -181,6 +186,7 @@ impl OperationKind {
             DeleteAssets => "deleteAssets",
             SetUrlModifier => "setUrlModifier",
             ReplaceImage => "replaceImage",
+            UploadFile => "UploadFile",
         }
     }
 
@@ -219,6 +225,9 @@ impl OperationKind {
             ],
             CopyImage | CreateFolder | DeleteFolder | RenameFolder | RenameAsset | MoveAsset | MoveAssets
             | DeleteAsset | DeleteAssets | SetUrlModifier | ReplaceImage => WRITERS,
+            // The servlet's page names no user types; uploading makes image
+            // assets as copyImage does, so the same user types may.
+            UploadFile => WRITERS,
         }
     }
 }
@@ -264,6 +273,8 @@ pub enum Operation {
     SetUrlModifier(SetUrlModifier),
     /// `replaceImage`.
     ReplaceImage(ReplaceImage),
+    /// A POST to the upload servlet.
+    Upload(Upload),
 }
 
 impl Operation {
@@ -290,6 +301,7 @@ impl Operation {
             Operation::DeleteAssets(_) => K::DeleteAssets,
             Operation::SetUrlModifier(_) => K::SetUrlModifier,
             Operation::ReplaceImage(_) => K::ReplaceImage,
+            Operation::Upload(_) => K::UploadFile,
         }
     }
 }
@@ -325,6 +337,8 @@ pub enum Reply {
     },
     /// `moveAssets`, `deleteAssets`: per-asset outcomes.
     Batch(BatchOutcome),
+    /// `uploadPostReturn`: the upload job's handle, for its further requests.
+    UploadJob(String),
 }
 
 /// The outcome of an operation over several assets: each one succeeds or
@@ -387,6 +401,10 @@ pub async fn execute(state: &Arc<AppState>, principal: &Principal, op: Operation
         Operation::DeleteAssets(req) => assets::delete_assets(state, principal, req).await,
         Operation::SetUrlModifier(req) => assets::set_url_modifier(state, principal, req).await,
         Operation::ReplaceImage(req) => assets::replace_image(state, principal, req).await,
+        Operation::Upload(req) => {
+            let company = company_for(principal, &req.company)?;
+            upload::execute(state, principal, company, req).await
+        }
     }
 }
 

@@ -193,19 +193,7 @@ pub fn read_headers(env: &Envelope) -> Result<Headers, Error> {
     }
     let mut headers = Headers::default();
     if let Some(auth) = auth {
-        let ns = auth.ns.as_deref().unwrap_or_default();
-        let fields = Fields::collect(auth, ns, None)?;
-        headers.options.gzip_response = fields.get("gzipResponse").and_then(parse_bool);
-        headers.options.fault_status = fields
-            .get("faultHttpStatusCode")
-            .and_then(|v| v.parse::<u16>().ok())
-            .filter(|s| (200..=599).contains(s));
-        if let Some(user) = fields.get("user") {
-            headers.from_auth_header = Some(Credentials {
-                user: user.to_owned(),
-                password: fields.get("password").unwrap_or_default().to_owned(),
-            });
-        }
+        (headers.from_auth_header, headers.options) = read_auth_header(auth)?;
     }
     {
         let legacy = |name: &str| {
@@ -225,7 +213,28 @@ pub fn read_headers(env: &Envelope) -> Result<Headers, Error> {
     Ok(headers)
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+/// Credentials and options from an `authHeader` element, wherever it came
+/// from (a SOAP header, or the upload servlet's `auth` part). Its children
+/// are read in its own namespace; others are ignored.
+pub fn read_auth_header(auth: &Element) -> Result<(Option<Credentials>, HeaderOptions), Error> {
+    let ns = auth.ns.as_deref().unwrap_or_default();
+    let fields = Fields::collect(auth, ns, None)?;
+    let options = HeaderOptions {
+        gzip_response: fields.get("gzipResponse").and_then(parse_bool),
+        fault_status: fields
+            .get("faultHttpStatusCode")
+            .and_then(|v| v.parse::<u16>().ok())
+            .filter(|s| (200..=599).contains(s)),
+    };
+    let credentials = fields.get("user").map(|user| Credentials {
+        user: user.to_owned(),
+        password: fields.get("password").unwrap_or_default().to_owned(),
+    });
+    Ok((credentials, options))
+}
+
+/// An `xsd:boolean`.
+pub fn parse_bool(v: &str) -> Option<bool> {
     match v {
         "true" | "1" => Some(true),
         "false" | "0" => Some(false),

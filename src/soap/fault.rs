@@ -130,6 +130,16 @@ impl Fault {
         }
     }
 
+    /// The fault's kind, for logs and the request journal: the IPS fault
+    /// element's name, or the SOAP fault code of a fault without one.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Ips { kind, .. } => kind.element(),
+            Fault::VersionMismatch => "VersionMismatch",
+            Fault::MustUnderstand(..) => "MustUnderstand",
+        }
+    }
+
     /// Whether the caller is to blame (SOAP 1.2 `Sender`).
     pub fn is_client(&self) -> bool {
         match self {
@@ -146,6 +156,20 @@ impl Fault {
         } else {
             500
         })
+    }
+
+    /// Serialises the fault as a bare fault element, without an envelope,
+    /// as the upload servlet answers. Envelope-level faults cannot arise
+    /// there; should one, it is sent as an ipsApiFault 30003.
+    pub fn to_bare_xml(&self) -> String {
+        match self {
+            Fault::Ips { kind, code, reason, .. } => writer::bare_fault(kind.element(), *code, reason),
+            Fault::VersionMismatch | Fault::MustUnderstand(..) => writer::bare_fault(
+                IpsFault::IpsApi.element(),
+                30003,
+                "The request is not an acceptable upload",
+            ),
+        }
     }
 
     /// Serialises the fault. A VersionMismatch is always answered in SOAP 1.1,

@@ -12,6 +12,7 @@ mod envelope;
 pub mod fault;
 mod operations;
 mod ops;
+pub mod upload;
 mod writer;
 pub mod wsdl;
 pub mod xml;
@@ -95,8 +96,15 @@ pub struct SoapResponse {
     pub operation: Option<String>,
     /// The IPS fault code, for faults that have one (for logs).
     pub fault_code: Option<i32>,
+    /// The fault's kind (`ipsApiFault`, …, `VersionMismatch`), for faults.
+    pub fault_kind: Option<&'static str>,
     /// The SOAP version of the reply.
     pub version: SoapVersion,
+    /// The namespace of the Body's element, once the envelope was read
+    /// (the IPS API version the client speaks).
+    pub namespace: Option<String>,
+    /// The caller's login, once authenticated.
+    pub user: Option<String>,
 }
 
 /// What is known about the request so far; it decides how a fault is sent.
@@ -104,6 +112,8 @@ struct Context {
     version: SoapVersion,
     options: envelope::HeaderOptions,
     operation: Option<String>,
+    namespace: Option<String>,
+    user: Option<String>,
 }
 
 /// Handles one SOAP request. Never fails: every error becomes a fault.
@@ -119,6 +129,8 @@ pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
         },
         options: envelope::HeaderOptions::default(),
         operation: None,
+        namespace: None,
+        user: None,
     };
     match process(state, &req, &mut ctx).await {
         Ok((ns, node)) => SoapResponse {
@@ -128,7 +140,10 @@ pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
             gzip_response: ctx.options.gzip_response,
             operation: ctx.operation,
             fault_code: None,
+            fault_kind: None,
             version: ctx.version,
+            namespace: ctx.namespace,
+            user: ctx.user,
         },
         Err(e) => {
             let fault = Fault::from_error(&e);
@@ -147,7 +162,10 @@ pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
                 gzip_response: ctx.options.gzip_response,
                 operation: ctx.operation,
                 fault_code: fault.code(),
+                fault_kind: Some(fault.kind()),
                 version,
+                namespace: ctx.namespace,
+                user: ctx.user,
             }
         }
     }
@@ -160,6 +178,7 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
         ctx.version = version;
     }
     let env = envelope::recognise(root)?;
+    ctx.namespace.clone_from(&env.body.ns);
     let ns = match env.body.ns.as_deref() {
         Some(ns) if envelope::is_ips_namespace(ns) => ns.to_owned(),
         _ => {
@@ -197,6 +216,7 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
         .or_else(|| req.basic.clone())
         .or(headers.from_legacy);
     let principal = state.auth.authenticate(credentials).await?;
+    ctx.user = Some(principal.email.clone());
     ips::authorize(&principal, kind)?;
     let decoded = ops::decode(kind, &env.body)?;
     let reply = ips::execute(state, &principal, decoded.operation).await?;

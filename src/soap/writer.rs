@@ -140,6 +140,24 @@ fn write_detail(detail: (&str, i32, &str), out: &mut String) {
     out.push_str(&format!("</tns:reason></tns:{element}>"));
 }
 
+/// A bare document holding `node` in namespace `ns`, with no envelope: the
+/// upload servlet's reply.
+pub fn document(ns: &str, node: &Node) -> String {
+    let mut out = String::with_capacity(160);
+    out.push_str("<?xml version='1.0' encoding='UTF-8'?>");
+    write_node(node, Some(ns), &mut out);
+    out
+}
+
+/// A bare fault element with no envelope, as the upload servlet answers:
+/// `<tns:authenticationFault xmlns:tns="…/xsd"><tns:code>…`.
+pub fn bare_fault(element: &str, code: i32, reason: &str) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("<?xml version='1.0' encoding='UTF-8'?>");
+    write_detail((element, code, reason), &mut out);
+    out
+}
+
 /// A fault envelope.
 pub fn fault(version: SoapVersion, f: &FaultParts<'_>) -> String {
     let mut out = String::with_capacity(512);
@@ -209,6 +227,19 @@ mod tests {
         );
         let empty = Node::parent("deleteAssetReturn", vec![]);
         assert!(success(SoapVersion::V11, "urn:x", &empty).contains("<deleteAssetReturn xmlns=\"urn:x\"/>"));
+    }
+
+    #[test]
+    fn bare_documents_match_the_servlet_examples() {
+        assert_eq!(
+            bare_fault("authenticationFault", 10001, "Invalid username/password"),
+            "<?xml version='1.0' encoding='UTF-8'?><tns:authenticationFault xmlns:tns=\"http://www.scene7.com/IpsApi/xsd\"><tns:code>10001</tns:code><tns:reason>Invalid username/password</tns:reason></tns:authenticationFault>"
+        );
+        let node = Node::parent("uploadPostReturn", vec![Node::text("jobHandle", "j|6||a&b|1")]);
+        assert_eq!(
+            document("http://www.scene7.com/IpsApi/xsd/2014-04-03", &node),
+            "<?xml version='1.0' encoding='UTF-8'?><uploadPostReturn xmlns=\"http://www.scene7.com/IpsApi/xsd/2014-04-03\"><jobHandle>j|6||a&amp;b|1</jobHandle></uploadPostReturn>"
+        );
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub fn options(data: DataLocation, limits: Limits) -> Options {
         data,
         seed: SeedSource::Embedded,
         limits,
+        emulator_api: true,
     }
 }
 

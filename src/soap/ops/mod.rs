@@ -161,6 +161,11 @@ pub fn decode(kind: OperationKind, param: &Element) -> Result<Decoded, Error> {
         | OperationKind::CreateFolder
         | OperationKind::DeleteFolder
         | OperationKind::RenameFolder => folders::decode(kind, param),
+        // A servlet request arrives as form parts (`soap::upload`), never
+        // as a Body element; `OperationKind::from_name` does not name it.
+        OperationKind::UploadFile => Err(Error::UnknownOperation(
+            "UploadFile is the upload servlet (POST /scene7/UploadFile), not a SOAP operation".into(),
+        )),
         _ => assets::decode(kind, param),
     }
 }
@@ -205,6 +210,7 @@ fn return_name(kind: OperationKind) -> &'static str {
         DeleteAssets => "deleteAssetsReturn",
         SetUrlModifier => "setUrlModifierReturn",
         ReplaceImage => "replaceImageReturn",
+        UploadFile => "uploadPostReturn",
     }
 }
 
@@ -229,6 +235,7 @@ pub fn encode(kind: OperationKind, reply: &Reply, ns: &str, filter: &FieldFilter
             vec![Node::text("totalRows", total.to_string()), assets::asset_array(list)]
         }
         Reply::Batch(outcome) => assets::batch(outcome),
+        Reply::UploadJob(h) => vec![Node::text("jobHandle", h.as_str())],
     };
     filter.apply(Node::parent(return_name(kind), children))
 }

@@ -1,0 +1,390 @@
+//! `UploadFile`: Scene7's upload servlet. Files posted to a job become Image
+//! assets.
+//!
+//! A request is all or nothing. Every file is probed first (format and size
+//! from its header, under the source image limits, so a decompression bomb
+//! is refused before any pixel buffer exists); one that is not an acceptable
+//! image refuses the request with nothing stored. Then the bytes are stored
+//! durably and pinned, and one catalog job records the job and every asset;
+//! if it refuses (a name in use, a folder or job that does not exist), the
+//! new bytes are released again, as a failed rendered copy's are.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::catalog::{self, NewContent, UploadAssets, UploadJobRef, UploadRefusal, UploadTarget};
+use crate::handles::{CompanyHandle, JobHandle};
+use crate::{render, store};
+
+use super::copy_image::check_name;
+use super::{Error, Reply};
+
+/// One request to the upload servlet, decoded from its form parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    /// `companyHandle`.
+    pub company: String,
+    /// The job it starts or continues.
+    pub job: UploadJob,
+    /// `destFolder`: a folder path put before each file's name.
+    pub dest_folder: Option<String>,
+    /// `fileName`: the target file name, instead of each part's filename.
+    pub file_name: Option<String>,
+    /// `endJob`.
+    pub end_job: bool,
+    /// The file parts, in order.
+    pub files: Vec<UploadedFile>,
+}
+
+/// `jobName` with the job's `uploadParams`, or `jobHandle`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UploadJob {
+    /// A new job.
+    Start {
+        /// `jobName`.
+        name: String,
+        /// `uploadParams/overwrite`.
+        overwrite: bool,
+    },
+    /// An existing job, by the handle an earlier request returned; its own
+    /// `uploadParams` apply (a request's are ignored, as the docs say).
+    Continue {
+        /// `jobHandle`, as sent.
+        handle: String,
+    },
+}
+
+/// A file part.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// The `filename` of its Content-Disposition.
+    pub filename: Option<String>,
+    /// Its bytes.
+    pub bytes: Bytes,
+}
+
+impl std::fmt::Debug for UploadedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the content: a debug log line must not hold megabytes.
+        f.debug_struct("UploadedFile")
+            .field("filename", &self.filename)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Longest job name accepted, in bytes.
+const MAX_JOB_NAME_BYTES: usize = 255;
+
+pub(super) async fn execute(
+    state: &Arc<AppState>,
+    principal: &Principal,
+    company: CompanyHandle,
+    req: Upload,
+) -> Result<Reply, Error> {
+    let job = match &req.job {
+        UploadJob::Start { name, overwrite } => {
+            check_job_name(name)?;
+            UploadJobRef::Start {
+                name: name.clone(),
+                overwrite: *overwrite,
+            }
+        }
+        UploadJob::Continue { handle } => {
+            let parsed = JobHandle::parse(handle)
+                .ok_or_else(|| Error::InvalidParameter(format!("Invalid job handle '{handle}'")))?;
+            if parsed.company != company.0 {
+                return Err(job_not_found(handle, company));
+            }
+            UploadJobRef::Continue {
+                id: parsed.id,
+                name: parsed.name,
+            }
+        }
+    };
+    let targets = req
+        .files
+        .iter()
+        .map(|f| {
+            target(
+                req.dest_folder.as_deref(),
+                req.file_name.as_deref(),
+                f.filename.as_deref(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let (stored, failed) = probe_and_store(state, &req.files).await?;
+    let new_blobs: Vec<String> = stored.iter().map(|(c, _)| c.content_hash.clone()).collect();
+    if let Some(e) = failed {
+        release(state, new_blobs).await;
+        return Err(e);
+    }
+    let (contents, pins): (Vec<NewContent>, Vec<store::Pin>) = stored.into_iter().unzip();
+    let files = targets
+        .into_iter()
+        .zip(contents)
+        .map(|((folder, name), content)| UploadTarget { folder, name, content })
+        .collect();
+    let uploaded = state
+        .catalog
+        .upload_assets(UploadAssets {
+            company_id: company.0,
+            job,
+            end_job: req.end_job,
+            actor_user_id: principal.user_id,
+            files,
+        })
+        .await;
+    // Committed or not, the rows no longer need the blobs kept for them.
+    drop(pins);
+    let outcome = match uploaded {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            release(state, new_blobs).await;
+            return Err(match e {
+                catalog::Error::CompanyNotFound => Error::InvalidCompany(req.company.clone()),
+                catalog::Error::Upload(UploadRefusal::NameInUse(name)) => Error::NameInUse(name),
+                catalog::Error::Upload(UploadRefusal::FolderNotFound(path)) => {
+                    Error::InvalidParameter(format!("Folder '{path}' was not found in company '{company}'"))
+                }
+                catalog::Error::Upload(UploadRefusal::JobNotFound) => job_not_found(&job_handle_text(&req), company),
+                catalog::Error::Upload(UploadRefusal::JobEnded) => Error::InvalidParameter(format!(
+                    "Upload job '{}' has ended; start a new job with jobName",
+                    job_handle_text(&req)
+                )),
+                other => Error::Catalog(other),
+            });
+        }
+    };
+    // Bytes an overwritten asset named may now be nobody's.
+    release(state, outcome.replaced_blobs).await;
+    Ok(Reply::UploadJob(
+        JobHandle {
+            company: company.0,
+            name: outcome.job_name,
+            id: outcome.job_id,
+        }
+        .to_string(),
+    ))
+}
+
+fn job_handle_text(req: &Upload) -> String {
+    match &req.job {
+        UploadJob::Continue { handle } => handle.clone(),
+        UploadJob::Start { name, .. } => name.clone(),
+    }
+}
+
+fn job_not_found(handle: &str, company: CompanyHandle) -> Error {
+    Error::InvalidParameter(format!("Upload job '{handle}' was not found in company '{company}'"))
+}
+
+fn check_job_name(name: &str) -> Result<(), Error> {
+    if name.is_empty() || name.len() > MAX_JOB_NAME_BYTES || name.chars().any(char::is_control) {
+        return Err(Error::InvalidParameter(format!(
+            "jobName must be 1 to {MAX_JOB_NAME_BYTES} bytes long with no control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Where a file goes: `(folder, asset name)`, the folder ending in `/` (or
+/// empty for the company root) and either full or under the root, as the
+/// catalog resolves it.
+///
+/// The target file is `fileName` if given, else the part's filename, with
+/// `destFolder` put before it; its directory is the folder, and its base
+/// name without the extension is the asset name (IPS names assets that way:
+/// `Autumn Leaves.jpg` → `Autumn Leaves`). A filename with a backslash is a
+/// client's local Windows path (old browsers sent those): only its last
+/// component counts. Empty path segments are skipped (Adobe's own example
+/// has `…1376682217351//1376682217351-1.jpg`); `.` and `..` are refused.
+fn target(
+    dest_folder: Option<&str>,
+    file_name: Option<&str>,
+    filename: Option<&str>,
+) -> Result<(String, String), Error> {
+    let given = file_name
+        .or(filename)
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| Error::InvalidParameter("A file part has no filename, and no fileName was given".into()))?;
+    let (dir, file) = match given.rsplit_once('\\') {
+        Some((_, file)) => ("", file),
+        None => given.rsplit_once('/').unwrap_or(("", given)),
+    };
+    let dest = dest_folder
+        .map(|d| d.strip_prefix("f|").unwrap_or(d))
+        .unwrap_or_default();
+    let mut folder = String::new();
+    for segment in dest.split('/').chain(dir.split('/')).filter(|s| !s.is_empty()) {
+        if segment == "." || segment == ".." {
+            return Err(Error::InvalidParameter(format!(
+                "The folder of '{given}' must not contain '.' or '..'"
+            )));
+        }
+        folder.push_str(segment);
+        folder.push('/');
+    }
+    let name = match file.rfind('.') {
+        Some(dot) if dot > 0 => &file[..dot],
+        _ => file,
+    };
+    check_name(name)?;
+    Ok((folder, name.to_owned()))
+}
+
+type Stored = Vec<(NewContent, store::Pin)>;
+
+/// Probes every file and, only if all are acceptable images, stores and
+/// pins them; off the async runtime, the probing within the CPU budget.
+/// What was stored comes back even when storing fails part-way, so that
+/// the caller can release it.
+async fn probe_and_store(state: &Arc<AppState>, files: &[UploadedFile]) -> Result<(Stored, Option<Error>), Error> {
+    let permit = state.cpu.clone().acquire_owned().await.map_err(|_| Error::Task)?;
+    let store = state.store.clone();
+    let limits = state.limits.render.image;
+    let files = files.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let mut infos = Vec::with_capacity(files.len());
+        for (i, file) in files.iter().enumerate() {
+            let info = render::probe(&file.bytes, limits).map_err(|e| {
+                let which = file.filename.clone().unwrap_or_else(|| format!("file #{}", i + 1));
+                Error::InvalidParameter(format!("Cannot upload '{which}': {e}"))
+            });
+            match info {
+                Ok(info) => infos.push(info),
+                Err(e) => return (Vec::new(), Some(e)),
+            }
+        }
+        // Storing is I/O, not CPU: let renders and password checks go on.
+        drop(permit);
+        let mut stored = Vec::with_capacity(files.len());
+        for (file, info) in files.iter().zip(infos) {
+            // Pinned before `put`, so a concurrent release of identical
+            // bytes cannot remove them before this request's row names them.
+            let pin = store.pin(&store::content_hash(&file.bytes));
+            match store.put(&file.bytes) {
+                Ok(content_hash) => stored.push((
+                    NewContent {
+                        content_hash,
+                        width: info.width,
+                        height: info.height,
+                        format: info.format.to_owned(),
+                        byte_size: file.bytes.len() as u64,
+                    },
+                    pin,
+                )),
+                Err(e) => return (stored, Some(Error::Store(e))),
+            }
+        }
+        (stored, None)
+    })
+    .await
+    .map_err(|_| Error::Task)
+}
+
+/// Removes blobs from the store unless some asset names them (identical
+/// bytes may belong to another asset) or another request has them pinned.
+async fn release(state: &Arc<AppState>, hashes: Vec<String>) {
+    for hash in hashes {
+        let store = state.store.clone();
+        let released = state
+            .catalog
+            .release_blob(hash, move |h| {
+                if let Err(e) = store.remove_unpinned(h) {
+                    tracing::warn!(error = %e, "could not remove unused upload bytes");
+                }
+            })
+            .await;
+        if let Err(e) = released {
+            tracing::warn!(error = %e, "could not release unused upload bytes");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(dest: Option<&str>, file_name: Option<&str>, filename: Option<&str>) -> Result<(String, String), Error> {
+        target(dest, file_name, filename)
+    }
+
+    #[test]
+    fn targets() {
+        let ok = |dest, file_name, filename, folder: &str, name: &str| {
+            assert_eq!(
+                t(dest, file_name, filename).expect("accepted"),
+                (folder.to_owned(), name.to_owned()),
+                "{dest:?} {file_name:?} {filename:?}"
+            );
+        };
+        ok(None, None, Some("photo.jpg"), "", "photo");
+        ok(None, None, Some("Autumn Leaves.JPG"), "", "Autumn Leaves");
+        ok(None, None, Some("archive.tar.gz"), "", "archive.tar");
+        ok(None, None, Some(".hidden"), "", ".hidden");
+        ok(None, None, Some("noext"), "", "noext");
+        ok(Some("uploads"), None, Some("photo.jpg"), "uploads/", "photo");
+        ok(
+            Some("f|ApiTestCo/uploads/"),
+            None,
+            Some("photo.jpg"),
+            "ApiTestCo/uploads/",
+            "photo",
+        );
+        ok(None, Some("renamed.png"), Some("photo.jpg"), "", "renamed");
+        ok(
+            None,
+            None,
+            Some("ApiTestCo1/UploadFileServlet1376682217351//1376682217351-1.jpg"),
+            "ApiTestCo1/UploadFileServlet1376682217351/",
+            "1376682217351-1",
+        );
+        ok(
+            Some("/uploads/"),
+            None,
+            Some("C:\\Users\\me\\photo.jpg"),
+            "uploads/",
+            "photo",
+        );
+        for (dest, file_name, filename) in [
+            (None, None, None),
+            (None, None, Some("")),
+            (None, None, Some("dir/")),
+            (None, None, Some("a/../b.jpg")),
+            (Some("./x"), None, Some("b.jpg")),
+            (None, None, Some("tab\there.jpg")),
+        ] {
+            assert!(
+                matches!(t(dest, file_name, filename), Err(Error::InvalidParameter(_))),
+                "{dest:?} {file_name:?} {filename:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn job_names() {
+        assert!(check_job_name("uploadFileServlet-1376682217351").is_ok());
+        assert!(check_job_name("with|pipe and space").is_ok());
+        for bad in ["", "nl\n", &"j".repeat(256)] {
+            assert!(check_job_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn file_debug_omits_the_bytes() {
+        let f = UploadedFile {
+            filename: Some("a.jpg".into()),
+            bytes: Bytes::from_static(b"secret pixels"),
+        };
+        let text = format!("{f:?}");
+        assert!(
+            text.contains("a.jpg") && text.contains("13") && !text.contains("secret"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! The request journal: the most recent SOAP calls, kept in memory for
+//! `GET /_emulator/requests`, so a test can see what a client actually sent
+//! (which operation, in which namespace, as whom) and how each call ended.
+//!
+//! Bounded: past [`CAPACITY`] entries the oldest goes. The HTTP layer records
+//! a call after the SOAP layer has answered it; an entry holds no request
+//! content, so no password can appear in it.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+/// Entries kept.
+pub const CAPACITY: usize = 1000;
+
+/// How a call ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A `…Return` element.
+    Ok,
+    /// A fault: its kind (`ipsApiFault`, `authenticationFault`,
+    /// `authorizationFault`, `VersionMismatch`, `MustUnderstand`) and its IPS
+    /// code, if it has one.
+    Fault {
+        /// The fault's kind.
+        kind: &'static str,
+        /// The IPS code.
+        code: Option<i32>,
+    },
+}
+
+/// One SOAP call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// When the request arrived.
+    pub time: SystemTime,
+    /// The operation, once the Body named one.
+    pub operation: Option<String>,
+    /// The namespace of the Body's element (the IPS API version).
+    pub namespace: Option<String>,
+    /// The login, once authenticated.
+    pub user: Option<String>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The HTTP status sent.
+    pub status: u16,
+    /// From arrival to the reply being ready.
+    pub duration: Duration,
+}
+
+/// The journal; shared by every request.
+#[derive(Debug)]
+pub struct Journal {
+    entries: Mutex<VecDeque<Entry>>,
+    capacity: usize,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` calls; 0 keeps none.
+    pub fn new(capacity: usize) -> Self {
+        Journal {
+            entries: Mutex::new(VecDeque::with_capacity(capacity)),
+            capacity,
+        }
+    }
+
+    /// Adds a call, dropping the oldest when full.
+    pub fn record(&self, entry: Entry) {
+        if self.capacity == 0 {
+            return;
+        }
+        // The evicted entry is freed after the lock is released: every SOAP
+        // request passes through here.
+        let evicted = {
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            let evicted = if entries.len() >= self.capacity {
+                entries.pop_front()
+            } else {
+                None
+            };
+            entries.push_back(entry);
+            evicted
+        };
+        drop(evicted);
+    }
+
+    /// The calls kept, oldest first.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets every call; says how many there were.
+    pub fn clear(&self) -> usize {
+        let old = std::mem::take(&mut *self.entries.lock().unwrap_or_else(PoisonError::into_inner));
+        old.len()
+    }
+
+    /// The calls kept as a JSON array, oldest first.
+    pub fn to_json(&self) -> String {
+        let entries = self.entries();
+        let views: Vec<EntryView<'_>> = entries.iter().map(EntryView::from).collect();
+        // Serialising plain strings and numbers cannot fail.
+        serde_json::to_string(&views).unwrap_or_else(|_| "[]".to_owned())
+    }
+}
+
+/// An entry as `GET /_emulator/requests` shows it.
+#[derive(Serialize)]
+struct EntryView<'a> {
+    time: String,
+    operation: Option<&'a str>,
+    namespace: Option<&'a str>,
+    user: Option<&'a str>,
+    /// `ok`, the IPS fault code, or the kind of a fault without one.
+    outcome: String,
+    /// The fault's kind, for faults.
+    fault: Option<&'static str>,
+    status: u16,
+    duration_ms: f64,
+}
+
+impl<'a> From<&'a Entry> for EntryView<'a> {
+    fn from(e: &'a Entry) -> Self {
+        let (outcome, fault) = match &e.outcome {
+            Outcome::Ok => ("ok".to_owned(), None),
+            Outcome::Fault { kind, code: Some(code) } => (code.to_string(), Some(*kind)),
+            Outcome::Fault { kind, code: None } => ((*kind).to_owned(), Some(*kind)),
+        };
+        EntryView {
+            time: rfc3339(e.time),
+            operation: e.operation.as_deref(),
+            namespace: e.namespace.as_deref(),
+            user: e.user.as_deref(),
+            outcome,
+            fault,
+            status: e.status,
+            // Microsecond resolution: most calls take well under a
+            // millisecond.
+            duration_ms: e.duration.as_micros() as f64 / 1000.0,
+        }
+    }
+}
+
+/// `time` in RFC 3339, UTC, with milliseconds: `2024-05-06T07:08:09.123Z`.
+pub fn rfc3339(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, of_day) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+    // `civil_from_days`), in 400-year eras starting on 0000-03-01.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        of_day / 3_600,
+        of_day / 60 % 60,
+        of_day % 60,
+        since.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u64) -> Entry {
+        Entry {
+            time: UNIX_EPOCH + Duration::from_secs(n),
+            operation: Some("copyImage".into()),
+            namespace: Some("http://www.scene7.com/IpsApi/xsd/2008-01-15".into()),
+            user: Some("ipsuser@ips.test".into()),
+            outcome: Outcome::Ok,
+            status: 200,
+            duration: Duration::from_micros(1_234),
+        }
+    }
+
+    #[test]
+    fn keeps_the_newest_entries_oldest_first() {
+        let journal = Journal::new(3);
+        for n in 0..5 {
+            journal.record(entry(n));
+        }
+        let kept: Vec<u64> = journal
+            .entries()
+            .iter()
+            .map(|e| e.time.duration_since(UNIX_EPOCH).expect("after").as_secs())
+            .collect();
+        assert_eq!(kept, [2, 3, 4]);
+        assert_eq!(journal.clear(), 3);
+        assert!(journal.entries().is_empty());
+        let off = Journal::new(0);
+        off.record(entry(1));
+        assert!(off.entries().is_empty());
+    }
+
+    #[test]
+    fn json_shape() {
+        let journal = Journal::new(10);
+        journal.record(entry(1_700_000_000));
+        journal.record(Entry {
+            operation: None,
+            namespace: None,
+            user: None,
+            outcome: Outcome::Fault {
+                kind: "VersionMismatch",
+                code: None,
+            },
+            status: 500,
+            ..entry(0)
+        });
+        journal.record(Entry {
+            user: None,
+            outcome: Outcome::Fault {
+                kind: "authenticationFault",
+                code: Some(10001),
+            },
+            status: 500,
+            ..entry(0)
+        });
+        let json: serde_json::Value = serde_json::from_str(&journal.to_json()).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!([
+                {"time": "2023-11-14T22:13:20.000Z", "operation": "copyImage",
+                 "namespace": "http://www.scene7.com/IpsApi/xsd/2008-01-15", "user": "ipsuser@ips.test",
+                 "outcome": "ok", "fault": null, "status": 200, "duration_ms": 1.234},
+                {"time": "1970-01-01T00:00:00.000Z", "operation": null, "namespace": null, "user": null,
+                 "outcome": "VersionMismatch", "fault": "VersionMismatch", "status": 500, "duration_ms": 1.234},
+                {"time": "1970-01-01T00:00:00.000Z", "operation": "copyImage",
+                 "namespace": "http://www.scene7.com/IpsApi/xsd/2008-01-15", "user": null,
+                 "outcome": "10001", "fault": "authenticationFault", "status": 500, "duration_ms": 1.234}
+            ])
+        );
+    }
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_millis(951_782_400_007)),
+            "2000-02-29T00:00:00.007Z"
+        );
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(4_107_542_399)),
+            "2100-02-28T23:59:59.000Z"
+        );
+    }
+}

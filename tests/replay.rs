@@ -1,0 +1,227 @@
+//! `ips-emulator replay` as a library call against a real server: the
+//! project's own golden fixtures pass through it, and a tampered or
+//! unreachable suite is reported as such.
+
+use std::path::{Path, PathBuf};
+
+use ips_emulator::replay::{self, Reset};
+
+use crate::support::{self, TestServer};
+
+fn options(server: &TestServer, dir: &Path, reset: Reset) -> replay::Options {
+    replay::Options {
+        dir: dir.to_owned(),
+        url: format!("http://{}/scene7/services/IpsApiService", server.addr),
+        reset,
+        credentials: None,
+    }
+}
+
+async fn run(options: &replay::Options) -> (Result<replay::Summary, replay::Error>, String) {
+    let mut out = Vec::new();
+    let result = replay::run(options, &mut out).await;
+    (result, String::from_utf8(out).expect("utf-8 report"))
+}
+
+fn count_cases(dir: &Path) -> usize {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            n += count_cases(&path);
+        } else if path.to_string_lossy().ends_with(".request.xml") {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Copies some fixture cases (every file of each) into a new directory.
+fn suite_of(cases: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixtures = support::root().join("fixtures/soap/copyImage");
+    for entry in std::fs::read_dir(&fixtures).expect("read_dir").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if cases.iter().any(|c| name.starts_with(&format!("{c}."))) {
+            std::fs::copy(entry.path(), dir.path().join(&name)).expect("copy");
+        }
+    }
+    dir
+}
+
+fn edit(path: PathBuf, from: &str, to: &str) {
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{} has no {from}", path.display());
+    std::fs::write(&path, text.replace(from, to)).expect("write");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_golden_fixture_passes_through_replay() {
+    let server = TestServer::in_memory().await;
+    let dir = support::root().join("fixtures/soap");
+    let (result, report) = run(&options(&server, &dir, Reset::Each)).await;
+    let summary = result.unwrap_or_else(|e| panic!("{e}\n{report}"));
+    assert_eq!(summary.failed, Vec::<String>::new(), "{report}");
+    assert_eq!(summary.passed, count_cases(&dir), "{report}");
+    assert_eq!(replay::exit_code(&Ok(summary)), replay::EXIT_PASSED);
+    assert!(report.contains("ok   copyImage/01-doc-example\n"), "{report}");
+    assert!(report.contains("ok   invalid/27-utf16-bom\n"), "{report}");
+    assert!(
+        report.ends_with(&format!("{} passed, 0 failed\n", count_cases(&dir))),
+        "{report}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_expected_reply_fails_with_a_diff() {
+    let server = TestServer::in_memory().await;
+    let suite = suite_of(&["01-doc-example", "41-wrong-password"]);
+    edit(
+        suite.path().join("01-doc-example.response.xml"),
+        "a|943|1|580",
+        "a|999|1|999",
+    );
+    edit(
+        suite.path().join("41-wrong-password.response.http"),
+        "HTTP 500",
+        "HTTP 200",
+    );
+    let (result, report) = run(&options(&server, suite.path(), Reset::Each)).await;
+    let summary = result.unwrap_or_else(|e| panic!("{e}\n{report}"));
+    assert_eq!(summary.failed, ["01-doc-example", "41-wrong-password"], "{report}");
+    assert_eq!(replay::exit_code(&Ok(summary)), replay::EXIT_FAILED);
+    assert!(report.contains("FAIL 01-doc-example\n"), "{report}");
+    assert!(
+        report.contains(r#"-       {http://www.scene7.com/IpsApi/xsd/2008-01-15}assetHandle = "a|999|1|999""#),
+        "{report}"
+    );
+    assert!(
+        report.contains(r#"+       {http://www.scene7.com/IpsApi/xsd/2008-01-15}assetHandle = "a|943|1|580""#),
+        "{report}"
+    );
+    assert!(report.contains("HTTP status: expected 200, got 500"), "{report}");
+    assert!(report.ends_with("0 passed, 2 failed\n"), "{report}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_any_marker_matches_a_variable_value() {
+    let server = TestServer::in_memory().await;
+    // An earlier copy moves the handle sequence on: the recorded handle
+    // no longer comes back.
+    let earlier = support::copy_image("earlier", "");
+    support::exchange(
+        server.addr,
+        &support::soap_request(earlier.as_bytes(), support::SOAP_HEADERS),
+    )
+    .await;
+    let suite = suite_of(&["01-doc-example"]);
+    let (result, report) = run(&options(&server, suite.path(), Reset::Never)).await;
+    assert_eq!(replay::exit_code(&result), replay::EXIT_FAILED, "{report}");
+    assert!(
+        report.contains(r#"+       {http://www.scene7.com/IpsApi/xsd/2008-01-15}assetHandle = "a|944|1|581""#),
+        "{report}"
+    );
+    // With the handle marked {{any}} the same reply matches.
+    edit(
+        suite.path().join("01-doc-example.response.xml"),
+        "a|943|1|580",
+        "{{any}}",
+    );
+    // Under another name, since the first run's copy took this one.
+    edit(
+        suite.path().join("01-doc-example.request.xml"),
+        "Copy_macbookwin1",
+        "Copy_macbookwin1_again",
+    );
+    let (result, report) = run(&options(&server, suite.path(), Reset::Never)).await;
+    assert_eq!(replay::exit_code(&result), replay::EXIT_PASSED, "{report}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_once_makes_a_run_repeatable() {
+    let server = TestServer::in_memory().await;
+    let suite = suite_of(&["01-doc-example", "41-wrong-password"]);
+    let (first, report) = run(&options(&server, suite.path(), Reset::Never)).await;
+    assert_eq!(
+        replay::exit_code(&first),
+        replay::EXIT_PASSED,
+        "a fresh server: {report}"
+    );
+    let again = run(&options(&server, suite.path(), Reset::Never)).await;
+    assert_eq!(
+        replay::exit_code(&again.0),
+        replay::EXIT_FAILED,
+        "names taken: {}",
+        again.1
+    );
+    for _ in 0..2 {
+        let (result, report) = run(&options(&server, suite.path(), Reset::Once)).await;
+        assert_eq!(replay::exit_code(&result), replay::EXIT_PASSED, "{report}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn credentials_fill_placeholders() {
+    let server = TestServer::in_memory().await;
+    let suite = suite_of(&["01-doc-example"]);
+    edit(
+        suite.path().join("01-doc-example.request.xml"),
+        "<password>ips-emulator</password>",
+        "<password>{{password}}</password>",
+    );
+    let mut opts = options(&server, suite.path(), Reset::Once);
+    let (result, report) = run(&opts).await;
+    assert_eq!(replay::exit_code(&result), replay::EXIT_FAILED, "{report}");
+    assert!(report.contains("uses {{password}}"), "{report}");
+    opts.credentials = Some(replay::Credentials {
+        user: "ipsuser@ips.test".into(),
+        password: "ips-emulator".into(),
+    });
+    let (result, report) = run(&opts).await;
+    assert_eq!(replay::exit_code(&result), replay::EXIT_PASSED, "{report}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_suite_that_cannot_run_exits_2() {
+    let server = TestServer::in_memory().await;
+    let empty = tempfile::tempdir().expect("tempdir");
+    let (result, _) = run(&options(&server, empty.path(), Reset::Never)).await;
+    assert!(matches!(result, Err(replay::Error::NoCases(_))), "{result:?}");
+    assert_eq!(replay::exit_code(&result), replay::EXIT_CANNOT_RUN);
+
+    // A port nothing listens on any more.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr")
+    };
+    let suite = suite_of(&["01-doc-example"]);
+    let mut unreachable = options(&server, suite.path(), Reset::Never);
+    unreachable.url = format!("http://{closed}/scene7/services/IpsApiService");
+    let (result, _) = run(&unreachable).await;
+    assert_eq!(replay::exit_code(&result), replay::EXIT_CANNOT_RUN, "{result:?}");
+    unreachable.reset = Reset::Each;
+    let (result, _) = run(&unreachable).await;
+    assert_eq!(replay::exit_code(&result), replay::EXIT_CANNOT_RUN, "{result:?}");
+
+    let mut bad_url = options(&server, suite.path(), Reset::Never);
+    bad_url.url = "https://localhost/".into();
+    assert_eq!(replay::exit_code(&run(&bad_url).await.0), replay::EXIT_CANNOT_RUN);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn reset_refused_by_a_server_without_the_api_exits_2() {
+    let mut opts = support::options(ips_emulator::DataLocation::InMemory, ips_emulator::Limits::default());
+    opts.emulator_api = false;
+    let server = TestServer::start(opts).await;
+    let suite = suite_of(&["01-doc-example"]);
+    let (result, _) = run(&options(&server, suite.path(), Reset::Once)).await;
+    let err = result.expect_err("reset refused");
+    assert!(err.to_string().contains("404"), "{err}");
+    server.stop().await;
+}
