@@ -22,6 +22,7 @@ macro_rules! asset_columns {
 }
 
 mod assets;
+mod folders;
 mod model;
 mod queries;
 
@@ -33,6 +34,7 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
+pub use folders::{CompanyRecord, UserProfile};
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
 
 /// Catalog failures. The first group is internal; the second names the
@@ -63,9 +65,16 @@ pub enum Error {
     /// The asset exists but is not an Image.
     #[error("asset is a {0}, not an Image")]
     NotAnImage(String),
-    /// No folder with that path in the company.
+    /// No folder with that path in the company (or, creating one, no
+    /// folder at its parent's path).
     #[error("folder not found")]
     FolderNotFound,
+    /// The company already has a folder at that path.
+    #[error("folder already exists")]
+    FolderExists,
+    /// The company's root folder cannot be deleted or renamed.
+    #[error("the company root folder cannot be changed")]
+    RootFolder,
     /// The company already has an asset with that name.
     #[error("name already in use")]
     NameInUse,

@@ -32,10 +32,18 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
                     c.root_path
                 )));
             }
-            conn.execute(
-                "INSERT OR IGNORE INTO folders (company_id, path) VALUES (?1, ?2)",
-                params![c.id, path],
-            )?;
+            // A folder implies its parents: every prefix ending in `/` from
+            // the root down is a folder too, so no folder is an orphan.
+            let ancestors = path
+                .match_indices('/')
+                .map(|(i, _)| &path[..=i])
+                .filter(|p| p.len() >= c.root_path.len());
+            for folder in ancestors {
+                conn.execute(
+                    "INSERT OR IGNORE INTO folders (company_id, path) VALUES (?1, ?2)",
+                    params![c.id, folder],
+                )?;
+            }
         }
     }
     for u in &seed.users {

@@ -25,7 +25,7 @@ pub use upload::{Upload, UploadJob, UploadedFile};
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
 use crate::handles::CompanyHandle;
-use crate::{catalog, render, store};
+use crate::{auth, catalog, render, store};
 
 /// Operation failures, each naming the IPS fault it becomes.
 #[derive(Debug, thiserror::Error)]
@@ -37,12 +37,23 @@ pub enum Error {
     /// two cases are deliberately identical.
     #[error("Invalid company handle '{0}'")]
     InvalidCompany(String),
+    /// The same, for a company asked for by name (20000).
+    #[error("Invalid company name '{0}'")]
+    InvalidCompanyName(String),
     /// A parameter's value is unacceptable (30001).
     #[error("{0}")]
     InvalidParameter(String),
     /// The name is taken within the company (30000, as IPS answers it).
     #[error("Asset ID '{0}' is already in use.")]
     NameInUse(String),
+    /// The company already has a folder at that path (30000, like a name
+    /// clash).
+    #[error("Folder '{0}' already exists.")]
+    FolderExists(String),
+    /// Checking a login (not the caller's) failed for a reason other than
+    /// the credentials.
+    #[error(transparent)]
+    Auth(#[from] auth::Error),
     /// The catalog failed.
     #[error(transparent)]
     Catalog(#[from] catalog::Error),

@@ -100,11 +100,13 @@ impl Fault {
         use IpsFault::*;
         match i {
             ips::Error::NotPermitted(_) => ips(Authorization, 20003, i.to_string(), true),
-            ips::Error::InvalidCompany(_) => ips(Authorization, 20000, i.to_string(), true),
+            ips::Error::InvalidCompany(_) | ips::Error::InvalidCompanyName(_) => {
+                ips(Authorization, 20000, i.to_string(), true)
+            }
             ips::Error::InvalidParameter(_) => ips(IpsApi, 30001, i.to_string(), true),
             // Scene7 answers a name clash with 30000 and a Server code;
             // legacy suites match on exactly that.
-            ips::Error::NameInUse(_) => ips(IpsApi, 30000, i.to_string(), false),
+            ips::Error::NameInUse(_) | ips::Error::FolderExists(_) => ips(IpsApi, 30000, i.to_string(), false),
             // A bad modifier or an unusable source is the caller's; an
             // encoder failure is ours.
             ips::Error::Render(r) if r.is_client() => ips(IpsApi, 30001, i.to_string(), true),
@@ -230,7 +232,10 @@ mod tests {
             (Error::Ips(ips::Error::NotPermitted("copyImage")), 20003, true),
             (Error::Ips(ips::Error::InvalidCompany("c|9".into())), 20000, true),
             (Error::Ips(ips::Error::InvalidParameter("x".into())), 30001, true),
+            (Error::Ips(ips::Error::InvalidCompanyName("X".into())), 20000, true),
             (Error::Ips(ips::Error::NameInUse("n".into())), 30000, false),
+            (Error::Ips(ips::Error::FolderExists("A/b/".into())), 30000, false),
+            (Error::Ips(ips::Error::Auth(auth::Error::Hashing)), 30000, false),
             (Error::Ips(ips::Error::Task), 30000, false),
             (Error::Auth(auth::Error::Hashing), 30000, false),
         ];
