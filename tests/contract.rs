@@ -123,8 +123,12 @@ fn fixtures_validate_against_the_schemas() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let mut files: Vec<PathBuf> = Vec::new();
     let mut entries: Vec<(&str, PathBuf)> = Vec::new();
-    for group in ["copyImage", "operations"] {
-        let dir = support::root().join("fixtures/soap").join(group);
+    for (group, dir) in [
+        ("copyImage", "fixtures/soap/copyImage"),
+        ("operations", "fixtures/soap/operations"),
+        ("story", "fixtures/story"),
+    ] {
+        let dir = support::root().join(dir);
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .expect("fixtures")
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -182,4 +186,29 @@ fn contract_files_are_well_formed_schemas() {
             .expect("xmllint");
         assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
     }
+}
+
+/// The WSDL describes exactly the operations the SOAP endpoint implements:
+/// the same names in the portType and in both bindings, in the same order.
+#[test]
+fn the_wsdl_lists_exactly_the_implemented_operations() {
+    let text = String::from_utf8(support::read(&support::root().join("wsdl/IpsApi-2008-01-15.wsdl"))).expect("utf-8");
+    let root = ips_emulator::soap::xml::parse(&text, 100, false).expect("well-formed");
+    let implemented: Vec<&str> = ips_emulator::ips::OperationKind::ALL.iter().map(|k| k.name()).collect();
+    let mut lists = 0;
+    for section in root
+        .children
+        .iter()
+        .filter(|c| c.name == "portType" || c.name == "binding")
+    {
+        let names: Vec<&str> = section
+            .children
+            .iter()
+            .filter(|c| c.name == "operation")
+            .filter_map(|c| c.attr(None, "name"))
+            .collect();
+        assert_eq!(names, implemented, "{} {:?}", section.name, section.attr(None, "name"));
+        lists += 1;
+    }
+    assert_eq!(lists, 3, "one portType and two bindings");
 }
