@@ -133,8 +133,7 @@ where
         .sweep_blobs(move |referenced| -> Result<usize, store::Error> {
             let mut removed = 0;
             for hash in store.list()? {
-                if !referenced.contains(&hash) {
-                    store.remove_unpinned(&hash)?;
+                if !referenced.contains(&hash) && store.remove_unpinned(&hash)? {
                     removed += 1;
                 }
             }

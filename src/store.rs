@@ -149,15 +149,15 @@ impl Store {
         }
     }
 
-    /// Removes a blob unless it is pinned. Blocking.
-    pub fn remove_unpinned(&self, hash: &str) -> Result<(), Error> {
+    /// Removes a blob unless it is pinned; says whether it did. Blocking.
+    pub fn remove_unpinned(&self, hash: &str) -> Result<bool, Error> {
         let pins = self.pins.lock().unwrap_or_else(PoisonError::into_inner);
         if pins.contains_key(hash) {
-            return Ok(());
+            return Ok(false);
         }
         // Holding the lock across the removal keeps a new pin (and the put
         // after it) from slipping in between the check and the unlink.
-        self.remove(hash)
+        self.remove(hash).map(|()| true)
     }
 
     /// Reads a blob. Blocking.

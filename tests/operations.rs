@@ -282,3 +282,66 @@ async fn stored_modifiers_set_by_set_url_modifier_apply_when_served() {
     assert_eq!(all(&found, "urlPostApplyModifier"), ["fmt=png"]);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_replacements_build_on_each_other() {
+    let server = std::sync::Arc::new(TestServer::in_memory().await);
+    // Each halves the image: applied one after the other, 640 px become
+    // 160; a lost replacement would leave 320.
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let server = server.clone();
+        tasks.push(tokio::spawn(async move {
+            call(
+                &server,
+                "replaceImage",
+                "<assetHandle>a|739|1|537</assetHandle><urlModifier>scl=2</urlModifier>",
+            )
+            .await
+            .status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), 200);
+    }
+    assert_eq!(all(&get_assets(&server, &["a|739|1|537"]).await, "width"), ["160"]);
+}
+
+#[tokio::test]
+async fn oversized_requests_are_refused_and_nothing_is_echoed_at_length() {
+    let server = TestServer::in_memory().await;
+    // More items than an array may hold.
+    let items: String = (0..1001).map(|i| format!("<items>a|{i}</items>")).collect();
+    let resp = call(
+        &server,
+        "getAssets",
+        &format!("<assetHandleArray>{items}</assetHandleArray>"),
+    )
+    .await;
+    assert_eq!(support::fault_code(&resp), Some(30001), "{}", resp.text());
+    let paths: String = (0..101)
+        .map(|i| format!("<items>assetArray/items/f{i}</items>"))
+        .collect();
+    let resp = call(
+        &server,
+        "getAssets",
+        &format!(
+            "<assetHandleArray><items>a|739</items></assetHandleArray><excludeFieldArray>{paths}</excludeFieldArray>"
+        ),
+    )
+    .await;
+    assert_eq!(support::fault_code(&resp), Some(30001), "{}", resp.text());
+
+    // A 64 KiB operation name and namespace: the fault names them only in
+    // part, and so does the journal.
+    let long = "x".repeat(64 * 1024);
+    let body = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><{long}Param xmlns="urn:{long}"/></soapenv:Body></soapenv:Envelope>"#
+    );
+    let resp = support::exchange(server.addr, &support::soap_request(body.as_bytes(), SOAP_HEADERS)).await;
+    assert_eq!(support::fault_code(&resp), Some(30003));
+    assert!(resp.body.len() < 2048, "a {}-byte fault", resp.body.len());
+    let journal = get(&server, "/_emulator/requests").await;
+    assert!(journal.body.len() < 2048, "a {}-byte journal", journal.body.len());
+    server.stop().await;
+}

@@ -9,7 +9,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
-use super::queries::{asset_from_row, company_exists, folder_id, is_constraint, timestamp};
+use super::queries::{asset_from_row, company_exists, folder_id, is_unique_violation, timestamp};
 use super::{Asset, AssetDetail, Catalog, Error, NewContent};
 use crate::handles::AssetHandle;
 
@@ -164,7 +164,9 @@ fn find(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset
 
 fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
     let sql = format!("{}{clause}", detail_select!());
-    let mut stmt = conn.prepare_cached(&sql)?;
+    // Not cached: each search shape is its own statement, and caching them
+    // would push out the prepared statements copies rely on.
+    let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(params), detail_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -252,7 +254,7 @@ fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, V
          LEFT JOIN users cu ON cu.id = a.created_by LEFT JOIN users mu ON mu.id = a.modified_by {clause}"
     );
     let total: i64 = conn
-        .prepare_cached(&count_sql)?
+        .prepare(&count_sql)?
         .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
     let order = match q.sort {
         SortField::Name => "a.name COLLATE NOCASE",
@@ -325,6 +327,7 @@ impl Catalog {
         self.call(move |t| {
             require_company(t.conn, company_id)?;
             let mut out: Vec<AssetDetail> = Vec::with_capacity(handles.len());
+            let mut seen = std::collections::HashSet::new();
             for handle in handles {
                 let found = t
                     .conn
@@ -335,7 +338,7 @@ impl Catalog {
                 let agrees = handle
                     .typed
                     .is_none_or(|typed| typed == (d.asset.type_code, d.asset.type_record_id));
-                if agrees && !out.iter().any(|o| o.asset.id == d.asset.id) {
+                if agrees && seen.insert(d.asset.id) {
                     out.push(d);
                 }
             }
@@ -350,6 +353,7 @@ impl Catalog {
         self.call(move |t| {
             require_company(t.conn, company_id)?;
             let mut out: Vec<AssetDetail> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             for name in names {
                 let found = t
                     .conn
@@ -359,10 +363,8 @@ impl Catalog {
                     ))?
                     .query_row(params![company_id, name], detail_from_row)
                     .optional()?;
-                if let Some(d) = found {
-                    if !out.iter().any(|o| o.asset.id == d.asset.id) {
-                        out.push(d);
-                    }
+                if let Some(d) = found.filter(|d| seen.insert(d.asset.id)) {
+                    out.push(d);
                 }
             }
             Ok(out)
@@ -389,7 +391,7 @@ impl Catalog {
                 .prepare_cached("UPDATE assets SET name = ?2 WHERE id = ?1")?
                 .execute(params![asset.id, new_name])
                 .map_err(|e| {
-                    if is_constraint(&e) {
+                    if is_unique_violation(&e) {
                         Error::NameInUse
                     } else {
                         Error::Sqlite(e)
@@ -479,13 +481,17 @@ impl Catalog {
     }
 
     /// Points an image asset at new bytes (already stored), keeping its
-    /// handle, name, folder and stored modifiers. Returns the blob key it
-    /// named before, for the caller to release. `blob_present` is asked
-    /// inside the transaction whether the new bytes are still stored.
+    /// handle, name, folder and stored modifiers, provided it still names
+    /// `rendered_from` (the bytes the new ones were made from; otherwise
+    /// `ContentChanged`, so a concurrent replacement is never lost). Returns
+    /// the blob key it named before, for the caller to release.
+    /// `blob_present` is asked inside the transaction whether the new bytes
+    /// are still stored.
     pub async fn replace_content<P>(
         &self,
         company_id: i64,
         handle: AssetHandle,
+        rendered_from: String,
         content: NewContent,
         actor: i64,
         blob_present: P,
@@ -497,6 +503,9 @@ impl Catalog {
             let asset = find(t.conn, company_id, handle)?;
             if asset.asset_type != "Image" {
                 return Err(Error::NotAnImage(asset.asset_type));
+            }
+            if asset.content_hash != rendered_from {
+                return Err(Error::ContentChanged);
             }
             if !blob_present(&content.content_hash) {
                 return Err(Error::BlobMissing);

@@ -10,7 +10,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::queries::is_constraint;
+use super::queries::is_unique_violation;
 use super::{Catalog, Error};
 
 /// A company row.
@@ -126,7 +126,7 @@ fn create(conn: &Connection, company_id: i64, path: &str) -> Result<(), Error> {
     conn.prepare_cached("INSERT INTO folders (company_id, path) VALUES (?1, ?2)")?
         .execute(params![company_id, path])
         .map_err(|e| {
-            if is_constraint(&e) {
+            if is_unique_violation(&e) {
                 Error::FolderExists
             } else {
                 Error::Sqlite(e)
@@ -197,7 +197,7 @@ fn rename(conn: &Connection, company_id: i64, path: &str, new_path: &str) -> Res
     ))?
     .execute(params![company_id, path, new_path])
     .map_err(|e| {
-        if is_constraint(&e) {
+        if is_unique_violation(&e) {
             Error::FolderExists
         } else {
             Error::Sqlite(e)

@@ -81,6 +81,10 @@ pub enum Error {
     /// The source's bytes are not in the store.
     #[error("the source asset's bytes are missing from the store")]
     BlobMissing,
+    /// The asset's bytes changed since the caller read them (a concurrent
+    /// replacement), so a change computed from them would lose that one.
+    #[error("the asset's bytes changed meanwhile")]
+    ContentChanged,
     /// An upload request broke a rule; nothing of it was written.
     #[error("upload refused: {0:?}")]
     Upload(UploadRefusal),
@@ -137,7 +141,14 @@ struct Counters {
 struct Tx<'c> {
     conn: &'c Connection,
     counters: &'c mut Counters,
+    /// Work to do only once the batch has committed (removing stored files
+    /// the batch's deletions left unnamed): were the commit to fail, the
+    /// rows naming those files would be back.
+    after_commit: &'c mut Vec<AfterCommit>,
 }
+
+/// A step run after the batch's commit, on the worker, before the next batch.
+type AfterCommit = Box<dyn FnOnce() + Send>;
 
 impl Tx<'_> {
     /// The ids the next image asset gets. Nothing is taken until
@@ -307,14 +318,16 @@ impl Catalog {
 
     /// Removes a blob from the store (through `remove`) unless some asset
     /// names it. Runs on the worker, so no copy naming the blob can commit
-    /// between the check and the removal.
+    /// between the check and the removal; the removal itself waits for the
+    /// batch's commit, since a failed commit would bring back a deleted row
+    /// that names the blob.
     pub async fn release_blob<R>(&self, hash: String, remove: R) -> Result<(), Error>
     where
         R: FnOnce(&str) + Send + 'static,
     {
-        self.call(move |conn| {
-            if !queries::blob_referenced(conn.conn, &hash)? {
-                remove(&hash);
+        self.call(move |t| {
+            if !queries::blob_referenced(t.conn, &hash)? {
+                t.after_commit.push(Box::new(move || remove(&hash)));
             }
             Ok(())
         })
@@ -397,6 +410,7 @@ fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
         return;
     }
     let mut counters = Counters::default();
+    let mut after_commit: Vec<AfterCommit> = Vec::new();
     let mut poisoned = false;
     let mut delivers = Vec::with_capacity(batch.len());
     for job in batch.drain(..) {
@@ -408,14 +422,17 @@ fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
             }
         }
         let before = counters;
+        let steps_before = after_commit.len();
         let changes_before = conn.total_changes();
         let (outcome, deliver) = (job.run)(&mut Tx {
             conn,
             counters: &mut counters,
+            after_commit: &mut after_commit,
         });
         if outcome != Outcome::Done {
-            // A failed job consumes no handle.
+            // A failed job consumes no handle and leaves nothing to do.
             counters = before;
+            after_commit.truncate(steps_before);
         }
         if isolated {
             let end = if outcome == Outcome::Done {
@@ -441,6 +458,10 @@ fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
     if let Err(e) = &committed {
         tracing::error!(error = %e, "catalog commit failed");
         let _ = conn.execute_batch("ROLLBACK");
+    } else {
+        for step in after_commit {
+            step();
+        }
     }
     for deliver in delivers {
         deliver(committed.clone());

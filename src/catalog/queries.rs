@@ -109,6 +109,12 @@ pub(super) fn is_constraint(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
 
+/// A UNIQUE index refused the row: a name clash. Other constraints (a
+/// foreign key naming a user a reset removed) are not the caller's clash.
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
 pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<UserRecord>, Error> {
     let user = conn
         .prepare_cached("SELECT id, email, password_hash, user_type FROM users WHERE email = ?1")?
@@ -288,7 +294,7 @@ where
         },
     )
     .map_err(|e| {
-        if is_constraint(&e) {
+        if is_unique_violation(&e) {
             Error::NameInUse
         } else {
             Error::Sqlite(e)
@@ -475,7 +481,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
             Some(old) if overwrite && old.asset_type == "Image" => {
                 conn.prepare_cached(
                     "UPDATE assets SET width = ?2, height = ?3, format = ?4, byte_size = ?5, content_hash = ?6,
-                                       modified_at = ?7
+                                       modified_at = ?7, modified_by = ?8
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -485,7 +491,8 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
                     content.format,
                     content.byte_size as i64,
                     content.content_hash,
-                    now
+                    now,
+                    req.actor_user_id
                 ])?;
                 if old.content_hash != content.content_hash {
                     replaced_blobs.push(old.content_hash.clone());

@@ -200,9 +200,15 @@ fn refusal(
     }
 }
 
+/// A typed (`xsd:int`, `xsd:boolean`) value without the XML whitespace the
+/// schema's whitespace rule discards around it.
+fn typed(raw: &str) -> &str {
+    raw.trim_matches([' ', '\t', '\n', '\r'])
+}
+
 /// `xsd:boolean`: `true`, `false`, `1`, `0`.
 fn boolean(field: &str, raw: &str) -> Result<bool, Error> {
-    match raw {
+    match typed(raw) {
         "true" | "1" => Ok(true),
         "false" | "0" => Ok(false),
         _ => Err(Error::InvalidParameter(format!(
@@ -212,7 +218,8 @@ fn boolean(field: &str, raw: &str) -> Result<bool, Error> {
 }
 
 fn integer(field: &str, raw: &str) -> Result<i64, Error> {
-    raw.parse()
+    typed(raw)
+        .parse()
         .map_err(|_| Error::InvalidParameter(format!("{field} must be an integer, not '{raw}'")))
 }
 
@@ -600,37 +607,51 @@ pub(super) async fn replace_image(
     if !req.url_modifier.trim_ascii().is_empty() {
         crate::render::modifier::parse(&req.url_modifier).map_err(crate::render::Error::from)?;
     }
-    let asset = state.catalog.asset(company.0, handle).await.map_err(lookup)?;
-    if asset.asset_type != "Image" {
-        return Err(lookup(catalog::Error::NotAnImage(asset.asset_type)));
-    }
-    // No commands: the image data stays as it is.
-    if req.url_modifier.trim_ascii().is_empty() {
-        return Ok(Reply::AssetHandle(asset.handle().to_string()));
-    }
-    // The new data is the current image with the request's commands only:
-    // the stored modifiers stay on the asset and apply when it is served,
-    // so baking them in as well would apply them twice.
-    let (content, pin) = render_copy(state, &asset, req.url_modifier.clone()).await?;
-    let new_hash = content.content_hash.clone();
-    let store = state.store.clone();
-    let replaced = state
-        .catalog
-        .replace_content(company.0, handle, content, principal.user_id, move |h| {
-            store.contains(h)
-        })
-        .await;
-    drop(pin);
-    match replaced {
-        Ok(old) => {
-            if old != new_hash {
-                release_blob(state, old).await;
-            }
-            Ok(Reply::AssetHandle(asset.handle().to_string()))
+    // A concurrent replacement between reading the asset and recording the
+    // new bytes makes the catalog refuse (rather than lose it); the new
+    // image is then made again from the bytes that replacement left.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let asset = state.catalog.asset(company.0, handle).await.map_err(lookup)?;
+        if asset.asset_type != "Image" {
+            return Err(lookup(catalog::Error::NotAnImage(asset.asset_type)));
         }
-        Err(e) => {
-            release_blob(state, new_hash).await;
-            Err(lookup(e))
+        // No commands: the image data stays as it is.
+        if req.url_modifier.trim_ascii().is_empty() {
+            return Ok(Reply::AssetHandle(asset.handle().to_string()));
+        }
+        // The new data is the current image with the request's commands
+        // only: the stored modifiers stay on the asset and apply when it is
+        // served, so baking them in as well would apply them twice.
+        let (content, pin) = render_copy(state, &asset, req.url_modifier.clone()).await?;
+        let new_hash = content.content_hash.clone();
+        let store = state.store.clone();
+        let replaced = state
+            .catalog
+            .replace_content(
+                company.0,
+                handle,
+                asset.content_hash.clone(),
+                content,
+                principal.user_id,
+                move |h| store.contains(h),
+            )
+            .await;
+        drop(pin);
+        match replaced {
+            Ok(old) => {
+                if old != new_hash {
+                    release_blob(state, old).await;
+                }
+                return Ok(Reply::AssetHandle(asset.handle().to_string()));
+            }
+            Err(e) => {
+                release_blob(state, new_hash).await;
+                if !(matches!(e, catalog::Error::ContentChanged) && attempts < 3) {
+                    return Err(lookup(e));
+                }
+            }
         }
     }
 }

@@ -120,6 +120,8 @@ pub(super) async fn execute(
     let (stored, failed) = probe_and_store(state, &req.files).await?;
     let new_blobs: Vec<String> = stored.iter().map(|(c, _)| c.content_hash.clone()).collect();
     if let Some(e) = failed {
+        // Unpin first: a pinned file is never removed.
+        drop(stored);
         release(state, new_blobs).await;
         return Err(e);
     }

@@ -261,7 +261,7 @@ impl<'e> Fields<'e> {
             let known = child.ns.as_deref() == Some(ns) && allowed.is_none_or(|a| a.contains(&child.name.as_str()));
             if !known {
                 if allowed.is_some() {
-                    return Err(Error::UnexpectedElement(child.qname()));
+                    return Err(Error::UnexpectedElement(super::bounded(&child.qname())));
                 }
                 continue;
             }

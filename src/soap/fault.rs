@@ -78,6 +78,7 @@ impl Fault {
             | Error::UnexpectedElement(_)
             | Error::ActionMismatch { .. } => ips(IpsApi, 30003, e.to_string(), true),
             Error::MissingParameter(_) => ips(IpsApi, 30002, e.to_string(), true),
+            Error::InvalidValue(_) => ips(IpsApi, 30001, e.to_string(), true),
             Error::VersionMismatch => Fault::VersionMismatch,
             Error::MustUnderstand { ns, name } => Fault::MustUnderstand(ns.clone(), name.clone()),
             Error::Auth(a) => match a {

@@ -46,6 +46,10 @@ pub enum Error {
         /// The operation the Body holds.
         operation: String,
     },
+    /// A parameter's value is unacceptable: not of its schema type, or over
+    /// a size limit (30001).
+    #[error("{0}")]
+    InvalidValue(String),
     /// A required parameter is absent (30002).
     #[error("Missing required parameter '{0}'")]
     MissingParameter(&'static str),
@@ -178,13 +182,13 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
         ctx.version = version;
     }
     let env = envelope::recognise(root)?;
-    ctx.namespace.clone_from(&env.body.ns);
+    ctx.namespace = env.body.ns.as_deref().map(bounded);
     let ns = match env.body.ns.as_deref() {
         Some(ns) if envelope::is_ips_namespace(ns) => ns.to_owned(),
         _ => {
             return Err(Error::UnknownOperation(format!(
                 "the Body element {} is not in an IPS API namespace",
-                env.body.qname()
+                bounded(&env.body.qname())
             )))
         }
     };
@@ -192,9 +196,14 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
         .body
         .name
         .strip_suffix("Param")
-        .ok_or_else(|| Error::UnknownOperation(format!("the Body element '{}' is not an IPS request", env.body.name)))?
+        .ok_or_else(|| {
+            Error::UnknownOperation(format!(
+                "the Body element '{}' is not an IPS request",
+                bounded(&env.body.name)
+            ))
+        })?
         .to_owned();
-    ctx.operation = Some(op_name.clone());
+    ctx.operation = Some(bounded(&op_name));
     let headers = envelope::read_headers(&env)?;
     ctx.options = headers.options;
     if let Some(h) = envelope::not_understood(&env) {
@@ -208,7 +217,7 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
         Error::UnknownOperation(if operations::is_ips_operation(&op_name) {
             format!("operation '{op_name}' is not implemented by this emulator")
         } else {
-            format!("unknown operation '{op_name}'")
+            format!("unknown operation '{}'", bounded(&op_name))
         })
     })?;
     let credentials = headers
@@ -224,6 +233,24 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
     Ok((ns, node))
 }
 
+/// Longest client-chosen name (an element's name or namespace) kept for
+/// logs, the journal and fault reasons: a hostile request may send megabytes
+/// of it, and none of them is worth keeping.
+const MAX_ECHO: usize = 128;
+
+/// `s`, cut to [`MAX_ECHO`] bytes (at a character boundary) with `…` when
+/// longer.
+fn bounded(s: &str) -> String {
+    if s.len() <= MAX_ECHO {
+        return s.to_owned();
+    }
+    let mut end = MAX_ECHO;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 /// Refuses a request whose SOAPAction (or SOAP 1.2 `action` parameter) names
 /// a different IPS operation than the Body. Values that name no operation
 /// (empty, absent, a URI) are ignored: the Body decides.
@@ -234,7 +261,7 @@ fn check_action(req: &SoapRequest, operation: &str) -> Result<(), Error> {
             if action != operation {
                 return Err(Error::ActionMismatch {
                     action,
-                    operation: operation.to_owned(),
+                    operation: bounded(operation),
                 });
             }
         }
@@ -346,6 +373,15 @@ mod tests {
         assert!(media_type_is(None, ""));
         assert_eq!(media_param(ct, "action").as_deref(), Some("copyImage"));
         assert_eq!(media_param("text/xml", "action"), None);
+    }
+
+    #[test]
+    fn echoed_names_are_bounded() {
+        assert_eq!(bounded("copyImage"), "copyImage");
+        let long = "é".repeat(100);
+        let cut = bounded(&long);
+        assert!(cut.len() <= MAX_ECHO + "…".len() && cut.ends_with('…'));
+        assert!(cut.starts_with("éé"));
     }
 
     #[test]

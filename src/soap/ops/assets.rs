@@ -12,6 +12,9 @@ use crate::ips::{
 
 const FILTER: [&str; 2] = ["responseFieldArray", "excludeFieldArray"];
 
+/// Most `searchAssets` conditions one request may combine.
+const MAX_CONDITIONS: usize = 100;
+
 fn allowed<'a>(fields: &'a [&'a str], filtered: bool) -> Vec<&'a str> {
     let mut all = fields.to_vec();
     if filtered {
@@ -71,12 +74,16 @@ pub(super) fn decode(kind: OperationKind, param: &Element) -> Result<Decoded, Er
                 ),
             )?;
             filter = p.field_filter()?;
-            let conditions = p
-                .items("systemFieldConditionArray")?
-                .unwrap_or_default()
-                .into_iter()
-                .map(condition)
-                .collect::<Result<Vec<_>, _>>()?;
+            let conditions = p.items("systemFieldConditionArray")?.unwrap_or_default();
+            // Each condition is one more level of the query's expression
+            // tree, which SQLite bounds.
+            if conditions.len() > MAX_CONDITIONS {
+                return Err(Error::InvalidValue(format!(
+                    "'systemFieldConditionArray' holds {} items; at most {MAX_CONDITIONS} are accepted",
+                    conditions.len()
+                )));
+            }
+            let conditions = conditions.into_iter().map(condition).collect::<Result<Vec<_>, _>>()?;
             Operation::SearchAssets(SearchAssets {
                 company: p.required("companyHandle")?,
                 folder: p.text("folder")?,

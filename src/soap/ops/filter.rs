@@ -47,45 +47,47 @@ impl FieldFilter {
     }
 
     fn children(&self, children: Vec<Node>, parent: &str) -> Vec<Node> {
-        children
-            .into_iter()
-            .filter_map(|child| {
-                let path = if parent.is_empty() {
-                    child.name.to_owned()
-                } else {
-                    format!("{parent}/{}", child.name)
-                };
-                if self.exclude.iter().any(|e| within(&path, e)) {
-                    return None;
-                }
-                let named = self.include.is_empty() || self.include.iter().any(|i| within(&path, i));
-                let on_the_way = self.include.iter().any(|i| within(i, &path));
-                if !named && !on_the_way {
-                    return None;
-                }
-                Some(match child.content {
-                    // Everything inside a named element stays, unless excluded.
-                    Content::Children(grand) if named && self.exclude.is_empty() => Node::parent(child.name, grand),
-                    Content::Children(grand) => {
-                        let inner = if named {
-                            FieldFilter {
-                                include: Vec::new(),
-                                exclude: self.exclude.clone(),
-                            }
-                            .children(grand, &path)
-                        } else {
-                            self.children(grand, &path)
-                        };
-                        Node::parent(child.name, inner)
-                    }
-                    text => Node {
-                        name: child.name,
-                        content: text,
-                    },
-                })
-            })
-            .collect()
+        keep(&self.include, &self.exclude, children, parent)
     }
+}
+
+/// The children (at `parent`'s path) that `include` and `exclude` let
+/// through, each filtered in turn.
+fn keep(include: &[String], exclude: &[String], children: Vec<Node>, parent: &str) -> Vec<Node> {
+    children
+        .into_iter()
+        .filter_map(|child| {
+            let path = if parent.is_empty() {
+                child.name.to_owned()
+            } else {
+                format!("{parent}/{}", child.name)
+            };
+            if exclude.iter().any(|e| within(&path, e)) {
+                return None;
+            }
+            let named = include.is_empty() || include.iter().any(|i| within(&path, i));
+            let on_the_way = include.iter().any(|i| within(i, &path));
+            if !named && !on_the_way {
+                return None;
+            }
+            Some(match child.content {
+                // Everything inside a named element stays, unless excluded.
+                Content::Children(grand) if named && exclude.is_empty() => Node::parent(child.name, grand),
+                Content::Children(grand) => {
+                    let inner = if named {
+                        keep(&[], exclude, grand, &path)
+                    } else {
+                        keep(include, exclude, grand, &path)
+                    };
+                    Node::parent(child.name, inner)
+                }
+                text => Node {
+                    name: child.name,
+                    content: text,
+                },
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

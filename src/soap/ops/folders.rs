@@ -74,10 +74,11 @@ pub(super) fn decode(kind: OperationKind, param: &Element) -> Result<Decoded, Er
             )?;
             filter = p.field_filter()?;
             let raw = p.required("depth")?;
+            // An xsd:int: XML whitespace around it is not part of the value.
             let depth = raw
-                .trim()
+                .trim_matches([' ', '\t', '\n', '\r'])
                 .parse()
-                .map_err(|_| Error::Malformed(format!("depth must be an integer, not '{raw}'")))?;
+                .map_err(|_| Error::InvalidValue(format!("depth must be an integer, not '{raw}'")))?;
             Operation::GetFolderTree(GetFolderTree {
                 company: p.required("companyHandle")?,
                 folder_path: p.text("folderPath")?,

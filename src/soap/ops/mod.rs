@@ -29,6 +29,16 @@ const COPY_IMAGE_FIELDS: &[&str] = &[
     "urlModifier",
 ];
 
+/// Most items an array parameter may hold. Every array names things the
+/// catalog looks up one by one, on its single worker; Scene7's own paging
+/// cap is 1000 rows.
+pub(super) const MAX_ITEMS: usize = 1000;
+
+/// Most paths `responseFieldArray` or `excludeFieldArray` may hold, and the
+/// longest path: each is matched against every element of the reply.
+const MAX_FIELD_PATHS: usize = 100;
+const MAX_FIELD_PATH_BYTES: usize = 255;
+
 /// A request element's children, checked against the operation's list.
 pub(super) struct Params<'e> {
     ns: &'e str,
@@ -48,7 +58,7 @@ impl<'e> Params<'e> {
         let mut seen: Vec<&str> = Vec::new();
         for child in &param.children {
             if child.ns.as_deref() != Some(ns) || !allowed.contains(&child.name.as_str()) {
-                return Err(Error::UnexpectedElement(child.qname()));
+                return Err(Error::UnexpectedElement(super::bounded(&child.qname())));
             }
             if seen.contains(&child.name.as_str()) {
                 return Err(Error::Malformed(format!(
@@ -91,10 +101,16 @@ impl<'e> Params<'e> {
         if !array.text.trim().is_empty() {
             return Err(Error::Malformed(format!("element '{name}' must hold items elements")));
         }
+        if array.children.len() > MAX_ITEMS {
+            return Err(Error::InvalidValue(format!(
+                "'{name}' holds {} items; at most {MAX_ITEMS} are accepted",
+                array.children.len()
+            )));
+        }
         let mut out = Vec::with_capacity(array.children.len());
         for item in &array.children {
             if item.ns.as_deref() != Some(self.ns) || item.name != "items" {
-                return Err(Error::UnexpectedElement(item.qname()));
+                return Err(Error::UnexpectedElement(super::bounded(&item.qname())));
             }
             if !is_nil(item) {
                 out.push(item);
@@ -128,9 +144,18 @@ impl<'e> Params<'e> {
 
     /// `responseFieldArray` / `excludeFieldArray`.
     pub(super) fn field_filter(&self) -> Result<FieldFilter, Error> {
+        let paths = |name: &str| -> Result<Vec<String>, Error> {
+            let paths = self.strings(name)?.unwrap_or_default();
+            if paths.len() > MAX_FIELD_PATHS || paths.iter().any(|p| p.len() > MAX_FIELD_PATH_BYTES) {
+                return Err(Error::InvalidValue(format!(
+                    "'{name}' may hold at most {MAX_FIELD_PATHS} paths of at most {MAX_FIELD_PATH_BYTES} bytes"
+                )));
+            }
+            Ok(paths)
+        };
         Ok(FieldFilter::new(
-            self.strings("responseFieldArray")?.unwrap_or_default(),
-            self.strings("excludeFieldArray")?.unwrap_or_default(),
+            paths("responseFieldArray")?,
+            paths("excludeFieldArray")?,
         ))
     }
 }
