@@ -1,0 +1,192 @@
+"""zeep against the emulator: the client is built at run time from a WSDL.
+
+    client.py emulator   -- from the WSDL the emulator serves (IPS_WSDL_URL)
+    client.py adobe      -- from Adobe's IpsApi-2013-02-15.wsdl (IPS_ADOBE_WSDL),
+                            its address pointed at IPS_SERVICE_URL
+
+Prints one `check <what>: ok|FAIL <detail>` line per check and exits 0 only
+if every check passed.
+"""
+
+import os
+import platform
+import sys
+import uuid
+import urllib.request
+
+import zeep
+from zeep.exceptions import Fault
+from zeep.transports import Transport
+
+AUTH_NS = "http://www.scene7.com/IpsApi/xsd"
+BASE = os.environ["IPS_BASE_URL"]
+SERVICE = os.environ["IPS_SERVICE_URL"]
+USER, PASSWORD = "ipsuser@ips.test", "ips-emulator"
+COMPANY, SOURCE, FOLDER = "c|6", "a|739|1|537", "ApiTestCo/"
+
+failed = False
+
+
+def check(what, ok, detail=""):
+    global failed
+    print(f"check {what}: " + ("ok" if ok else f"FAIL {detail}"), flush=True)
+    failed |= not ok
+
+
+class StatusTransport(Transport):
+    """Remembers the HTTP status of the last reply (faults too)."""
+
+    last_status = None
+
+    def post(self, address, message, headers):
+        response = super().post(address, message, headers)
+        self.last_status = response.status_code
+        return response
+
+
+def auth(user=USER, password=PASSWORD, **extra):
+    return {"authHeader": dict(user=user, password=password, appName="interop-zeep", appVersion="1", **extra)}
+
+
+def typed_fault(client, fault):
+    """The fault detail parsed as the typed element the WSDL declares."""
+    if fault.detail is None or len(fault.detail) == 0:
+        return None, None
+    node = fault.detail[0]
+    element = client.get_element(node.tag)
+    return node.tag, element.parse(node, client.wsdl.types)
+
+
+def expect_fault(client, transport, what, element, code, call, status=None):
+    try:
+        result = call()
+    except Fault as f:
+        tag, value = typed_fault(client, f)
+        got_status = transport.last_status
+        if tag != f"{{{AUTH_NS}}}{element}":
+            check(what, False, f"detail element {tag}, wanted {element}")
+        elif not isinstance(value.code, int) or value.code != code:
+            check(what, False, f"code {value.code!r}, wanted int {code}")
+        elif not value.reason:
+            check(what, False, "empty reason")
+        elif status is not None and got_status != status:
+            check(what, False, f"HTTP {got_status}, wanted {status}")
+        else:
+            check(what, True)
+        return
+    except Exception as e:  # noqa: BLE001 - reported as the check's failure
+        check(what, False, f"{type(e).__name__}: {e}")
+        return
+    check(what, False, f"no fault; returned {result!r}")
+
+
+def asset_items(ret):
+    """zeep unwraps getAssetsReturn/assetArray/items (single children) to a list."""
+    if ret is None:
+        return []
+    if isinstance(ret, list):
+        return ret
+    return list(ret.items or [])
+
+
+def png_size(data):
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def emulator():
+    transport = StatusTransport()
+    client = zeep.Client(os.environ["IPS_WSDL_URL"], transport=transport)
+    svc = client.bind("IpsApiService", "IpsApiSoapPort")
+    name = "zeep-" + uuid.uuid4().hex[:8]
+
+    # a. copyImage, empty urlModifier
+    handle = None
+    try:
+        handle = svc.copyImage(
+            companyHandle=COMPANY, assetHandle=SOURCE, folderHandle=FOLDER,
+            name=name, urlModifier="", _soapheaders=auth(),
+        )
+        check("copyImage returns a handle", isinstance(handle, str) and handle.startswith("a|"), f"got {handle!r}")
+    except Exception as e:  # noqa: BLE001
+        check("copyImage returns a handle", False, f"{type(e).__name__}: {e}")
+
+    # b. the copy through getAssets, from the typed result
+    try:
+        ret = svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [handle]}, _soapheaders=auth())
+        items = asset_items(ret)
+        if len(items) != 1:
+            check("getAssets finds the copy", False, f"{len(items)} items")
+        else:
+            a = items[0]
+            ok = a.assetHandle == handle and a.name == name and a.folder == FOLDER and a.type == "Image"
+            check("getAssets finds the copy", ok,
+                  f"handle={a.assetHandle!r} name={a.name!r} folder={a.folder!r} type={a.type!r}")
+    except Exception as e:  # noqa: BLE001
+        check("getAssets finds the copy", False, f"{type(e).__name__}: {e}")
+
+    # c. a rendered copy, looked at through /is/image
+    name2 = name + "-png"
+    try:
+        h2 = svc.copyImage(
+            companyHandle=COMPANY, assetHandle=SOURCE, folderHandle=FOLDER,
+            name=name2, urlModifier="wid=120&fmt=png", _soapheaders=auth(),
+        )
+        with urllib.request.urlopen(f"{BASE}/is/image/ApiTestCo/{name2}") as r:
+            size = png_size(r.read())
+        check("urlModifier copy served as 120px PNG",
+              bool(h2) and h2.startswith("a|") and size is not None and size[0] == 120 and size[1] > 0,
+              f"handle {h2!r}, PNG size {size}")
+    except Exception as e:  # noqa: BLE001
+        check("urlModifier copy served as 120px PNG", False, f"{type(e).__name__}: {e}")
+
+    def copy(header, source=SOURCE):
+        return lambda: svc.copyImage(
+            companyHandle=COMPANY, assetHandle=source, folderHandle=FOLDER,
+            name="zeep-" + uuid.uuid4().hex[:8], urlModifier="", _soapheaders=header,
+        )
+
+    expect_fault(client, transport, "authenticationFault 10001", "authenticationFault", 10001,
+                 copy(auth(password="wrong")), status=500)
+    expect_fault(client, transport, "authorizationFault 20003", "authorizationFault", 20003,
+                 copy(auth(user="portaluser@ips.test")), status=500)
+    expect_fault(client, transport, "ipsApiFault 30001 (HTTP 500)", "ipsApiFault", 30001,
+                 copy(auth(), source="a|999|1|999"), status=500)
+    expect_fault(client, transport, "ipsApiFault 30001 (HTTP 200)", "ipsApiFault", 30001,
+                 copy(auth(faultHttpStatusCode=200), source="a|999|1|999"), status=200)
+
+
+def adobe():
+    transport = StatusTransport()
+    client = zeep.Client(os.environ["IPS_ADOBE_WSDL"], transport=transport)
+    svc = client.create_service("{http://www.scene7.com/IpsApi}IpsApiServiceSoapBinding", SERVICE)
+    name = "zeep-adobe-" + uuid.uuid4().hex[:8]
+    handle = None
+    try:
+        handle = svc.copyImage(
+            companyHandle=COMPANY, assetHandle=SOURCE, folderHandle=FOLDER,
+            name=name, urlModifier="", _soapheaders=auth(),
+        )
+        check("copyImage (2013-02-15) returns a handle",
+              isinstance(handle, str) and handle.startswith("a|"), f"got {handle!r}")
+    except Exception as e:  # noqa: BLE001
+        check("copyImage (2013-02-15) returns a handle", False, f"{type(e).__name__}: {e}")
+    try:
+        ret = svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [handle]}, _soapheaders=auth())
+        items = asset_items(ret)
+        a = items[0] if len(items) == 1 else None
+        check("getAssets (2013-02-15) finds the copy",
+              a is not None and a.assetHandle == handle and a.name == name and a.folder == FOLDER,
+              f"{len(items)} items" if a is None else f"handle={a.assetHandle!r} name={a.name!r} folder={a.folder!r}")
+    except Exception as e:  # noqa: BLE001
+        check("getAssets (2013-02-15) finds the copy", False, f"{type(e).__name__}: {e}")
+    expect_fault(client, transport, "authenticationFault 10001 (2013-02-15)", "authenticationFault", 10001,
+                 lambda: svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [SOURCE]},
+                                       _soapheaders=auth(password="wrong")), status=500)
+
+
+if __name__ == "__main__":
+    print(f"version {zeep.__version__} (Python {platform.python_version()})", flush=True)
+    (adobe if sys.argv[1:] == ["adobe"] else emulator)()
+    sys.exit(1 if failed else 0)
