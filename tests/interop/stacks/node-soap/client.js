@@ -1,0 +1,121 @@
+// node `soap` against the emulator: the client is built at run time from the
+// WSDL URL the emulator serves (IPS_WSDL_URL).
+//
+// Prints one `check <what>: ok|FAIL <detail>` line per check; exits 0 only if
+// every check passed.
+'use strict';
+
+const crypto = require('crypto');
+const soap = require('soap');
+
+const AUTH_NS = 'http://www.scene7.com/IpsApi/xsd';
+const COMPANY = 'c|6';
+const SOURCE = 'a|739|1|537';
+const FOLDER = 'ApiTestCo/';
+const BASE = process.env.IPS_BASE_URL;
+
+let failed = false;
+function check(what, ok, detail = '') {
+  console.log(`check ${what}: ` + (ok ? 'ok' : `FAIL ${detail}`));
+  if (!ok) failed = true;
+}
+
+const freshName = () => 'node-' + crypto.randomBytes(4).toString('hex');
+
+function pngSize(buf) {
+  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (buf.length < 24 || !buf.subarray(0, 8).equals(sig) || buf.toString('latin1', 12, 16) !== 'IHDR') return null;
+  return [buf.readUInt32BE(16), buf.readUInt32BE(20)];
+}
+
+async function main() {
+  const version = require('soap/package.json').version;
+  console.log(`version ${version} (Node ${process.version})`);
+
+  const client = await soap.createClientAsync(process.env.IPS_WSDL_URL);
+  // The top-level methods belong to the last port (SOAP 1.2): name the 1.1 one.
+  const port = client.IpsApiService.IpsApiSoapPort;
+
+  const call = (op, header, args) => {
+    client.clearSoapHeaders();
+    client.addSoapHeader({ authHeader: header }, '', 'auth', AUTH_NS);
+    return new Promise((resolve, reject) => {
+      port[op](args, (err, result) => (err ? reject(err) : resolve(result)));
+    });
+  };
+  const auth = (extra = {}) => ({
+    user: 'ipsuser@ips.test', password: 'ips-emulator', appName: 'interop-node', appVersion: '1', ...extra,
+  });
+  const copy = (header, name, urlModifier = '', assetHandle = SOURCE) =>
+    call('copyImage', header, { companyHandle: COMPANY, assetHandle, folderHandle: FOLDER, name, urlModifier });
+
+  async function expectFault(what, element, code, promise, status) {
+    try {
+      const r = await promise;
+      check(what, false, `no fault; returned ${JSON.stringify(r)}`);
+    } catch (e) {
+      const detail = e.root?.Envelope?.Body?.Fault?.detail?.[element];
+      const got = e.response?.status;
+      // node soap hands back every value as a string: "10001"
+      if (!detail) check(what, false, `no ${element} detail: ${e.message}`);
+      else if (String(detail.code) !== String(code) || !/^\d+$/.test(String(detail.code)))
+        check(what, false, `code ${JSON.stringify(detail.code)}, wanted ${code}`);
+      else if (!detail.reason) check(what, false, 'empty reason');
+      else if (got !== status) check(what, false, `HTTP ${got}, wanted ${status}`);
+      else check(what, true);
+    }
+  }
+
+  const name = freshName();
+  let handle = null;
+  try {
+    handle = (await copy(auth(), name))?.assetHandle;
+    check('copyImage returns a handle', typeof handle === 'string' && handle.startsWith('a|'), `got ${handle}`);
+  } catch (e) {
+    check('copyImage returns a handle', false, e.message);
+  }
+
+  try {
+    const r = await call('getAssets', auth(), { companyHandle: COMPANY, assetHandleArray: { items: [handle] } });
+    let items = r?.assetArray?.items ?? [];
+    if (!Array.isArray(items)) items = [items];
+    if (items.length !== 1) check('getAssets finds the copy', false, `${items.length} items`);
+    else {
+      const a = items[0];
+      check('getAssets finds the copy',
+        a.assetHandle === handle && a.name === name && a.folder === FOLDER && a.type === 'Image',
+        `handle=${a.assetHandle} name=${a.name} folder=${a.folder} type=${a.type}`);
+    }
+  } catch (e) {
+    check('getAssets finds the copy', false, e.message);
+  }
+
+  const name2 = `${name}-png`;
+  try {
+    const h2 = (await copy(auth(), name2, 'wid=120&fmt=png'))?.assetHandle;
+    const res = await fetch(`${BASE}/is/image/ApiTestCo/${encodeURIComponent(name2)}`);
+    const size = res.ok ? pngSize(Buffer.from(await res.arrayBuffer())) : null;
+    check('urlModifier copy served as 120px PNG',
+      typeof h2 === 'string' && h2.startsWith('a|') && size !== null && size[0] === 120 && size[1] > 0,
+      `handle ${h2}, image HTTP ${res.status}, PNG size ${JSON.stringify(size)}`);
+  } catch (e) {
+    check('urlModifier copy served as 120px PNG', false, e.message);
+  }
+
+  await expectFault('authenticationFault 10001', 'authenticationFault', 10001,
+    copy(auth({ password: 'wrong' }), freshName()), 500);
+  await expectFault('authorizationFault 20003', 'authorizationFault', 20003,
+    copy(auth({ user: 'portaluser@ips.test' }), freshName()), 500);
+  await expectFault('ipsApiFault 30001 (HTTP 500)', 'ipsApiFault', 30001,
+    copy(auth(), freshName(), '', 'a|999|1|999'), 500);
+  await expectFault('ipsApiFault 30001 (HTTP 200)', 'ipsApiFault', 30001,
+    copy(auth({ faultHttpStatusCode: 200 }), freshName(), '', 'a|999|1|999'), 200);
+}
+
+main().then(
+  () => process.exit(failed ? 1 : 0),
+  (e) => {
+    console.log(`check client: FAIL ${e.stack || e}`);
+    process.exit(1);
+  },
+);
