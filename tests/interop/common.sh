@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Sourced by every stack's run script: the shared environment and helpers.
 # Inputs (from tests/interop/run, or set by hand to run one stack alone):
 #   IPS_BASE_URL     http://127.0.0.1:PORT (the emulator, or the relay in front of it)
