@@ -47,23 +47,9 @@ pub enum Reset {
 }
 
 /// Credentials for the `{{user}}`, `{{password}}` and `{{basic}}`
-/// placeholders.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// The login.
-    pub user: String,
-    /// The password.
-    pub password: String,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never print the password.
-        f.debug_struct("Credentials")
-            .field("user", &self.user)
-            .finish_non_exhaustive()
-    }
-}
+/// placeholders: a login as authentication takes it (its `Debug` never
+/// prints the password).
+pub use crate::auth::Credentials;
 
 /// What to replay, and where.
 #[derive(Clone, Debug)]

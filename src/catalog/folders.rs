@@ -72,8 +72,7 @@ fn user_where(conn: &Connection, clause: &str, value: rusqlite::types::Value) ->
         })
         .optional()?;
     let Some(mut user) = user else { return Ok(None) };
-    let mut stmt = conn.prepare_cached("SELECT company_id FROM memberships WHERE user_id = ?1 ORDER BY company_id")?;
-    user.companies = stmt.query_map([user.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    user.companies = super::queries::memberships(conn, user.id)?;
     Ok(Some(user))
 }
 

@@ -129,9 +129,15 @@ pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<Use
         })
         .optional()?;
     let Some(mut user) = user else { return Ok(None) };
-    let mut stmt = conn.prepare_cached("SELECT company_id FROM memberships WHERE user_id = ?1 ORDER BY company_id")?;
-    user.companies = stmt.query_map([user.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    user.companies = memberships(conn, user.id)?;
     Ok(Some(user))
+}
+
+/// Ids of the companies a user belongs to, ascending.
+pub(super) fn memberships(conn: &Connection, user_id: i64) -> Result<Vec<i64>, Error> {
+    let mut stmt = conn.prepare_cached("SELECT company_id FROM memberships WHERE user_id = ?1 ORDER BY company_id")?;
+    let ids = stmt.query_map([user_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(ids)
 }
 
 pub(super) fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Result<Option<i64>, Error> {
