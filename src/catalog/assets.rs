@@ -9,7 +9,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
-use super::queries::{asset_from_row, company_exists, folder_id, is_unique_violation, timestamp};
+use super::queries::{asset_from_row, clash_as, company_exists, folder_id, timestamp};
 use super::{Asset, AssetDetail, Catalog, Error, NewContent};
 use crate::handles::AssetHandle;
 
@@ -390,13 +390,7 @@ impl Catalog {
             t.conn
                 .prepare_cached("UPDATE assets SET name = ?2 WHERE id = ?1")?
                 .execute(params![asset.id, new_name])
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        Error::NameInUse
-                    } else {
-                        Error::Sqlite(e)
-                    }
-                })?;
+                .map_err(clash_as(Error::NameInUse))?;
             touch(t.conn, asset.id, actor)
         })
         .await

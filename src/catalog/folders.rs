@@ -10,7 +10,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::queries::is_unique_violation;
+use super::queries::clash_as;
 use super::{Catalog, Error};
 
 /// A company row.
@@ -124,13 +124,7 @@ fn create(conn: &Connection, company_id: i64, path: &str) -> Result<(), Error> {
     }
     conn.prepare_cached("INSERT INTO folders (company_id, path) VALUES (?1, ?2)")?
         .execute(params![company_id, path])
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                Error::FolderExists
-            } else {
-                Error::Sqlite(e)
-            }
-        })?;
+        .map_err(clash_as(Error::FolderExists))?;
     Ok(())
 }
 
@@ -195,13 +189,7 @@ fn rename(conn: &Connection, company_id: i64, path: &str, new_path: &str) -> Res
         under(2)
     ))?
     .execute(params![company_id, path, new_path])
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::FolderExists
-        } else {
-            Error::Sqlite(e)
-        }
-    })?;
+    .map_err(clash_as(Error::FolderExists))?;
     Ok(())
 }
 

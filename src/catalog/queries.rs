@@ -111,8 +111,20 @@ pub(super) fn is_constraint(e: &rusqlite::Error) -> bool {
 
 /// A UNIQUE index refused the row: a name clash. Other constraints (a
 /// foreign key naming a user a reset removed) are not the caller's clash.
-pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+/// Maps a write's failure: a UNIQUE violation is `clash` (the caller's name
+/// or path is taken), anything else stays SQLite's.
+pub(super) fn clash_as(clash: Error) -> impl FnOnce(rusqlite::Error) -> Error {
+    move |e| {
+        if is_unique_violation(&e) {
+            clash
+        } else {
+            Error::Sqlite(e)
+        }
+    }
 }
 
 pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<UserRecord>, Error> {
@@ -299,13 +311,7 @@ where
             now: &now,
         },
     )
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::NameInUse
-        } else {
-            Error::Sqlite(e)
-        }
-    })?;
+    .map_err(clash_as(Error::NameInUse))?;
     tx.take_image_ids();
     Ok(Asset {
         id,
