@@ -2,11 +2,10 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
 use crate::auth::Authenticator;
 use crate::catalog::Catalog;
 use crate::config::Limits;
+use crate::cpu::Cpu;
 use crate::journal::Journal;
 use crate::seed::SeedSource;
 use crate::store::Store;
@@ -22,8 +21,8 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Request and image limits.
     pub limits: Limits,
-    /// One permit per core for CPU-heavy blocking work (argon2, decoding).
-    pub cpu: Arc<Semaphore>,
+    /// The CPU budget for blocking work (argon2, decoding, rendering).
+    pub cpu: Cpu,
     /// The seed the service started with, which a reset restores.
     pub seed: SeedSource,
     /// Whether the emulator controls (`/_emulator/reset`,
@@ -36,8 +35,7 @@ pub struct AppState {
 impl AppState {
     /// Wires the parts together.
     pub fn new(catalog: Catalog, store: Store, limits: Limits, seed: SeedSource, emulator_api: bool) -> Arc<Self> {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let cpu = Arc::new(Semaphore::new(cores));
+        let cpu = Cpu::per_core();
         Arc::new(AppState {
             auth: Authenticator::new(catalog.clone(), cpu.clone()),
             catalog,

@@ -48,3 +48,17 @@ pub fn utc_millis(time: SystemTime) -> String {
     }
     out
 }
+/// Whether `s` has the shape [`utc_millis`] writes
+/// (`2024-05-06T07:08:09.123Z`), as a seed's dates must.
+pub fn is_utc_millis(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 24
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'.',
+            23 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}

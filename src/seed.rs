@@ -8,7 +8,6 @@
 //! way over a catalog that already has content, replacing all of it.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -100,6 +99,10 @@ struct CompanyEntry {
     /// Defaults to the name without spaces, plus `/`, as IPS derives it.
     #[serde(default)]
     root_path: Option<String>,
+    /// When the company's account expires (`Company/expires`), in the
+    /// catalog's time format; none: it never does.
+    #[serde(default)]
+    expires: Option<String>,
     #[serde(default)]
     folders: Vec<String>,
 }
@@ -199,7 +202,7 @@ pub async fn apply(
     if let Err(e) = applied {
         let store = store.clone();
         let added = built.added;
-        let _ = tokio::task::spawn_blocking(move || remove_blobs(&store, &added)).await;
+        let _ = crate::cpu::offload(move || remove_blobs(&store, &added)).await;
         return Err(e.into());
     }
     Ok(Outcome::Applied)
@@ -233,7 +236,7 @@ async fn build_off_runtime(
 ) -> Result<Built, Error> {
     let source = source.clone();
     let store = store.clone();
-    tokio::task::spawn_blocking(move || build(&file, &source, &store, limits))
+    crate::cpu::offload(move || build(&file, &source, &store, limits))
         .await
         .map_err(|_| Error::Task)?
 }
@@ -285,10 +288,17 @@ fn build_inner(
                     .ok_or_else(|| Error::Invalid(format!("bad folder {f}")))
             })
             .collect::<Result<_, _>>()?;
+        if let Some(bad) = c.expires.as_deref().filter(|e| !crate::clock::is_utc_millis(e)) {
+            return Err(Error::Invalid(format!(
+                "company {}: expires '{bad}' is not a time like 2100-12-31T23:59:59.000Z",
+                c.name
+            )));
+        }
         data.companies.push(SeedCompany {
             id: company_id(&c.handle)?,
             name: c.name.clone(),
             root_path,
+            expires: c.expires.clone(),
             folders,
         });
     }
@@ -366,11 +376,6 @@ fn build_inner(
 /// seed and the `fixtures/seed` directory agree.
 pub fn embedded_file_names() -> impl Iterator<Item = &'static str> {
     EMBEDDED_FILES.iter().map(|(name, _)| *name)
-}
-
-/// Convenience for callers holding the shared state.
-pub async fn apply_to(state: &Arc<crate::app::AppState>, source: &SeedSource) -> Result<Outcome, Error> {
-    apply(source, &state.catalog, &state.store, state.limits.render.image).await
 }
 
 /// What [`reset`] loaded.

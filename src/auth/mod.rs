@@ -12,18 +12,18 @@ mod user_type;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
 
 pub use user_type::{UnknownUserType, UserType};
 
 use crate::catalog::{self, Catalog};
+use crate::cpu::Cpu;
 
 /// Why a caller could not be authenticated.
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +115,7 @@ struct Cache {
 /// Authenticates requests against the catalog's users.
 pub struct Authenticator {
     catalog: Catalog,
-    hashing: Arc<Semaphore>,
+    hashing: Cpu,
     key: [u8; 16],
     verified: Mutex<Cache>,
 }
@@ -127,8 +127,8 @@ impl std::fmt::Debug for Authenticator {
 }
 
 impl Authenticator {
-    /// An authenticator whose argon2 work shares `hashing` (one permit per core).
-    pub fn new(catalog: Catalog, hashing: Arc<Semaphore>) -> Self {
+    /// An authenticator whose argon2 work runs within `hashing`.
+    pub fn new(catalog: Catalog, hashing: Cpu) -> Self {
         // The digest key only has to be unpredictable to other processes;
         // std's per-process random hasher keys are enough for that.
         let mut key = [0u8; 16];
@@ -186,14 +186,12 @@ impl Authenticator {
         let stored = record
             .as_ref()
             .map_or_else(|| dummy_hash().to_owned(), |r| r.password_hash.clone());
-        let permit = self.hashing.clone().acquire_owned().await.map_err(|_| Error::Hashing)?;
         let password = creds.password;
-        let matches = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            verify_password(&password, &stored)
-        })
-        .await
-        .map_err(|_| Error::Hashing)??;
+        let matches = self
+            .hashing
+            .run(move || verify_password(&password, &stored))
+            .await
+            .map_err(|_| Error::Hashing)??;
         let record = match record {
             Some(r) if matches => r,
             _ => return Err(Error::InvalidCredentials),
@@ -236,6 +234,7 @@ mod tests {
                 id: 6,
                 name: "A".into(),
                 root_path: "A/".into(),
+                expires: None,
                 folders: vec![],
             }],
             users: vec![SeedUser {
@@ -249,7 +248,7 @@ mod tests {
             ..SeedData::default()
         };
         catalog.apply_seed(seed).await.expect("seed");
-        Authenticator::new(catalog, Arc::new(Semaphore::new(2)))
+        Authenticator::new(catalog, Cpu::new(2))
     }
 
     fn creds(user: &str, password: &str) -> Option<Credentials> {

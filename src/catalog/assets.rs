@@ -118,8 +118,8 @@ macro_rules! detail_select {
         concat!(
             "SELECT ",
             asset_columns!(),
-            ", a.created_at, COALESCE(cu.email, ''), a.modified_at, COALESCE(mu.email, cu.email, '')
-             FROM assets a JOIN folders f ON f.id = a.folder_id
+            ", a.created_at, COALESCE(cu.email, ''), a.modified_at, COALESCE(mu.email, cu.email, ''), c.name
+             FROM assets a JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id
              LEFT JOIN users cu ON cu.id = a.created_by
              LEFT JOIN users mu ON mu.id = a.modified_by "
         )
@@ -133,6 +133,7 @@ fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
         create_user: r.get(15)?,
         modified: r.get(16)?,
         modify_user: r.get(17)?,
+        company: r.get(18)?,
     })
 }
 

@@ -22,6 +22,19 @@ pub struct CompanyRecord {
     pub name: String,
     /// Root folder path, ending in `/`.
     pub root_path: String,
+    /// When the company's account expires, if ever.
+    pub expires: Option<String>,
+}
+
+/// A folder as listings show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderRow {
+    /// Full path, company root first, ending in `/`.
+    pub path: String,
+    /// When it was created or last renamed.
+    pub modified: String,
+    /// The latest change among the assets directly in it, if it has any.
+    pub assets_modified: Option<String>,
 }
 
 /// A user as `getUserInfo` describes one, with the companies it belongs to.
@@ -46,11 +59,12 @@ fn company_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CompanyRecord> {
         id: r.get(0)?,
         name: r.get(1)?,
         root_path: r.get(2)?,
+        expires: r.get(3)?,
     })
 }
 
 fn company(conn: &Connection, company_id: i64) -> Result<CompanyRecord, Error> {
-    conn.prepare_cached("SELECT id, name, root_path FROM companies WHERE id = ?1")?
+    conn.prepare_cached("SELECT id, name, root_path, expires FROM companies WHERE id = ?1")?
         .query_row([company_id], company_from_row)
         .optional()?
         .ok_or(Error::CompanyNotFound)
@@ -87,20 +101,27 @@ fn exists(conn: &Connection, company_id: i64, path: &str) -> Result<bool, Error>
 }
 
 /// The folder at `path` and every folder below it, sorted by path.
-fn subtree(conn: &Connection, company_id: i64, path: &str) -> Result<Vec<String>, Error> {
+fn subtree(conn: &Connection, company_id: i64, path: &str) -> Result<Vec<FolderRow>, Error> {
     company(conn, company_id)?;
     if !exists(conn, company_id, path)? {
         return Err(Error::FolderNotFound);
     }
     let sql = format!(
-        "SELECT path FROM folders WHERE company_id = ?1 AND {} ORDER BY path",
+        "SELECT path, modified_at, (SELECT max(a.modified_at) FROM assets a WHERE a.folder_id = folders.id)
+         FROM folders WHERE company_id = ?1 AND {} ORDER BY path",
         under(2)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let paths = stmt
-        .query_map(params![company_id, path], |r| r.get(0))?
+    let rows = stmt
+        .query_map(params![company_id, path], |r| {
+            Ok(FolderRow {
+                path: r.get(0)?,
+                modified: r.get(1)?,
+                assets_modified: r.get(2)?,
+            })
+        })?
         .collect::<Result<_, _>>()?;
-    Ok(paths)
+    Ok(rows)
 }
 
 /// The parent of a folder path (`A/b/c/` → `A/b/`); `None` for a root.
@@ -182,13 +203,20 @@ fn rename(conn: &Connection, company_id: i64, path: &str, new_path: &str) -> Res
     if taken {
         return Err(Error::FolderExists);
     }
-    // One statement rewrites the folder and every descendant's prefix;
-    // assets name folders by id, so they follow.
+    // One statement rewrites the folder and every descendant's prefix (each
+    // has a new path, so each is changed now); assets name folders by id,
+    // so they follow.
     conn.prepare_cached(&format!(
-        "UPDATE folders SET path = ?3 || substr(path, length(?2) + 1) WHERE company_id = ?1 AND {}",
+        "UPDATE folders SET path = ?3 || substr(path, length(?2) + 1), modified_at = ?4
+         WHERE company_id = ?1 AND {}",
         under(2)
     ))?
-    .execute(params![company_id, path, new_path])
+    .execute(params![
+        company_id,
+        path,
+        new_path,
+        super::queries::timestamp(std::time::SystemTime::now())
+    ])
     .map_err(clash_as(Error::FolderExists))?;
     Ok(())
 }
@@ -203,7 +231,7 @@ impl Catalog {
     pub async fn company_by_name(&self, name: String) -> Result<CompanyRecord, Error> {
         self.call_single_statement(move |t| {
             t.conn
-                .prepare_cached("SELECT id, name, root_path FROM companies WHERE name = ?1")?
+                .prepare_cached("SELECT id, name, root_path, expires FROM companies WHERE name = ?1")?
                 .query_row([name], company_from_row)
                 .optional()?
                 .ok_or(Error::CompanyNotFound)
@@ -225,7 +253,7 @@ impl Catalog {
 
     /// The company's folder at `path` and all folders below it, sorted by
     /// path. `FolderNotFound` if there is no folder at `path`.
-    pub async fn folder_subtree(&self, company_id: i64, path: String) -> Result<Vec<String>, Error> {
+    pub async fn folder_subtree(&self, company_id: i64, path: String) -> Result<Vec<FolderRow>, Error> {
         self.call_single_statement(move |t| subtree(t.conn, company_id, &path))
             .await
     }
@@ -281,6 +309,7 @@ mod tests {
                     id: 6,
                     name: "ApiTestCo".into(),
                     root_path: "ApiTestCo/".into(),
+                    expires: None,
                     folders: vec![
                         "ApiTestCo/uploads/".into(),
                         // Its parent ApiTestCo/uploads/deep/ is implied.
@@ -292,6 +321,7 @@ mod tests {
                     id: 21,
                     name: "OtherCo".into(),
                     root_path: "OtherCo/".into(),
+                    expires: None,
                     folders: vec!["OtherCo/uploads/".into()],
                 },
             ],
@@ -322,7 +352,8 @@ mod tests {
 
     async fn paths(catalog: &Catalog, company_id: i64) -> Vec<String> {
         let root = catalog.company(company_id).await.expect("company").root_path;
-        catalog.folder_subtree(company_id, root).await.expect("subtree")
+        let rows = catalog.folder_subtree(company_id, root).await.expect("subtree");
+        rows.into_iter().map(|r| r.path).collect()
     }
 
     #[tokio::test]
@@ -360,11 +391,15 @@ mod tests {
                 "ApiTestCo/uploadsX/"
             ]
         );
+        let rows = catalog
+            .folder_subtree(6, "ApiTestCo/uploads/".into())
+            .await
+            .expect("subtree");
+        // Assets count towards the folder holding them only.
+        assert!(rows[0].assets_modified.is_some() && rows[1].assets_modified.is_some());
+        assert!(rows.iter().all(|r| r.modified.len() == 24));
         assert_eq!(
-            catalog
-                .folder_subtree(6, "ApiTestCo/uploads/".into())
-                .await
-                .expect("subtree"),
+            rows.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
             [
                 "ApiTestCo/uploads/",
                 "ApiTestCo/uploads/deep/",

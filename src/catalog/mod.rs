@@ -34,7 +34,7 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
-pub use folders::{CompanyRecord, UserProfile};
+pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
 
 /// Catalog failures. The first group is internal; the second names the

@@ -82,6 +82,9 @@ pub struct AssetDetail {
     pub modified: String,
     /// Login of the last user to change it (the creator until someone does).
     pub modify_user: String,
+    /// The owning company's name (the first path element of its Image
+    /// Serving URLs).
+    pub company: String,
 }
 
 /// What `Catalog::copy_asset` needs to know.
@@ -140,6 +143,8 @@ pub struct SeedCompany {
     pub name: String,
     /// Root folder path, ending in `/`.
     pub root_path: String,
+    /// When the company's account expires (`xsd:dateTime`), if ever.
+    pub expires: Option<String>,
     /// Further folder paths, each ending in `/` and under the root.
     pub folders: Vec<String>,
 }

@@ -21,8 +21,8 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
     }
     for c in &seed.companies {
         conn.execute(
-            "INSERT INTO companies (id, name, root_path) VALUES (?1, ?2, ?3)",
-            params![c.id, c.name, c.root_path],
+            "INSERT INTO companies (id, name, root_path, expires) VALUES (?1, ?2, ?3, ?4)",
+            params![c.id, c.name, c.root_path, c.expires],
         )
         .map_err(|e| seed_conflict(e, &format!("company {}", c.name)))?;
         for path in std::iter::once(&c.root_path).chain(&c.folders) {
@@ -390,23 +390,32 @@ pub(super) fn timestamp(time: std::time::SystemTime) -> String {
 
 /// Brings a catalog written by an earlier version up to the current schema.
 pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
-    let has_post_modifier = conn
-        .prepare("SELECT 1 FROM pragma_table_info('assets') WHERE name = 'url_post_modifier'")?
-        .query_row([], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !has_post_modifier {
+    if !has_column(conn, "assets", "url_post_modifier")? {
         conn.execute_batch("ALTER TABLE assets ADD COLUMN url_post_modifier TEXT NOT NULL DEFAULT ''")?;
     }
-    let has_modified_by = conn
-        .prepare("SELECT 1 FROM pragma_table_info('assets') WHERE name = 'modified_by'")?
-        .query_row([], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !has_modified_by {
+    if !has_column(conn, "assets", "modified_by")? {
         conn.execute_batch("ALTER TABLE assets ADD COLUMN modified_by INTEGER REFERENCES users(id)")?;
     }
+    if !has_column(conn, "companies", "expires")? {
+        conn.execute_batch("ALTER TABLE companies ADD COLUMN expires TEXT")?;
+    }
+    if !has_column(conn, "folders", "modified_at")? {
+        // A column added to existing rows needs a constant default; the rows
+        // are then stamped with the time of the upgrade.
+        conn.execute_batch(
+            "ALTER TABLE folders ADD COLUMN modified_at TEXT NOT NULL DEFAULT '';
+             UPDATE folders SET modified_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');",
+        )?;
+    }
     Ok(())
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, Error> {
+    Ok(conn
+        .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+        .query_row([table, column], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// Whether any asset names the blob.
@@ -589,12 +598,14 @@ mod tests {
                     id: 6,
                     name: "ApiTestCo".into(),
                     root_path: "ApiTestCo/".into(),
+                    expires: None,
                     folders: vec!["ApiTestCo/uploads/".into()],
                 },
                 SeedCompany {
                     id: 21,
                     name: "OtherCo".into(),
                     root_path: "OtherCo/".into(),
+                    expires: None,
                     folders: vec![],
                 },
             ],

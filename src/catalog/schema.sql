@@ -2,7 +2,9 @@
 CREATE TABLE IF NOT EXISTS companies (
     id        INTEGER PRIMARY KEY,
     name      TEXT NOT NULL UNIQUE,
-    root_path TEXT NOT NULL UNIQUE
+    root_path TEXT NOT NULL UNIQUE,
+    -- When the company's account expires (Company/expires); NULL: never.
+    expires   TEXT
 );
 CREATE TABLE IF NOT EXISTS users (
     id            INTEGER PRIMARY KEY,
@@ -22,6 +24,8 @@ CREATE TABLE IF NOT EXISTS folders (
     id         INTEGER PRIMARY KEY,
     company_id INTEGER NOT NULL REFERENCES companies(id),
     path       TEXT NOT NULL,
+    -- Created or last renamed (Folder/lastModified).
+    modified_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     UNIQUE (company_id, path)
 );
 CREATE TABLE IF NOT EXISTS assets (

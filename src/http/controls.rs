@@ -12,7 +12,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 
 use super::body;
-use super::routes::{body_error, method_not_allowed, plain, respond, Reply};
+use super::reply::{body_error, method_not_allowed, plain, respond, Reply};
 use super::Server;
 
 /// Restores the seed.
@@ -45,7 +45,7 @@ async fn reset(server: &Server, req: Request<Incoming>) -> Reply {
     if let Err(e) = body::read(req.into_body(), limits.max_body_bytes, limits.body_timeout).await {
         return body_error(e);
     }
-    match crate::reset(&server.state).await {
+    match crate::lifecycle::reset(&server.state).await {
         Ok(done) => {
             tracing::info!(
                 assets = done.restored.assets,

@@ -10,7 +10,10 @@
 mod body;
 pub mod client;
 mod controls;
+mod endpoints;
+mod image;
 mod multipart;
+mod reply;
 mod routes;
 
 use std::future::Future;
@@ -94,4 +97,34 @@ pub async fn serve(
         tracing::warn!("drain deadline passed; dropping remaining connections");
     }
     Ok(())
+}
+
+/// Decodes `%xx` escapes and `+` (a space, in query strings); bytes that do
+/// not make UTF-8 are replaced.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

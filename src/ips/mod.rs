@@ -1,31 +1,39 @@
-//! IPS operations: what each one means, who may call it, and doing it.
+//! IPS operations: what each one is, who may call it, and doing it.
 //!
-//! The SOAP layer decodes a request into an [`Operation`]; this layer checks
-//! the caller's user type against the operation's declared list, checks
-//! company membership once, and dispatches. It knows nothing of XML.
+//! Every operation is one file in `ops/`, declaring its name, the API
+//! versions that have it, its `…Param` and `…Return` shapes per version, the
+//! user types its reference page authorizes, and its handler; `registry`
+//! lists them. `soap` decodes a request against the declaration for the
+//! request's version, has the caller authorized here, and encodes the
+//! handler's reply in the version's shape. This layer knows nothing of XML.
 
-mod assets;
-mod copy_image;
-mod folders;
-mod identity;
-mod upload;
+pub mod contract;
+pub mod registry;
+pub mod serving;
+pub mod types;
+pub mod upload;
+pub mod value;
 
+mod batch;
+mod blobs;
+mod folder_tree;
+mod names;
+mod ops;
+mod refusal;
+mod search;
+
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-pub use assets::{
-    DeleteAsset, DeleteAssets, GetAssets, GetAssetsByName, MoveAsset, MoveAssets, RenameAsset, ReplaceImage,
-    SearchAssets, SearchCondition, SetUrlModifier,
-};
-pub use catalog::AssetDetail;
-pub use copy_image::CopyImage;
-pub use folders::{CreateFolder, DeleteFolder, FolderNode, GetFolderTree, GetFolders, RenameFolder};
-pub use identity::{CheckLogin, CompanyInfo, GetCompanyInfo, GetUserInfo, UserInfo};
 pub use upload::{Upload, UploadJob, UploadedFile};
 
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
 use crate::handles::CompanyHandle;
-use crate::{auth, catalog, render, store};
+use crate::{auth, catalog, cpu, render, store};
+use contract::{Field, Version};
+use value::{Params, Record};
 
 /// Operation failures, each naming the IPS fault it becomes.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +51,9 @@ pub enum Error {
     /// A parameter's value is unacceptable (30001).
     #[error("{0}")]
     InvalidParameter(String),
+    /// A parameter the operation needs is absent (30002).
+    #[error("Missing required parameter '{0}'")]
+    MissingParameter(&'static str),
     /// The name is taken within the company (30000, as IPS answers it).
     #[error("Asset ID '{0}' is already in use.")]
     NameInUse(String),
@@ -68,55 +79,73 @@ pub enum Error {
     Task,
 }
 
-/// The operations the emulator implements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OperationKind {
-    /// `copyImage`.
-    CopyImage,
-    /// `checkLogin`.
-    CheckLogin,
-    /// `getCompanyInfo`.
-    GetCompanyInfo,
-    /// `getUserInfo`.
-    GetUserInfo,
-    /// `getFolders`.
-    GetFolders,
-    /// `getFolderTree`.
-    GetFolderTree,
-    /// `createFolder`.
-    CreateFolder,
-    /// `deleteFolder`.
-    DeleteFolder,
-    /// `renameFolder`.
-    RenameFolder,
-    /// `getAssets`.
-    GetAssets,
-    /// `getAssetsByName`.
-    GetAssetsByName,
-    /// `searchAssets`.
-    SearchAssets,
-    /// `renameAsset`.
-    RenameAsset,
-    /// `moveAsset`.
-    MoveAsset,
-    /// `moveAssets`.
-    MoveAssets,
-    /// `deleteAsset`.
-    DeleteAsset,
-    /// `deleteAssets`.
-    DeleteAssets,
-    /// `setUrlModifier`.
-    SetUrlModifier,
-    /// `replaceImage`.
-    ReplaceImage,
-    /// A POST to the upload servlet, `/scene7/UploadFile` (not a SOAP
-    /// operation, so not in [`OperationKind::ALL`]).
-    UploadFile,
+impl From<cpu::Interrupted> for Error {
+    fn from(_: cpu::Interrupted) -> Self {
+        Error::Task
+    }
 }
+
+/// What a handler works with: the service, the authorized caller, and the
+/// API version the request speaks.
+#[derive(Clone, Copy, Debug)]
+pub struct Call<'a> {
+    /// The service's state.
+    pub state: &'a Arc<AppState>,
+    /// The caller.
+    pub principal: &'a Principal,
+    /// The request's API version.
+    pub version: Version,
+}
+
+/// A handler's answer, to be awaited.
+pub type Reply<'a> = Pin<Box<dyn Future<Output = Result<Record, Error>> + Send + 'a>>;
+
+/// An operation's handler: the request's parameters in, its reply's fields
+/// out.
+pub type Handler = for<'a> fn(&'a Call<'a>, Params) -> Reply<'a>;
+
+/// One IPS operation, as its file in `ops/` declares it.
+#[derive(Debug)]
+pub struct Operation {
+    /// Its wire name (`copyImage`).
+    pub name: &'static str,
+    /// The first API version that has it.
+    pub since: Version,
+    /// The user types its reference page authorizes.
+    pub users: &'static [UserType],
+    /// The children of `<name>Param`, across versions.
+    pub param: &'static [Field],
+    /// Other names a request may give a `param` field, as (alias, field):
+    /// spellings Adobe's own reference pages use.
+    pub aliases: &'static [(&'static str, &'static str)],
+    /// The children of `<name>Return`, across versions.
+    pub ret: &'static [Field],
+    /// Does it.
+    pub handler: Handler,
+}
+
+impl Operation {
+    /// Whether `version` has this operation.
+    pub fn in_version(&self, version: Version) -> bool {
+        self.since <= version
+    }
+}
+
+/// Boxes an `async fn(&Call, Params) -> Result<Record, Error>` as a
+/// [`Handler`].
+macro_rules! handler {
+    ($f:path) => {{
+        fn run<'a>(call: &'a $crate::ips::Call<'a>, params: $crate::ips::value::Params) -> $crate::ips::Reply<'a> {
+            Box::pin($f(call, params))
+        }
+        run
+    }};
+}
+pub(crate) use handler;
 
 /// Who may change assets and folders: the "Authorized User Types" every
 /// writing operation's reference page lists (copyImage's list).
-const WRITERS: &[UserType] = &[
+pub const WRITERS: &[UserType] = &[
     UserType::IpsAdmin,
     UserType::IpsCompanyAdmin,
     UserType::IpsUser,
@@ -127,7 +156,7 @@ const WRITERS: &[UserType] = &[
 
 /// Every user type an operation can be authorized for (`WebServiceUser` is
 /// listed by no operation's page).
-const EVERYONE: &[UserType] = &[
+pub const EVERYONE: &[UserType] = &[
     UserType::IpsAdmin,
     UserType::IpsCompanyAdmin,
     UserType::IpsUser,
@@ -139,227 +168,37 @@ const EVERYONE: &[UserType] = &[
     UserType::ImagePortalContribUser,
 ];
 
-impl OperationKind {
-    /// Every implemented operation, in the order the WSDL lists them.
-    pub const ALL: [OperationKind; 19] = [
-        OperationKind::CopyImage,
-        OperationKind::CheckLogin,
-        OperationKind::GetCompanyInfo,
-        OperationKind::GetUserInfo,
-        OperationKind::GetFolders,
-        OperationKind::GetFolderTree,
-        OperationKind::CreateFolder,
-        OperationKind::DeleteFolder,
-        OperationKind::RenameFolder,
-        OperationKind::GetAssets,
-        OperationKind::GetAssetsByName,
-        OperationKind::SearchAssets,
-        OperationKind::RenameAsset,
-        OperationKind::MoveAsset,
-        OperationKind::MoveAssets,
-        OperationKind::DeleteAsset,
-        OperationKind::DeleteAssets,
-        OperationKind::SetUrlModifier,
-        OperationKind::ReplaceImage,
-    ];
-
-    /// The operation's wire name.
-    pub fn name(self) -> &'static str {
-        use OperationKind::*;
-        match self {
-            CopyImage => "copyImage",
-            CheckLogin => "checkLogin",
-            GetCompanyInfo => "getCompanyInfo",
-            GetUserInfo => "getUserInfo",
-            GetFolders => "getFolders",
-            GetFolderTree => "getFolderTree",
-            CreateFolder => "createFolder",
-            DeleteFolder => "deleteFolder",
-            RenameFolder => "renameFolder",
-            GetAssets => "getAssets",
-            GetAssetsByName => "getAssetsByName",
-            SearchAssets => "searchAssets",
-            RenameAsset => "renameAsset",
-            MoveAsset => "moveAsset",
-            MoveAssets => "moveAssets",
-            DeleteAsset => "deleteAsset",
-            DeleteAssets => "deleteAssets",
-            SetUrlModifier => "setUrlModifier",
-            ReplaceImage => "replaceImage",
-            UploadFile => "UploadFile",
-        }
-    }
-
-    /// Looks an implemented operation up by wire name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// The "Authorized User Types" of the operation's IPS reference page.
-    /// Where a page has an obvious slip (a typo'd type, or IpsCompanyAdmin
-    /// missing from getCompanyInfo while it may call every other read), the
-    /// evident intent is taken; see the README.
-    pub fn allowed_user_types(self) -> &'static [UserType] {
-        use OperationKind::*;
-        use UserType::*;
-        match self {
-            CheckLogin | GetCompanyInfo | GetUserInfo | GetFolders | GetAssets | SearchAssets => EVERYONE,
-            GetFolderTree => &[
-                IpsAdmin,
-                IpsCompanyAdmin,
-                IpsUser,
-                TrialSiteAdmin,
-                TrialSiteUser,
-                ImagePortalContrib,
-                ImagePortalContribUser,
-            ],
-            GetAssetsByName => &[
-                IpsAdmin,
-                IpsCompanyAdmin,
-                IpsUser,
-                TrialSiteAdmin,
-                TrialSiteUser,
-                ImagePortalAdmin,
-                ImagePortalContrib,
-                ImagePortalContribUser,
-            ],
-            CopyImage | CreateFolder | DeleteFolder | RenameFolder | RenameAsset | MoveAsset | MoveAssets
-            | DeleteAsset | DeleteAssets | SetUrlModifier | ReplaceImage => WRITERS,
-            // The servlet's page names no user types; uploading makes image
-            // assets as copyImage does, so the same user types may.
-            UploadFile => WRITERS,
-        }
-    }
-}
-
-/// A decoded request.
-#[derive(Clone, Debug)]
-pub enum Operation {
-    /// `copyImage`.
-    CopyImage(CopyImage),
-    /// `checkLogin`.
-    CheckLogin(CheckLogin),
-    /// `getCompanyInfo`.
-    GetCompanyInfo(GetCompanyInfo),
-    /// `getUserInfo`.
-    GetUserInfo(GetUserInfo),
-    /// `getFolders`.
-    GetFolders(GetFolders),
-    /// `getFolderTree`.
-    GetFolderTree(GetFolderTree),
-    /// `createFolder`.
-    CreateFolder(CreateFolder),
-    /// `deleteFolder`.
-    DeleteFolder(DeleteFolder),
-    /// `renameFolder`.
-    RenameFolder(RenameFolder),
-    /// `getAssets`.
-    GetAssets(GetAssets),
-    /// `getAssetsByName`.
-    GetAssetsByName(GetAssetsByName),
-    /// `searchAssets`.
-    SearchAssets(SearchAssets),
-    /// `renameAsset`.
-    RenameAsset(RenameAsset),
-    /// `moveAsset`.
-    MoveAsset(MoveAsset),
-    /// `moveAssets`.
-    MoveAssets(MoveAssets),
-    /// `deleteAsset`.
-    DeleteAsset(DeleteAsset),
-    /// `deleteAssets`.
-    DeleteAssets(DeleteAssets),
-    /// `setUrlModifier`.
-    SetUrlModifier(SetUrlModifier),
-    /// `replaceImage`.
-    ReplaceImage(ReplaceImage),
-    /// A POST to the upload servlet.
-    Upload(Upload),
-}
-
-impl Operation {
-    /// Which operation this is.
-    pub fn kind(&self) -> OperationKind {
-        use OperationKind as K;
-        match self {
-            Operation::CopyImage(_) => K::CopyImage,
-            Operation::CheckLogin(_) => K::CheckLogin,
-            Operation::GetCompanyInfo(_) => K::GetCompanyInfo,
-            Operation::GetUserInfo(_) => K::GetUserInfo,
-            Operation::GetFolders(_) => K::GetFolders,
-            Operation::GetFolderTree(_) => K::GetFolderTree,
-            Operation::CreateFolder(_) => K::CreateFolder,
-            Operation::DeleteFolder(_) => K::DeleteFolder,
-            Operation::RenameFolder(_) => K::RenameFolder,
-            Operation::GetAssets(_) => K::GetAssets,
-            Operation::GetAssetsByName(_) => K::GetAssetsByName,
-            Operation::SearchAssets(_) => K::SearchAssets,
-            Operation::RenameAsset(_) => K::RenameAsset,
-            Operation::MoveAsset(_) => K::MoveAsset,
-            Operation::MoveAssets(_) => K::MoveAssets,
-            Operation::DeleteAsset(_) => K::DeleteAsset,
-            Operation::DeleteAssets(_) => K::DeleteAssets,
-            Operation::SetUrlModifier(_) => K::SetUrlModifier,
-            Operation::ReplaceImage(_) => K::ReplaceImage,
-            Operation::Upload(_) => K::UploadFile,
-        }
-    }
-}
-
-/// What an operation returns. The SOAP layer picks the return element from
-/// the operation; operations that answer nothing reply [`Reply::Empty`].
+/// Proof that a caller may call an operation: only [`authorize`] makes one,
+/// and only [`execute`] takes one, so no operation runs unchecked.
 #[derive(Debug)]
-pub enum Reply {
-    /// Nothing beyond the empty return element.
-    Empty,
-    /// A new or unchanged asset's handle (`copyImage`, `replaceImage`).
-    AssetHandle(String),
-    /// `checkLogin`: whether the login is valid.
-    LoginStatus(bool),
-    /// `getCompanyInfo`.
-    Company(CompanyInfo),
-    /// `getUserInfo`.
-    User(UserInfo),
-    /// A folder's handle (`createFolder`, `renameFolder`).
-    FolderHandle(String),
-    /// `getFolders`: a flat list.
-    Folders(Vec<FolderNode>),
-    /// `getFolderTree`: the root of the tree.
-    FolderTree(Option<FolderNode>),
-    /// `getAssets`, `getAssetsByName`.
-    Assets(Vec<AssetDetail>),
-    /// `searchAssets`: the total match count and the requested page.
-    Search {
-        /// Matches over all pages.
-        total: u64,
-        /// This page.
-        assets: Vec<AssetDetail>,
-    },
-    /// `moveAssets`, `deleteAssets`: per-asset outcomes.
-    Batch(BatchOutcome),
-    /// `uploadPostReturn`: the upload job's handle, for its further requests.
-    UploadJob(String),
+pub struct Authorized<'a> {
+    operation: &'static Operation,
+    principal: &'a Principal,
 }
 
-/// The outcome of an operation over several assets: each one succeeds or
-/// fails on its own, and failures are reported per asset, not as a fault.
-#[derive(Debug, Default)]
-pub struct BatchOutcome {
-    /// How many assets the operation succeeded on.
-    pub success: u32,
-    /// The handles it failed on, each with why (the SOAP layer turns the
-    /// error into a code and reason, as it would a fault).
-    pub errors: Vec<(String, Error)>,
-}
-
-/// Checks that the caller's user type may call `kind` (20003 otherwise).
-/// Runs before the request's parameters are even decoded.
-pub fn authorize(principal: &Principal, kind: OperationKind) -> Result<(), Error> {
-    if kind.allowed_user_types().contains(&principal.user_type) {
-        Ok(())
+/// Checks the caller's user type against the operation's (20003
+/// otherwise). Runs before the request's parameters are even decoded.
+pub fn authorize<'a>(principal: &'a Principal, operation: &'static Operation) -> Result<Authorized<'a>, Error> {
+    if operation.users.contains(&principal.user_type) {
+        Ok(Authorized { operation, principal })
     } else {
-        Err(Error::NotPermitted(kind.name()))
+        Err(Error::NotPermitted(operation.name))
     }
+}
+
+/// Runs an authorized operation with its decoded parameters.
+pub async fn execute(
+    state: &Arc<AppState>,
+    authorized: Authorized<'_>,
+    version: Version,
+    params: Record,
+) -> Result<Record, Error> {
+    let call = Call {
+        state,
+        principal: authorized.principal,
+        version,
+    };
+    (authorized.operation.handler)(&call, Params::from(params)).await
 }
 
 /// Resolves the company handle and checks membership. IpsAdmin reaches every
@@ -372,59 +211,6 @@ pub(crate) fn company_for(principal: &Principal, raw: &str) -> Result<CompanyHan
         Ok(handle)
     } else {
         Err(Error::InvalidCompany(raw.to_owned()))
-    }
-}
-
-/// Runs an authorized operation.
-pub async fn execute(state: &Arc<AppState>, principal: &Principal, op: Operation) -> Result<Reply, Error> {
-    authorize(principal, op.kind())?;
-    match op {
-        Operation::CopyImage(req) => {
-            let company = company_for(principal, &req.company)?;
-            copy_image::execute(state, principal, company, req).await
-        }
-        Operation::CheckLogin(req) => identity::check_login(state, principal, req).await,
-        Operation::GetCompanyInfo(req) => identity::get_company_info(state, principal, req).await,
-        Operation::GetUserInfo(req) => identity::get_user_info(state, principal, req).await,
-        Operation::GetFolders(req) => folders::get_folders(state, principal, req).await,
-        Operation::GetFolderTree(req) => folders::get_folder_tree(state, principal, req).await,
-        Operation::CreateFolder(req) => folders::create_folder(state, principal, req).await,
-        Operation::DeleteFolder(req) => folders::delete_folder(state, principal, req).await,
-        Operation::RenameFolder(req) => folders::rename_folder(state, principal, req).await,
-        Operation::GetAssets(req) => assets::get_assets(state, principal, req).await,
-        Operation::GetAssetsByName(req) => assets::get_assets_by_name(state, principal, req).await,
-        Operation::SearchAssets(req) => assets::search_assets(state, principal, req).await,
-        Operation::RenameAsset(req) => assets::rename_asset(state, principal, req).await,
-        Operation::MoveAsset(req) => assets::move_asset(state, principal, req).await,
-        Operation::MoveAssets(req) => assets::move_assets(state, principal, req).await,
-        Operation::DeleteAsset(req) => assets::delete_asset(state, principal, req).await,
-        Operation::DeleteAssets(req) => assets::delete_assets(state, principal, req).await,
-        Operation::SetUrlModifier(req) => assets::set_url_modifier(state, principal, req).await,
-        Operation::ReplaceImage(req) => assets::replace_image(state, principal, req).await,
-        Operation::Upload(req) => {
-            let company = company_for(principal, &req.company)?;
-            upload::execute(state, principal, company, req).await
-        }
-    }
-}
-
-/// Removes a stored file once no asset names it (a deleted asset's, a
-/// replaced image's old bytes, a rendering whose row was refused). The check
-/// and the removal run on the catalog worker, so no row naming the file can
-/// commit in between; a file a request has pinned stays. A failure is only
-/// logged: the file is garbage the next start-up sweeps.
-pub(crate) async fn release_blob(state: &Arc<AppState>, hash: String) {
-    let store = state.store.clone();
-    let released = state
-        .catalog
-        .release_blob(hash, move |h| {
-            if let Err(e) = store.remove_unpinned(h) {
-                tracing::warn!(error = %e, "could not remove an unused stored file");
-            }
-        })
-        .await;
-    if let Err(e) = released {
-        tracing::warn!(error = %e, "could not release an unused stored file");
     }
 }
 
@@ -443,9 +229,10 @@ mod tests {
 
     #[test]
     fn copy_image_user_types_follow_the_reference_page() {
+        let op = registry::find("copyImage").expect("registered");
         let allowed: Vec<_> = UserType::ALL
             .into_iter()
-            .filter(|t| authorize(&principal(*t, vec![6]), OperationKind::CopyImage).is_ok())
+            .filter(|t| authorize(&principal(*t, vec![6]), op).is_ok())
             .map(UserType::as_str)
             .collect();
         assert_eq!(
@@ -459,8 +246,7 @@ mod tests {
                 "ImagePortalContribUser"
             ]
         );
-        let err =
-            authorize(&principal(UserType::ImagePortalUser, vec![6]), OperationKind::CopyImage).expect_err("refused");
+        let err = authorize(&principal(UserType::ImagePortalUser, vec![6]), op).expect_err("refused");
         assert_eq!(
             err.to_string(),
             "User does not have permission to access operation 'copyImage'"

@@ -14,13 +14,17 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::app::AppState;
-use crate::auth::Principal;
+use crate::auth::{Principal, UserType};
 use crate::catalog::{self, NewContent, UploadAssets, UploadJobRef, UploadRefusal, UploadTarget};
 use crate::handles::{CompanyHandle, JobHandle};
-use crate::{render, store};
+use crate::{cpu, render, store};
 
-use super::copy_image::check_name;
-use super::{Error, Reply};
+use super::names::check_name;
+use super::{blobs, company_for, Error, WRITERS};
+
+/// Who may upload: the servlet's page names no user types; uploading makes
+/// image assets as copyImage does, so the same user types may.
+pub const USERS: &[UserType] = WRITERS;
 
 /// One request to the upload servlet, decoded from its form parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,12 +83,25 @@ impl std::fmt::Debug for UploadedFile {
 /// Longest job name accepted, in bytes.
 const MAX_JOB_NAME_BYTES: usize = 255;
 
-pub(super) async fn execute(
-    state: &Arc<AppState>,
-    principal: &Principal,
-    company: CompanyHandle,
-    req: Upload,
-) -> Result<Reply, Error> {
+/// Proof that the caller may upload: only [`authorize`] makes one.
+#[derive(Debug)]
+pub struct Uploader<'a>(&'a Principal);
+
+/// Checks the caller's user type (20003, as for an operation), before the
+/// request's parameters are decoded.
+pub fn authorize(principal: &Principal) -> Result<Uploader<'_>, Error> {
+    if USERS.contains(&principal.user_type) {
+        Ok(Uploader(principal))
+    } else {
+        Err(Error::NotPermitted("UploadFile"))
+    }
+}
+
+/// Stores the files and records the job; returns the job's handle for its
+/// further requests.
+pub async fn execute(state: &Arc<AppState>, uploader: Uploader<'_>, req: Upload) -> Result<String, Error> {
+    let principal = uploader.0;
+    let company = company_for(principal, &req.company)?;
     let job = match &req.job {
         UploadJob::Start { name, overwrite } => {
             check_job_name(name)?;
@@ -164,14 +181,12 @@ pub(super) async fn execute(
     };
     // Bytes an overwritten asset named may now be nobody's.
     release(state, outcome.replaced_blobs).await;
-    Ok(Reply::UploadJob(
-        JobHandle {
-            company: company.0,
-            name: outcome.job_name,
-            id: outcome.job_id,
-        }
-        .to_string(),
-    ))
+    Ok(JobHandle {
+        company: company.0,
+        name: outcome.job_name,
+        id: outcome.job_id,
+    }
+    .to_string())
 }
 
 fn job_handle_text(req: &Upload) -> String {
@@ -241,29 +256,35 @@ fn target(
 
 type Stored = Vec<(NewContent, store::Pin)>;
 
-/// Probes every file and, only if all are acceptable images, stores and
-/// pins them; off the async runtime, the probing within the CPU budget.
-/// What was stored comes back even when storing fails part-way, so that
-/// the caller can release it.
+/// Probes every file within the CPU budget and, only if all are acceptable
+/// images, stores and pins them (storing is I/O, not CPU: it leaves the
+/// budget to renders and password checks). What was stored comes back even
+/// when storing fails part-way, so that the caller can release it.
 async fn probe_and_store(state: &Arc<AppState>, files: &[UploadedFile]) -> Result<(Stored, Option<Error>), Error> {
-    let permit = state.cpu.clone().acquire_owned().await.map_err(|_| Error::Task)?;
-    let store = state.store.clone();
     let limits = state.limits.render.image;
+    let probed = files.to_vec();
+    let infos = state
+        .cpu
+        .run(move || {
+            probed
+                .iter()
+                .enumerate()
+                .map(|(i, file)| {
+                    render::probe(&file.bytes, limits).map_err(|e| {
+                        let which = file.filename.clone().unwrap_or_else(|| format!("file #{}", i + 1));
+                        Error::InvalidParameter(format!("Cannot upload '{which}': {e}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    let infos = match infos {
+        Ok(infos) => infos,
+        Err(e) => return Ok((Vec::new(), Some(e))),
+    };
+    let store = state.store.clone();
     let files = files.to_vec();
-    tokio::task::spawn_blocking(move || {
-        let mut infos = Vec::with_capacity(files.len());
-        for (i, file) in files.iter().enumerate() {
-            let info = render::probe(&file.bytes, limits).map_err(|e| {
-                let which = file.filename.clone().unwrap_or_else(|| format!("file #{}", i + 1));
-                Error::InvalidParameter(format!("Cannot upload '{which}': {e}"))
-            });
-            match info {
-                Ok(info) => infos.push(info),
-                Err(e) => return (Vec::new(), Some(e)),
-            }
-        }
-        // Storing is I/O, not CPU: let renders and password checks go on.
-        drop(permit);
+    Ok(cpu::offload(move || {
         let mut stored = Vec::with_capacity(files.len());
         for (file, info) in files.iter().zip(infos) {
             // Pinned before `put`, so a concurrent release of identical
@@ -285,14 +306,13 @@ async fn probe_and_store(state: &Arc<AppState>, files: &[UploadedFile]) -> Resul
         }
         (stored, None)
     })
-    .await
-    .map_err(|_| Error::Task)
+    .await?)
 }
 
-/// Releases bytes nothing may name any more (see [`super::release_blob`]).
+/// Releases bytes nothing may name any more (see [`blobs::release`]).
 async fn release(state: &Arc<AppState>, hashes: Vec<String>) {
     for hash in hashes {
-        super::release_blob(state, hash).await;
+        blobs::release(state, hash).await;
     }
 }
 

@@ -7,24 +7,29 @@
 //! headers, refuse unknown mandatory headers, authenticate, check the user
 //! type, decode the parameters, execute, encode.
 
+mod bare;
 pub mod canon;
+pub mod codec;
+mod dispatch;
 mod envelope;
 pub mod fault;
-mod operations;
-mod ops;
+mod filter;
 pub mod upload;
+pub mod versions;
 mod writer;
 pub mod wsdl;
 pub mod xml;
 
 use std::sync::Arc;
 
-pub use envelope::{is_ips_namespace, SoapVersion, IPS_XSD, SOAP11, SOAP12};
+pub use bare::handle_bare;
+pub use envelope::{SoapVersion, SOAP11, SOAP12};
 use fault::Fault;
+pub use versions::{is_ips_namespace, IPS_XSD};
 
 use crate::app::AppState;
 use crate::auth::{self, Credentials};
-use crate::ips::{self, OperationKind};
+use crate::ips;
 
 /// Request-level failures (the lower layers' errors ride along).
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +117,7 @@ pub struct SoapResponse {
 }
 
 /// What is known about the request so far; it decides how a fault is sent.
+#[derive(Default)]
 struct Context {
     version: SoapVersion,
     options: envelope::HeaderOptions,
@@ -160,7 +166,7 @@ pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
                 ctx.version
             };
             SoapResponse {
-                status: fault.http_status(version, ctx.options.fault_status),
+                status: Fault::http_status(ctx.options.fault_status),
                 content_type: content_type(version),
                 body: fault.to_xml(version).into_bytes(),
                 gzip_response: ctx.options.gzip_response,
@@ -183,27 +189,8 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
     }
     let env = envelope::recognise(root)?;
     ctx.namespace = env.body.ns.as_deref().map(bounded);
-    let ns = match env.body.ns.as_deref() {
-        Some(ns) if envelope::is_ips_namespace(ns) => ns.to_owned(),
-        _ => {
-            return Err(Error::UnknownOperation(format!(
-                "the Body element {} is not in an IPS API namespace",
-                bounded(&env.body.qname())
-            )))
-        }
-    };
-    let op_name = env
-        .body
-        .name
-        .strip_suffix("Param")
-        .ok_or_else(|| {
-            Error::UnknownOperation(format!(
-                "the Body element '{}' is not an IPS request",
-                bounded(&env.body.name)
-            ))
-        })?
-        .to_owned();
-    ctx.operation = Some(bounded(&op_name));
+    let target = dispatch::target(&env.body)?;
+    ctx.operation = Some(bounded(&target.name));
     let headers = envelope::read_headers(&env)?;
     ctx.options = headers.options;
     if let Some(h) = envelope::not_understood(&env) {
@@ -212,25 +199,14 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
             name: h.name.clone(),
         });
     }
-    check_action(req, &op_name)?;
-    let kind = OperationKind::from_name(&op_name).ok_or_else(|| {
-        Error::UnknownOperation(if operations::is_ips_operation(&op_name) {
-            format!("operation '{op_name}' is not implemented by this emulator")
-        } else {
-            format!("unknown operation '{}'", bounded(&op_name))
-        })
-    })?;
+    check_action(req, &target.name)?;
+    let op = dispatch::operation(&target)?;
     let credentials = headers
         .from_auth_header
         .or_else(|| req.basic.clone())
         .or(headers.from_legacy);
-    let principal = state.auth.authenticate(credentials).await?;
-    ctx.user = Some(principal.email.clone());
-    ips::authorize(&principal, kind)?;
-    let decoded = ops::decode(kind, &env.body)?;
-    let reply = ips::execute(state, &principal, decoded.operation).await?;
-    let node = ops::encode(kind, &reply, &ns, &decoded.filter);
-    Ok((ns, node))
+    let node = dispatch::run(state, op, &target, &env.body, credentials, &mut ctx.user).await?;
+    Ok((target.ns, node))
 }
 
 /// Longest client-chosen name (an element's name or namespace) kept for
@@ -275,7 +251,7 @@ fn action_operation(raw: &str) -> Option<String> {
     let v = raw.trim().trim_matches('"').trim();
     let last = v.rsplit(['#', '/']).next().unwrap_or(v);
     let name = last.strip_suffix("Param").unwrap_or(last);
-    operations::is_ips_operation(name).then(|| name.to_owned())
+    ips::registry::is_ips_operation(name).then(|| name.to_owned())
 }
 
 fn content_type(version: SoapVersion) -> &'static str {

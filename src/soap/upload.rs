@@ -15,13 +15,15 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::envelope::{self, is_ips_namespace, Fields};
+use super::envelope::{self, Fields};
 use super::fault::Fault;
+use super::versions::is_ips_namespace;
+use super::writer::Node;
 use super::xml::{Element, XSI};
-use super::{decode_text, ops, writer, xml, Error};
+use super::{decode_text, writer, xml, Error};
 use crate::app::AppState;
 use crate::auth;
-use crate::ips::{self, OperationKind, Upload, UploadJob, UploadedFile};
+use crate::ips::{self, Upload, UploadJob, UploadedFile};
 
 /// `Content-Type` of every servlet reply, spelled as Adobe's examples show it.
 pub const CONTENT_TYPE: &str = "text/xml;charset=utf-8";
@@ -125,7 +127,7 @@ async fn process(
     state: &Arc<AppState>,
     parts: Vec<FormPart>,
     fault_status: &mut Option<u16>,
-) -> Result<(String, writer::Node), Error> {
+) -> Result<(String, Node), Error> {
     let form = Form::sort(parts)?;
     // The page requires the part; without it there are no credentials, as
     // for a SOAP request with no authHeader.
@@ -141,14 +143,13 @@ async fn process(
         None
     };
     let principal = state.auth.authenticate(credentials).await?;
-    ips::authorize(&principal, OperationKind::UploadFile)?;
+    let uploader = ips::upload::authorize(&principal)?;
     let params = form.params.ok_or(Error::MissingParameter("uploadParams"))?;
     let params = parse_part(state, &params, "uploadParams")?;
     let ns = params.ns.clone().unwrap_or_default();
-    let op = decode(&params, form.files)?;
-    let reply = ips::execute(state, &principal, ips::Operation::Upload(op)).await?;
-    let node = ops::encode(OperationKind::UploadFile, &reply, &ns, &ops::FieldFilter::default());
-    Ok((ns, node))
+    let upload = decode(&params, form.files)?;
+    let job = ips::upload::execute(state, uploader, upload).await?;
+    Ok((ns, Node::parent("uploadPostReturn", vec![Node::text("jobHandle", job)])))
 }
 
 /// An XML form part, under the same rules as a SOAP body: UTF-8 or UTF-16

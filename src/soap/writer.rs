@@ -5,13 +5,16 @@
 //! declaring the request's namespace as its default namespace, so every child
 //! is qualified without prefixes.
 
-use super::envelope::{SoapVersion, IPS_XSD};
+use std::borrow::Cow;
+
+use super::envelope::SoapVersion;
+use super::versions::IPS_XSD;
 
 /// A response element tree: a name and either text or children.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     /// Local name (in the reply's namespace).
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// Content.
     pub content: Content,
 }
@@ -27,18 +30,18 @@ pub enum Content {
 
 impl Node {
     /// A text-only element.
-    pub fn text(name: &'static str, value: impl Into<String>) -> Self {
+    pub fn text(name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
         Node {
-            name,
+            name: name.into(),
             content: Content::Text(value.into()),
         }
     }
 
     /// An element with children (possibly none: IPS returns empty `…Return`
     /// elements for operations that answer nothing).
-    pub fn parent(name: &'static str, children: Vec<Node>) -> Self {
+    pub fn parent(name: impl Into<Cow<'static, str>>, children: Vec<Node>) -> Self {
         Node {
-            name,
+            name: name.into(),
             content: Content::Children(children),
         }
     }
@@ -70,7 +73,7 @@ pub fn escape(s: &str, out: &mut String) {
 
 fn write_node(node: &Node, xmlns: Option<&str>, out: &mut String) {
     out.push('<');
-    out.push_str(node.name);
+    out.push_str(&node.name);
     if let Some(ns) = xmlns {
         out.push_str(" xmlns=\"");
         escape(ns, out);
@@ -82,14 +85,14 @@ fn write_node(node: &Node, xmlns: Option<&str>, out: &mut String) {
         Content::Text(t) => {
             out.push('>');
             escape(t, out);
-            write_close(node.name, out);
+            write_close(&node.name, out);
         }
         Content::Children(children) => {
             out.push('>');
             for child in children {
                 write_node(child, None, out);
             }
-            write_close(node.name, out);
+            write_close(&node.name, out);
         }
     }
 }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod digest;
+
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,14 @@
 //! with everything inside; naming something deeper keeps the elements on
 //! the way to it, with only the named parts inside them.
 
-use super::super::writer::{Content, Node};
+use super::writer::{Content, Node};
+use super::Error;
+use crate::ips::value::{Record, Value};
+
+/// Most paths `responseFieldArray` or `excludeFieldArray` may hold, and the
+/// longest path: each is matched against every element of the reply.
+const MAX_FIELD_PATHS: usize = 100;
+const MAX_FIELD_PATH_BYTES: usize = 255;
 
 /// The paths a request asked to include and to exclude.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,6 +41,29 @@ impl FieldFilter {
         }
     }
 
+    /// Takes `responseFieldArray` and `excludeFieldArray` out of a decoded
+    /// request (they are about the reply, not the operation).
+    pub fn take(params: &mut Record) -> Result<Self, Error> {
+        let mut paths = |name: &str| -> Result<Vec<String>, Error> {
+            let paths = match params.take(name) {
+                Some(Value::Record(array)) => match array.get("items") {
+                    Some(Value::List(items)) => items.iter().filter_map(|v| v.as_text().map(str::to_owned)).collect(),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            if paths.len() > MAX_FIELD_PATHS || paths.iter().any(|p| p.len() > MAX_FIELD_PATH_BYTES) {
+                return Err(Error::InvalidValue(format!(
+                    "'{name}' may hold at most {MAX_FIELD_PATHS} paths of at most {MAX_FIELD_PATH_BYTES} bytes"
+                )));
+            }
+            Ok(paths)
+        };
+        let include = paths("responseFieldArray")?;
+        let exclude = paths("excludeFieldArray")?;
+        Ok(FieldFilter::new(include, exclude))
+    }
+
     /// The return element with only the fields asked for.
     pub fn apply(&self, root: Node) -> Node {
         if self.include.is_empty() && self.exclude.is_empty() {
@@ -58,7 +88,7 @@ fn keep(include: &[String], exclude: &[String], children: Vec<Node>, parent: &st
         .into_iter()
         .filter_map(|child| {
             let path = if parent.is_empty() {
-                child.name.to_owned()
+                child.name.to_string()
             } else {
                 format!("{parent}/{}", child.name)
             };
@@ -112,7 +142,7 @@ mod tests {
     }
 
     fn names(node: &Node) -> Vec<String> {
-        let mut out = vec![node.name.to_owned()];
+        let mut out = vec![node.name.to_string()];
         if let Content::Children(c) = &node.content {
             for child in c {
                 out.extend(names(child).into_iter().map(|n| format!("{}/{n}", node.name)));

@@ -7,8 +7,9 @@
 
 use std::sync::Arc;
 
+use super::blobs::commands_around;
 use crate::app::AppState;
-use crate::{catalog, render, store};
+use crate::{catalog, cpu, render, store};
 
 /// A reply body and how to label it.
 #[derive(Debug)]
@@ -38,8 +39,8 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] store::Error),
     /// Blocking work could not be scheduled.
-    #[error("background task failed")]
-    Task,
+    #[error(transparent)]
+    Task(#[from] cpu::Interrupted),
 }
 
 impl Error {
@@ -63,13 +64,11 @@ pub async fn serve(state: &Arc<AppState>, company: &str, asset: &str, query: &st
         .await?
         .filter(|a| a.asset_type == "Image")
         .ok_or_else(|| Error::NotFound(object.clone()))?;
-    let commands = found.commands_around(query);
+    let commands = commands_around(&found, query);
     let store = state.store.clone();
     if commands.is_empty() {
         let hash = found.content_hash.clone();
-        let bytes = tokio::task::spawn_blocking(move || store.get(&hash))
-            .await
-            .map_err(|_| Error::Task)??;
+        let bytes = cpu::offload(move || store.get(&hash)).await??;
         return Ok(Served {
             bytes,
             mime: render::mime_for(found.format.as_deref().unwrap_or_default()),
@@ -81,16 +80,15 @@ pub async fn serve(state: &Arc<AppState>, company: &str, asset: &str, query: &st
         "\"{}\"",
         store::content_hash(format!("{}\n{commands}", found.content_hash).as_bytes())
     );
-    let permit = state.cpu.clone().acquire_owned().await.map_err(|_| Error::Task)?;
     let config = state.limits.render;
     let hash = found.content_hash;
-    let rendered = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        let bytes = store.get(&hash)?;
-        Ok::<_, Error>(render::render(&bytes, &modifier, &config)?)
-    })
-    .await
-    .map_err(|_| Error::Task)??;
+    let rendered = state
+        .cpu
+        .run(move || {
+            let bytes = store.get(&hash)?;
+            Ok::<_, Error>(render::render(&bytes, &modifier, &config)?)
+        })
+        .await??;
     Ok(Served {
         bytes: rendered.bytes.into(),
         mime: rendered.mime,

@@ -1,10 +1,52 @@
-//! Every operation name the IPS API defines (2013-02-15 and 2014-04-03
-//! WSDLs). A SOAPAction naming one of these that is not the Body's operation
-//! is refused; a Body naming one the emulator does not implement gets a clear
-//! "not implemented" fault instead of "unknown".
+//! The registry: every operation the emulator implements, one line each,
+//! and the names of every operation the IPS API defines.
+//!
+//! Adding an operation is one new file in `ops/` and one line here; the
+//! SOAP endpoints, the WSDL and XSD of every version, authorization, the
+//! "not implemented" answer and the request journal all follow from it.
 
-/// IPS operation names, sorted.
-pub const IPS_OPERATIONS: &[&str] = &[
+use super::contract::Version;
+use super::ops;
+use super::Operation;
+
+/// The implemented operations, in the order the WSDLs list them.
+pub static OPERATIONS: &[&Operation] = &[
+    &ops::copy_image::OPERATION,
+    &ops::check_login::OPERATION,
+    &ops::get_company_info::OPERATION,
+    &ops::get_user_info::OPERATION,
+    &ops::get_folders::OPERATION,
+    &ops::get_folder_tree::OPERATION,
+    &ops::create_folder::OPERATION,
+    &ops::delete_folder::OPERATION,
+    &ops::rename_folder::OPERATION,
+    &ops::get_assets::OPERATION,
+    &ops::get_assets_by_name::OPERATION,
+    &ops::search_assets::OPERATION,
+    &ops::rename_asset::OPERATION,
+    &ops::move_asset::OPERATION,
+    &ops::move_assets::OPERATION,
+    &ops::delete_asset::OPERATION,
+    &ops::delete_assets::OPERATION,
+    &ops::set_url_modifier::OPERATION,
+    &ops::replace_image::OPERATION,
+];
+
+/// The implemented operation called `name`.
+pub fn find(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().copied().find(|op| op.name == name)
+}
+
+/// The implemented operations `version` has, in order.
+pub fn in_version(version: Version) -> impl Iterator<Item = &'static Operation> {
+    OPERATIONS.iter().copied().filter(move |op| op.in_version(version))
+}
+
+/// Every operation name the IPS API defines (Adobe's 2013-02-15 and
+/// 2014-04-03 WSDLs), sorted: a request naming one of these that the
+/// emulator does not implement gets a clear "not implemented" fault, and a
+/// SOAPAction naming one that is not the Body's operation is refused.
+pub const ALL_NAMES: &[&str] = &[
     "addCompany",
     "addCompanyMembership",
     "addGroupMembers",
@@ -175,15 +217,24 @@ pub const IPS_OPERATIONS: &[&str] = &[
 
 /// Whether `name` is an IPS operation.
 pub fn is_ips_operation(name: &str) -> bool {
-    IPS_OPERATIONS.binary_search(&name).is_ok()
+    ALL_NAMES.binary_search(&name).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn sorted_for_binary_search() {
-        assert!(super::IPS_OPERATIONS.windows(2).all(|w| w[0] < w[1]));
-        assert!(super::is_ips_operation("copyImage"));
-        assert!(!super::is_ips_operation("copyimage"));
+    fn names_are_sorted_and_implemented_ones_are_ips_operations() {
+        assert!(ALL_NAMES.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_ips_operation("copyImage") && !is_ips_operation("copyimage"));
+        for op in OPERATIONS {
+            assert!(is_ips_operation(op.name), "{}", op.name);
+            assert_eq!(find(op.name).map(|o| o.name), Some(op.name));
+        }
+        let mut names: Vec<_> = OPERATIONS.iter().map(|o| o.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), OPERATIONS.len(), "each operation registered once");
     }
 }

@@ -1,0 +1,66 @@
+//! `GET`/`HEAD /is/image/<company>/<asset>?<commands>`: Image Serving of
+//! stored assets. Errors are plain text with status 403, as Image Serving
+//! answers most errors, and are never cached; a matching `If-None-Match`
+//! gets 304.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+
+use super::reply::{header_str, respond, Reply};
+use super::{percent_decode, Server};
+use crate::ips::serving;
+
+pub(super) async fn image(server: &Server, req: &Request<Incoming>) -> Reply {
+    let path = req.uri().path();
+    let object = path.strip_prefix("/is/image/").unwrap_or_default();
+    // Each path element is decoded on its own, as Image Serving does.
+    let parts: Vec<String> = object.split('/').map(percent_decode_path).collect();
+    let (company, asset) = match parts.as_slice() {
+        [company, asset] if !company.is_empty() && !asset.is_empty() => (company, asset),
+        _ => return image_error(StatusCode::FORBIDDEN, format!("Unable to find image '{object}'")),
+    };
+    let query = req.uri().query().unwrap_or_default();
+    match serving::serve(&server.state, company, asset, query).await {
+        Ok(served) => {
+            let etag = HeaderValue::from_str(&served.etag).ok();
+            let not_modified = header_str(req.headers(), header::IF_NONE_MATCH).is_some_and(|v| {
+                // If-None-Match compares weakly: a W/ prefix does not matter.
+                v.split(',')
+                    .map(|t| t.trim())
+                    .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == served.etag)
+            });
+            let mut reply = if not_modified {
+                let mut r = Response::new(Full::new(Bytes::new()));
+                *r.status_mut() = StatusCode::NOT_MODIFIED;
+                r
+            } else {
+                respond(StatusCode::OK, served.mime, Bytes::from_owner(served.bytes))
+            };
+            if let Some(etag) = etag {
+                reply.headers_mut().insert(header::ETAG, etag);
+            }
+            reply
+        }
+        Err(e) if e.is_client() => image_error(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e) => {
+            tracing::error!(error = %e, "image serving failed");
+            image_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned())
+        }
+    }
+}
+
+fn image_error(status: StatusCode, message: String) -> Reply {
+    let mut reply = respond(status, "text/plain; charset=utf-8", Bytes::from(message + "\n"));
+    reply
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-store"));
+    reply
+}
+
+/// Decodes `%xx` in a path element (a `+` stays a `+` in paths).
+fn percent_decode_path(s: &str) -> String {
+    percent_decode(&s.replace('+', "%2B"))
+}

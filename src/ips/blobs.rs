@@ -1,0 +1,73 @@
+//! Stored image bytes an operation makes or lets go of: a rendering for a
+//! copy or a replacement, and a file no asset names any more.
+
+use std::sync::Arc;
+
+use crate::app::AppState;
+use crate::catalog::{Asset, NewContent};
+use crate::{render, store};
+
+use super::Error;
+
+/// The Image Serving commands a request on `asset` applies: the stored
+/// modifier, then the request's, then the stored post-modifier, so that the
+/// last occurrence of a command wins in that precedence.
+pub(crate) fn commands_around(asset: &Asset, request: &str) -> String {
+    [asset.url_modifier.as_str(), request, asset.url_post_modifier.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Renders the asset's bytes with `commands` and stores the result, within
+/// the CPU budget. The result stays pinned until the returned pin is
+/// dropped, so a concurrent failure with identical bytes cannot release it
+/// before this caller's row names it.
+pub(crate) async fn render_and_store(
+    state: &Arc<AppState>,
+    asset: &Asset,
+    commands: String,
+) -> Result<(NewContent, store::Pin), Error> {
+    let modifier = render::modifier::parse(&commands).map_err(render::Error::from)?;
+    let store = state.store.clone();
+    let config = state.limits.render;
+    let source_hash = asset.content_hash.clone();
+    state
+        .cpu
+        .run(move || {
+            let bytes = store.get(&source_hash)?;
+            let rendered = render::render(&bytes, &modifier, &config)?;
+            let pin = store.pin(&store::content_hash(&rendered.bytes));
+            let content_hash = store.put(&rendered.bytes)?;
+            let content = NewContent {
+                content_hash,
+                width: rendered.info.width,
+                height: rendered.info.height,
+                format: rendered.info.format.to_owned(),
+                byte_size: rendered.bytes.len() as u64,
+            };
+            Ok((content, pin))
+        })
+        .await?
+}
+
+/// Removes a stored file once no asset names it (a deleted asset's, a
+/// replaced image's old bytes, a rendering whose row was refused). The check
+/// and the removal run on the catalog worker, so no row naming the file can
+/// commit in between; a file a request has pinned stays. A failure is only
+/// logged: the file is garbage the next start-up sweeps.
+pub(crate) async fn release(state: &Arc<AppState>, hash: String) {
+    let store = state.store.clone();
+    let released = state
+        .catalog
+        .release_blob(hash, move |h| {
+            if let Err(e) = store.remove_unpinned(h) {
+                tracing::warn!(error = %e, "could not remove an unused stored file");
+            }
+        })
+        .await;
+    if let Err(e) = released {
+        tracing::warn!(error = %e, "could not release an unused stored file");
+    }
+}

@@ -1,0 +1,111 @@
+//! The one mapping from the catalog's refusals to the faults a caller can
+//! act on, and the parsing of the handles requests name things by.
+//!
+//! A refusal names what it is about (the company handle as sent, an asset
+//! handle, a folder path, a name), so each operation says what it was
+//! working on and gets the same reasons as every other operation.
+
+use crate::catalog;
+use crate::handles::{AssetHandle, CompanyHandle, FolderHandle};
+
+use super::Error;
+
+/// What an operation was working on when the catalog refused.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Subject<'a> {
+    company: CompanyHandle,
+    raw_company: &'a str,
+    asset: &'a str,
+    folder: &'a str,
+    name: &'a str,
+}
+
+impl<'a> Subject<'a> {
+    /// Work in `company`, which the request named as `raw_company`.
+    pub(crate) fn new(company: CompanyHandle, raw_company: &'a str) -> Self {
+        Subject {
+            company,
+            raw_company,
+            asset: "",
+            folder: "",
+            name: "",
+        }
+    }
+
+    /// On the asset the request named as `asset`.
+    pub(crate) fn asset(self, asset: &'a str) -> Self {
+        Subject { asset, ..self }
+    }
+
+    /// On (or into) the folder at `folder`.
+    pub(crate) fn folder(self, folder: &'a str) -> Self {
+        Subject { folder, ..self }
+    }
+
+    /// Giving something the name `name`.
+    pub(crate) fn name(self, name: &'a str) -> Self {
+        Subject { name, ..self }
+    }
+
+    /// The catalog's refusal as the caller's fault; anything else the
+    /// catalog reports is internal.
+    pub(crate) fn refusal(self, e: catalog::Error) -> Error {
+        let company = self.company;
+        match e {
+            catalog::Error::CompanyNotFound => Error::InvalidCompany(self.raw_company.to_owned()),
+            catalog::Error::AssetNotFound => {
+                Error::InvalidParameter(format!("Asset '{}' was not found in company '{company}'", self.asset))
+            }
+            catalog::Error::NotAnImage(kind) => {
+                Error::InvalidParameter(format!("Asset '{}' is a {kind} asset, not an Image", self.asset))
+            }
+            catalog::Error::FolderNotFound => {
+                Error::InvalidParameter(format!("Folder '{}' was not found in company '{company}'", self.folder))
+            }
+            catalog::Error::FolderExists => Error::FolderExists(self.folder.to_owned()),
+            catalog::Error::RootFolder => Error::InvalidParameter(format!(
+                "Folder '{}' is the root folder of company '{company}' and cannot be changed",
+                self.folder
+            )),
+            catalog::Error::NameInUse => Error::NameInUse(self.name.to_owned()),
+            other => Error::Catalog(other),
+        }
+    }
+}
+
+/// An asset handle in any of its forms.
+pub(crate) fn asset_handle(raw: &str) -> Result<AssetHandle, Error> {
+    AssetHandle::parse(raw).ok_or_else(|| Error::InvalidParameter(format!("Invalid asset handle '{raw}'")))
+}
+
+/// A folder handle in any of its forms.
+pub(crate) fn folder_handle(raw: &str) -> Result<FolderHandle, Error> {
+    FolderHandle::parse(raw).ok_or_else(|| Error::InvalidParameter(format!("Invalid folder handle '{raw}'")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_name_their_subject() {
+        let s = Subject::new(CompanyHandle(6), "6")
+            .asset("a|1")
+            .folder("A/x/")
+            .name("n");
+        let reason = |e| s.refusal(e).to_string();
+        assert_eq!(reason(catalog::Error::CompanyNotFound), "Invalid company handle '6'");
+        assert_eq!(
+            reason(catalog::Error::AssetNotFound),
+            "Asset 'a|1' was not found in company 'c|6'"
+        );
+        assert_eq!(
+            reason(catalog::Error::FolderNotFound),
+            "Folder 'A/x/' was not found in company 'c|6'"
+        );
+        assert_eq!(reason(catalog::Error::NameInUse), "Asset ID 'n' is already in use.");
+        assert_eq!(reason(catalog::Error::FolderExists), "Folder 'A/x/' already exists.");
+        assert!(matches!(s.refusal(catalog::Error::Closed), Error::Catalog(_)));
+        assert!(asset_handle("a|x").is_err() && folder_handle("").is_err());
+    }
+}

@@ -1,0 +1,374 @@
+//! `searchAssets` requests as catalog queries: conditions, match modes,
+//! type filters, paging and sorting, each checked and converted; whatever
+//! the emulator cannot evaluate is refused rather than ignored, since
+//! ignoring it would return wrong matches.
+
+use crate::catalog::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
+
+use super::value::Params;
+use super::Error;
+
+/// Most rows one `searchAssets` page returns (the documented cap).
+pub const MAX_RECORDS_PER_PAGE: u32 = 1000;
+
+/// Most `systemFieldConditionArray` items one request may combine: each is
+/// one more level of the query's expression tree, which SQLite bounds.
+pub const MAX_CONDITIONS: usize = 100;
+
+fn text_op(raw: &str) -> Option<TextOp> {
+    Some(match raw {
+        "Equals" => TextOp::Equals,
+        "NotEquals" => TextOp::NotEquals,
+        "Contains" => TextOp::Contains,
+        "NotContains" => TextOp::NotContains,
+        "StartsWith" => TextOp::StartsWith,
+        "EndsWith" => TextOp::EndsWith,
+        _ => return None,
+    })
+}
+
+/// Typed comparison values the emulator's system fields never take.
+const UNSUPPORTED_VALUES: &[(&str, &str)] = &[
+    ("dateVal", "date"),
+    ("minDate", "date"),
+    ("maxDate", "date"),
+    ("boolVal", "boolean"),
+    ("doubleVal", "decimal"),
+    ("minDouble", "decimal"),
+    ("maxDouble", "decimal"),
+];
+
+/// One `SystemFieldCondition`.
+pub(crate) fn condition(c: &Params) -> Result<AssetCondition, Error> {
+    let field = c.text("field").unwrap_or_default();
+    let op = c.text("op").unwrap_or_default();
+    let bad = |why: String| Error::InvalidParameter(format!("systemFieldCondition {field}/{op}: {why}"));
+    let text_field = match field {
+        "Name" => Some(TextField::Name),
+        "CreateUser" => Some(TextField::CreateUser),
+        "LastModifyUser" => Some(TextField::LastModifyUser),
+        "FileSize" => None,
+        other => return Err(bad(format!("field '{other}' is not supported by this emulator"))),
+    };
+    if let Some((_, kind)) = UNSUPPORTED_VALUES.iter().find(|(name, _)| c.has(name)) {
+        return Err(bad(format!("{kind} values are not supported by this emulator")));
+    }
+    if let Some(field) = text_field {
+        let op = text_op(op).ok_or_else(|| bad(format!("'{op}' is not a string operator")))?;
+        let value = c.string("value").ok_or_else(|| bad("a value is required".into()))?;
+        return Ok(AssetCondition::Text(field, op, value));
+    }
+    let long = |name: &'static str| -> Result<i64, Error> {
+        c.integer(name)?.ok_or_else(|| bad(format!("{name} is required")))
+    };
+    // Before 4.0 a condition had only `value`, which is the number then.
+    let single = || {
+        if c.has("longVal") {
+            long("longVal")
+        } else {
+            c.integer("value")?.ok_or_else(|| bad("longVal is required".into()))
+        }
+    };
+    let range = || -> Result<(i64, i64), Error> { Ok((long("minLong")?, long("maxLong")?)) };
+    let op = match op {
+        "Equals" => NumberOp::Equals(single()?),
+        "NotEquals" => NumberOp::NotEquals(single()?),
+        "LessThan" => NumberOp::LessThan(single()?),
+        "LessThanEquals" => NumberOp::LessThanEquals(single()?),
+        "GreaterThan" => NumberOp::GreaterThan(single()?),
+        "GreaterThanEquals" => NumberOp::GreaterThanEquals(single()?),
+        "Between" => {
+            let (lo, hi) = range()?;
+            NumberOp::Between(lo, hi)
+        }
+        "NotBetween" => {
+            let (lo, hi) = range()?;
+            NumberOp::NotBetween(lo, hi)
+        }
+        other => return Err(bad(format!("'{other}' is not a numeric operator"))),
+    };
+    Ok(AssetCondition::FileSize(op))
+}
+
+fn match_mode(field: &str, raw: Option<&str>) -> Result<bool, Error> {
+    match raw {
+        None | Some("MatchAll") => Ok(true),
+        Some("MatchAny") => Ok(false),
+        Some(other) => Err(Error::InvalidParameter(format!(
+            "{field} must be MatchAll or MatchAny, not '{other}'"
+        ))),
+    }
+}
+
+/// `conditionMatchMode` is the older name of `systemFieldMatchMode`; given
+/// both, they must agree.
+fn match_all(p: &Params) -> Result<bool, Error> {
+    let older = p.text("conditionMatchMode");
+    let newer = p.text("systemFieldMatchMode");
+    let a = match_mode("conditionMatchMode", older)?;
+    let b = match_mode("systemFieldMatchMode", newer)?;
+    match (older, newer) {
+        (Some(_), Some(_)) if a != b => Err(Error::InvalidParameter(
+            "conditionMatchMode and systemFieldMatchMode disagree".into(),
+        )),
+        (Some(_), None) => Ok(a),
+        _ => Ok(b),
+    }
+}
+
+/// Whether a search of trash state `raw` can match anything: the emulator
+/// keeps no trash, so only `NotInTrash` (the default) can.
+fn not_in_trash(raw: Option<&str>) -> Result<bool, Error> {
+    match raw {
+        None | Some("NotInTrash") => Ok(true),
+        Some("InTrash" | "InEmptiedTrash") => Ok(false),
+        Some(other) => Err(Error::InvalidParameter(format!(
+            "trashState must be NotInTrash, InTrash or InEmptiedTrash, not '{other}'"
+        ))),
+    }
+}
+
+/// Whether a search of publish state `raw` can match anything: every asset
+/// is marked for publish (the neutral state; see the README).
+fn marked_for_publish(raw: Option<&str>) -> Result<bool, Error> {
+    match raw {
+        None | Some("MarkedForPublish") => Ok(true),
+        Some("NotMarkedForPublish") => Ok(false),
+        Some(other) => Err(Error::InvalidParameter(format!(
+            "publishState must be MarkedForPublish or NotMarkedForPublish, not '{other}'"
+        ))),
+    }
+}
+
+/// Whether a subtype filter lets assets without a subtype (every image)
+/// through: only a strict check against a non-empty list does not.
+pub(crate) fn subtypes_admit_none(p: &Params) -> Result<bool, Error> {
+    let listed = p.strings("assetSubTypeArray").is_some_and(|s| !s.is_empty());
+    Ok(!(listed && p.boolean("strictSubTypeCheck")?.unwrap_or(false)))
+}
+
+fn page_size(p: &Params) -> Result<u32, Error> {
+    match p.integer("recordsPerPage")? {
+        None => Ok(MAX_RECORDS_PER_PAGE),
+        Some(n) if n < 1 => Err(Error::InvalidParameter(format!(
+            "recordsPerPage must be at least 1, not {n}"
+        ))),
+        Some(n) => Ok(u32::try_from(n).unwrap_or(u32::MAX).min(MAX_RECORDS_PER_PAGE)),
+    }
+}
+
+fn page(p: &Params) -> Result<u64, Error> {
+    match p.integer("resultsPage")? {
+        None => Ok(1),
+        Some(n) if n < 1 => Err(Error::InvalidParameter(format!(
+            "resultsPage must be at least 1, not {n}"
+        ))),
+        Some(n) => Ok(n as u64),
+    }
+}
+
+fn sort(p: &Params) -> Result<(SortField, bool), Error> {
+    let field = match p.text("sortBy") {
+        None | Some("Name") => SortField::Name,
+        Some("Created") => SortField::Created,
+        Some("Modified") => SortField::Modified,
+        Some("AssetType") => SortField::AssetType,
+        Some("FileSize") => SortField::FileSize,
+        Some(other) => {
+            return Err(Error::InvalidParameter(format!(
+                "sortBy must be Created, Modified, Name, AssetType or FileSize, not '{other}'"
+            )))
+        }
+    };
+    let descending = match p.text("sortDirection") {
+        None | Some("Ascending") => false,
+        Some("Descending") => true,
+        Some(other) => {
+            return Err(Error::InvalidParameter(format!(
+                "sortDirection must be Ascending or Descending, not '{other}'"
+            )))
+        }
+    };
+    Ok((field, descending))
+}
+
+/// Checks and converts a search of `folder`. Returns `None` when nothing
+/// can match (the trash, or assets not marked for publish).
+pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, Error> {
+    let include_subfolders = p.boolean("includeSubfolders")?.unwrap_or(false);
+    let conditions = p.items("systemFieldConditionArray").unwrap_or_default();
+    if conditions.len() > MAX_CONDITIONS {
+        return Err(Error::InvalidParameter(format!(
+            "'systemFieldConditionArray' holds {} items; at most {MAX_CONDITIONS} are accepted",
+            conditions.len()
+        )));
+    }
+    let match_all = match_all(p)?;
+    let conditions = conditions.iter().map(condition).collect::<Result<Vec<_>, _>>()?;
+    let limit = page_size(p)?;
+    let page = page(p)?;
+    let (sort, descending) = sort(p)?;
+    let can_match = not_in_trash(p.text("trashState"))? & marked_for_publish(p.text("publishState"))?;
+    if !can_match || !subtypes_admit_none(p)? {
+        return Ok(None);
+    }
+    Ok(Some(SearchQuery {
+        folder,
+        include_subfolders,
+        conditions,
+        match_all,
+        types: p.strings("assetTypeArray").unwrap_or_default(),
+        exclude_types: p.strings("excludeAssetTypeArray").unwrap_or_default(),
+        sort,
+        descending,
+        limit,
+        offset: (page - 1).saturating_mul(u64::from(limit)),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ips::value::{Record, Value};
+
+    fn condition_record(fields: &[(&'static str, &str)]) -> Value {
+        fields.iter().fold(Record::new(), |r, (n, v)| r.with(n, *v)).into()
+    }
+
+    fn search(fields: &[(&'static str, &str)], conditions: Vec<Value>) -> Result<Option<SearchQuery>, Error> {
+        let mut r = Record::new().with("companyHandle", "c|6");
+        if !fields.iter().any(|(n, _)| *n == "includeSubfolders") {
+            r.push("includeSubfolders", "true");
+        }
+        for (n, v) in fields {
+            r.push(n, *v);
+        }
+        if !conditions.is_empty() {
+            r = r.with_array("systemFieldConditionArray", conditions);
+        }
+        query(&Params::from(r), "ApiTestCo/".into())
+    }
+
+    #[test]
+    fn defaults_and_paging() {
+        let q = search(&[], vec![]).expect("valid").expect("can match");
+        assert!(q.include_subfolders && q.match_all && !q.descending);
+        assert_eq!((q.sort, q.limit, q.offset), (SortField::Name, MAX_RECORDS_PER_PAGE, 0));
+        let q = search(
+            &[
+                ("recordsPerPage", "2"),
+                ("resultsPage", "3"),
+                ("sortBy", "FileSize"),
+                ("sortDirection", "Descending"),
+            ],
+            vec![],
+        )
+        .expect("valid")
+        .expect("can match");
+        assert_eq!(
+            (q.limit, q.offset, q.sort, q.descending),
+            (2, 4, SortField::FileSize, true)
+        );
+        let q = search(&[("recordsPerPage", "5000")], vec![])
+            .expect("valid")
+            .expect("can match");
+        assert_eq!(q.limit, MAX_RECORDS_PER_PAGE);
+        for nothing in [("trashState", "InTrash"), ("publishState", "NotMarkedForPublish")] {
+            assert!(search(&[nothing], vec![]).expect("valid").is_none(), "{nothing:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_evaluate() {
+        type Case = (Vec<(&'static str, &'static str)>, Vec<Value>);
+        let refusals: Vec<Case> = vec![
+            (vec![("includeSubfolders", "yes")], vec![]),
+            (vec![("recordsPerPage", "0")], vec![]),
+            (vec![("resultsPage", "-1")], vec![]),
+            (vec![("sortBy", "Colour")], vec![]),
+            (vec![("trashState", "Everywhere")], vec![]),
+            (vec![("publishState", "Maybe")], vec![]),
+            (
+                vec![("conditionMatchMode", "MatchAll"), ("systemFieldMatchMode", "MatchAny")],
+                vec![],
+            ),
+            (
+                vec![],
+                vec![condition_record(&[
+                    ("field", "Keywords"),
+                    ("op", "Contains"),
+                    ("value", "x"),
+                ])],
+            ),
+            (
+                vec![],
+                vec![condition_record(&[
+                    ("field", "FileSize"),
+                    ("op", "Between"),
+                    ("minLong", "1"),
+                ])],
+            ),
+            (
+                vec![],
+                vec![condition_record(&[
+                    ("field", "Name"),
+                    ("op", "GreaterThan"),
+                    ("value", "x"),
+                ])],
+            ),
+            (
+                vec![],
+                vec![condition_record(&[
+                    ("field", "Name"),
+                    ("op", "Equals"),
+                    ("dateVal", "2020-01-01T00:00:00Z"),
+                ])],
+            ),
+        ];
+        for (i, (fields, conditions)) in refusals.into_iter().enumerate() {
+            let result = search(&fields, conditions);
+            assert!(
+                matches!(result, Err(Error::InvalidParameter(_))),
+                "case {i} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn conditions_convert() {
+        let q = search(
+            &[("systemFieldMatchMode", "MatchAny")],
+            vec![
+                condition_record(&[("field", "Name"), ("op", "StartsWith"), ("value", "Copy_")]),
+                condition_record(&[
+                    ("field", "FileSize"),
+                    ("op", "Between"),
+                    ("minLong", "10"),
+                    ("maxLong", "20"),
+                ]),
+                condition_record(&[("field", "FileSize"), ("op", "LessThan"), ("value", "99")]),
+            ],
+        )
+        .expect("valid")
+        .expect("can match");
+        assert!(!q.match_all);
+        assert_eq!(
+            q.conditions,
+            [
+                AssetCondition::Text(TextField::Name, TextOp::StartsWith, "Copy_".into()),
+                AssetCondition::FileSize(NumberOp::Between(10, 20)),
+                AssetCondition::FileSize(NumberOp::LessThan(99)),
+            ]
+        );
+    }
+
+    #[test]
+    fn strict_subtype_checks_exclude_images() {
+        let strict = Record::new()
+            .with_array("assetSubTypeArray", vec!["MediaSet".into()])
+            .with("strictSubTypeCheck", "true");
+        assert!(!subtypes_admit_none(&Params::from(strict)).expect("valid"));
+        let lax = Record::new().with_array("assetSubTypeArray", vec!["MediaSet".into()]);
+        assert!(subtypes_admit_none(&Params::from(lax)).expect("valid"));
+    }
+}
