@@ -243,15 +243,27 @@ async fn run_case(url: &Url, case: &Path, credentials: Option<&Credentials>) -> 
         Ok(r) => r,
         Err(problem) => return Ok(vec![problem]),
     };
-    let resp = client::send(url, request).await?;
+    let target = match &request.path {
+        Some(path) => url.with_path(path),
+        None => url.clone(),
+    };
+    let resp = client::send(&target, request.request).await?;
     Ok(compare(case, &resp).unwrap_or_else(|problem| vec![problem]))
 }
 
+/// A case's request, and the path it goes to when the fixture names one
+/// (`#path /scene7/api/IpsApiService`) instead of the SOAP endpoint's.
+struct CaseRequest {
+    request: client::Request,
+    path: Option<String>,
+}
+
 /// The request as the fixture describes it, as `tests/golden.rs` sends it.
-fn build_request(case: &Path, credentials: Option<&Credentials>) -> Result<client::Request, String> {
+fn build_request(case: &Path, credentials: Option<&Credentials>) -> Result<CaseRequest, String> {
     let body = std::fs::read(case).map_err(|e| format!("{}: {e}", case.display()))?;
     let body = fill(&body, credentials, true)?.into_owned();
     let mut version = HttpVersion::Http11;
+    let mut path = None;
     let mut headers = vec![
         ("Content-Type".to_owned(), "text/xml; charset=utf-8".to_owned()),
         ("SOAPAction".to_owned(), "\"copyImage\"".to_owned()),
@@ -264,6 +276,8 @@ fn build_request(case: &Path, credentials: Option<&Credentials>) -> Result<clien
         for line in text.lines() {
             if line == "#http/1.0" {
                 version = HttpVersion::Http10;
+            } else if let Some(p) = line.strip_prefix("#path ").filter(|p| p.starts_with('/')) {
+                path = Some(p.trim().to_owned());
             } else if line.trim().is_empty() || line.starts_with('#') {
                 // Blank lines and comments.
             } else {
@@ -278,11 +292,14 @@ fn build_request(case: &Path, credentials: Option<&Credentials>) -> Result<clien
         // One request per connection, as the golden harness sends it.
         headers.insert(0, ("Connection".to_owned(), "close".to_owned()));
     }
-    Ok(client::Request {
-        method: "POST".to_owned(),
-        version,
-        headers,
-        body,
+    Ok(CaseRequest {
+        request: client::Request {
+            method: "POST".to_owned(),
+            version,
+            headers,
+            body,
+        },
+        path,
     })
 }
 

@@ -22,3 +22,6 @@ mod replay;
 mod tidy;
 /// The upload servlet, POST /scene7/UploadFile.
 mod upload;
+/// Every API version's replies and requests against its schemas, and the
+/// 2013-02-15 and 2014-04-03 contracts against Adobe's.
+mod versions;
