@@ -314,17 +314,7 @@ fn fill<'a>(text: &'a [u8], credentials: Option<&Credentials>, xml: bool) -> Res
     let Some(c) = credentials else {
         return Err(format!("the request uses {first}: give --user and --password"));
     };
-    let escape = |s: &str| {
-        if xml {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-                .replace('\'', "&apos;")
-        } else {
-            s.to_owned()
-        }
-    };
+    let escape = |s: &str| if xml { crate::soap::escape(s) } else { s.to_owned() };
     let values = [
         escape(&c.user),
         escape(&c.password),

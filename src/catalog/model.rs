@@ -51,17 +51,6 @@ pub struct Asset {
 }
 
 impl Asset {
-    /// The Image Serving commands a request on this asset applies: the
-    /// stored modifier, then the request's, then the stored post-modifier,
-    /// so that the last occurrence of a command wins in that precedence.
-    pub fn commands_around(&self, request: &str) -> String {
-        [self.url_modifier.as_str(), request, self.url_post_modifier.as_str()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-
     /// The asset's handle in the long 2008-01-15 form.
     pub fn handle(&self) -> AssetHandle {
         AssetHandle::long(self.id, self.type_code, self.type_record_id)

@@ -11,10 +11,10 @@ mod body;
 pub mod client;
 mod controls;
 mod endpoints;
-mod image;
 mod multipart;
 mod reply;
 mod routes;
+mod serving;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -11,7 +11,7 @@ use hyper::{Method, Request, StatusCode, Version as HttpVersion};
 
 use super::endpoints::{self, Framing};
 use super::reply::{header_str, method_not_allowed, plain, plain_owned, respond, Reply};
-use super::{controls, image, percent_decode, Server};
+use super::{controls, percent_decode, serving, Server};
 use crate::ips::contract::Version;
 use crate::soap::wsdl;
 
@@ -39,7 +39,7 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
             Some(_) => method_not_allowed("GET, HEAD"),
             None if p == "/_emulator/health" => health(),
             None if p.starts_with("/is/image/") => match *method {
-                Method::GET | Method::HEAD => image::image(server, &req).await,
+                Method::GET | Method::HEAD => serving::image(server, &req).await,
                 _ => method_not_allowed("GET, HEAD"),
             },
             None => plain(StatusCode::NOT_FOUND, "not found\n"),

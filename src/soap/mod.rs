@@ -209,6 +209,13 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
     Ok((target.ns, node))
 }
 
+/// `s` as XML character data (or a double-quoted attribute value).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    writer::escape(s, &mut out);
+    out
+}
+
 /// Longest client-chosen name (an element's name or namespace) kept for
 /// logs, the journal and fault reasons: a hostile request may send megabytes
 /// of it, and none of them is worth keeping.

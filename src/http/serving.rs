@@ -11,7 +11,7 @@ use hyper::{Request, Response, StatusCode};
 
 use super::reply::{header_str, respond, Reply};
 use super::{percent_decode, Server};
-use crate::ips::serving;
+use crate::ips::serving as image_serving;
 
 pub(super) async fn image(server: &Server, req: &Request<Incoming>) -> Reply {
     let path = req.uri().path();
@@ -23,7 +23,7 @@ pub(super) async fn image(server: &Server, req: &Request<Incoming>) -> Reply {
         _ => return image_error(StatusCode::FORBIDDEN, format!("Unable to find image '{object}'")),
     };
     let query = req.uri().query().unwrap_or_default();
-    match serving::serve(&server.state, company, asset, query).await {
+    match image_serving::serve(&server.state, company, asset, query).await {
         Ok(served) => {
             let etag = HeaderValue::from_str(&served.etag).ok();
             let not_modified = header_str(req.headers(), header::IF_NONE_MATCH).is_some_and(|v| {
