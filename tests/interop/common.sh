@@ -2,14 +2,29 @@
 # Sourced by every stack's run script: the shared environment and helpers.
 # Inputs (from tests/interop/run, or set by hand to run one stack alone):
 #   IPS_BASE_URL     http://127.0.0.1:PORT (the emulator, or the relay in front of it)
-#   IPS_WSDL_URL     $IPS_BASE_URL/scene7/webservice/IpsApi-2008-01-15.wsdl
+#   IPS_API_VERSION  2008-01-15 (default), 2014-04-03 or pre-4.0: the WSDL the
+#                    client is generated from
+#   IPS_WSDL_URL     $IPS_BASE_URL/scene7/webservice/IpsApi-<version>.wsdl
 #   IPS_SERVICE_URL  $IPS_BASE_URL/scene7/services/IpsApiService
 #   IPS_WORK_DIR     where generated code and builds go (default: a temp dir)
 #   IPS_WSDL_MODE    "emulator" (default) or "adobe": generate from Adobe's WSDL
 #   IPS_ADOBE_WSDL   path of Adobe's IpsApi-2013-02-15.wsdl (adobe mode)
 set -euo pipefail
 : "${IPS_BASE_URL:?set IPS_BASE_URL, e.g. http://127.0.0.1:8080}"
-IPS_WSDL_URL="${IPS_WSDL_URL:-$IPS_BASE_URL/scene7/webservice/IpsApi-2008-01-15.wsdl}"
+IPS_API_VERSION="${IPS_API_VERSION:-2008-01-15}"
+case "$IPS_API_VERSION" in
+    pre-4.0) wsdl_file=IpsApi.wsdl IPS_TYPES_NS=http://www.scene7.com/IpsApi/xsd ;;
+    *) wsdl_file="IpsApi-$IPS_API_VERSION.wsdl" IPS_TYPES_NS="http://www.scene7.com/IpsApi/xsd/$IPS_API_VERSION" ;;
+esac
+IPS_WSDL_URL="${IPS_WSDL_URL:-$IPS_BASE_URL/scene7/webservice/$wsdl_file}"
+# The namespace of the authHeader the WSDL binds: the unversioned one, but
+# for 2014-04-03, which binds its own.
+if [ "$IPS_API_VERSION" = 2014-04-03 ]; then
+    IPS_HEADER_NS="$IPS_TYPES_NS"
+else
+    IPS_HEADER_NS=http://www.scene7.com/IpsApi/xsd
+fi
+export IPS_API_VERSION IPS_TYPES_NS IPS_HEADER_NS
 IPS_SERVICE_URL="${IPS_SERVICE_URL:-$IPS_BASE_URL/scene7/services/IpsApiService}"
 IPS_WSDL_MODE="${IPS_WSDL_MODE:-emulator}"
 export IPS_BASE_URL IPS_WSDL_URL IPS_SERVICE_URL IPS_WSDL_MODE

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """The emulator's side of one stack's run: what reached it, and how.
 
-    verify.py MODE JOURNAL_URL TAP_LOG [FEATURE...]
+    verify.py MODE VERSION JOURNAL_URL TAP_LOG [FEATURE...]
 
 MODE is `emulator` (the full set of checks) or `adobe` (generated from Adobe's
-2013-02-15 WSDL). Reads the emulator's request journal (GET JOURNAL_URL,
+2013-02-15 WSDL); VERSION is the API version the client was generated for
+(2008-01-15, 2014-04-03, or pre-4.0, whose API has no copyImage and gets its
+own set of checks). Reads the emulator's request journal (GET JOURNAL_URL,
 emptied by the runner before the stack ran) and the relay's log of HTTP heads
 (TAP_LOG, see tap.py), and prints
 
@@ -24,8 +26,8 @@ import json
 import sys
 import urllib.request
 
-V2008 = "http://www.scene7.com/IpsApi/xsd/2008-01-15"
-V2013 = "http://www.scene7.com/IpsApi/xsd/2013-02-15"
+IPS_XSD = "http://www.scene7.com/IpsApi/xsd"
+V2013 = IPS_XSD + "/2013-02-15"
 SOAP_PATH = "/scene7/services/IpsApiService"
 
 FEATURES = {
@@ -72,7 +74,11 @@ def observed(tap_log):
     return seen
 
 
-def journal_problems(mode, entries):
+def namespace(version):
+    return IPS_XSD if version == "pre-4.0" else f"{IPS_XSD}/{version}"
+
+
+def journal_problems(mode, version, entries):
     """What the journal lacks, given the checks the stack ran."""
     def has(op, outcome, status, ns):
         ops = op if isinstance(op, tuple) else (op,)
@@ -89,6 +95,18 @@ def journal_problems(mode, entries):
             ("getAssets", "ok", 200, 1),
         ]
         ns = V2013
+    elif version == "pre-4.0":
+        wanted = [
+            ("getCompanyInfo", "ok", 200, 1),
+            ("getAssets", "ok", 200, 1),
+            ("searchAssets", "ok", 200, 1),
+            ("createFolder", "ok", 200, 1),
+            ("getAssets", "10001", 500, 1),
+            ("createFolder", "20003", 500, 1),
+            ("deleteAsset", "30001", 500, 1),
+            ("deleteAsset", "30001", 200, 1),
+        ]
+        ns = IPS_XSD
     else:
         wanted = [
             ("copyImage", "ok", 200, 2),
@@ -98,11 +116,11 @@ def journal_problems(mode, entries):
             ("copyImage", "30001", 500, 1),
             ("copyImage", "30001", 200, 1),
         ]
-        ns = V2008
+        ns = namespace(version)
     for op, outcome, status, count in wanted:
         if has(op, outcome, status, ns) < count:
             name = "/".join(op) if isinstance(op, tuple) else op
-            problems.append(f"no {name} answered {outcome} with HTTP {status} in {ns.rsplit('/', 1)[1]}")
+            problems.append(f"no {name} answered {outcome} with HTTP {status} in {ns}")
     other = sorted({e["namespace"] for e in entries if e["namespace"] not in (ns, None)})
     if other:
         problems.append("calls in other namespaces: " + ", ".join(other))
@@ -110,12 +128,12 @@ def journal_problems(mode, entries):
 
 
 def main():
-    mode, journal_url, tap_log, *expected = sys.argv[1:]
+    mode, version, journal_url, tap_log, *expected = sys.argv[1:]
     ok = True
     try:
         with urllib.request.urlopen(journal_url, timeout=10) as r:
             entries = json.load(r)
-        problems = journal_problems(mode, entries)
+        problems = journal_problems(mode, version, entries)
     except OSError as e:
         problems = [f"GET {journal_url}: {e}"]
     if problems:

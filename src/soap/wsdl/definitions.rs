@@ -75,7 +75,10 @@ fn binding(out: &mut String, operations: &[&'static Operation], (name, _, p): (&
 }
 
 /// The WSDL of `version`: the subset's operations, its bindings, and the
-/// schemas imported from the service's own URLs.
+/// schemas imported from the service's own URLs. The schema holding the
+/// imports says `elementFormDefault="qualified"` too, as the imported ones
+/// do: some generators (Perl SOAP::WSDL) give imported types the importing
+/// schema's form.
 pub fn wsdl(version: Version, subset: &Subset) -> String {
     let operations = subset.operations(version);
     let types_ns = namespace(version);
@@ -98,7 +101,7 @@ pub fn wsdl(version: Version, subset: &Subset) -> String {
     );
     let _ = write!(
         out,
-        "<definitions name=\"IpsApi\"\n    targetNamespace=\"http://www.scene7.com/IpsApi\"\n    xmlns=\"http://schemas.xmlsoap.org/wsdl/\"\n    xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\"\n    xmlns:soap12=\"http://schemas.xmlsoap.org/wsdl/soap12/\"\n    xmlns:tns=\"http://www.scene7.com/IpsApi\"\n    xmlns:types=\"{types_ns}\"\n    xmlns:hdr=\"{hdr_ns}\"\n    xmlns:flt=\"{IPS_XSD}\"\n    xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n\n  <types>\n    <xsd:schema>\n"
+        "<definitions name=\"IpsApi\"\n    targetNamespace=\"http://www.scene7.com/IpsApi\"\n    xmlns=\"http://schemas.xmlsoap.org/wsdl/\"\n    xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\"\n    xmlns:soap12=\"http://schemas.xmlsoap.org/wsdl/soap12/\"\n    xmlns:tns=\"http://www.scene7.com/IpsApi\"\n    xmlns:types=\"{types_ns}\"\n    xmlns:hdr=\"{hdr_ns}\"\n    xmlns:flt=\"{IPS_XSD}\"\n    xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n\n  <types>\n    <xsd:schema elementFormDefault=\"qualified\">\n"
     );
     let imports: Vec<(&str, Document)> = if version == Version::Pre40 {
         vec![(IPS_XSD, Document::Pre40Types)]

@@ -44,12 +44,20 @@ static std::string fresh_name(const char *prefix) {
 struct Auth {
     std::string user = "ipsuser@ips.test", password = "ips-emulator", app = "interop-gsoap", version = "1";
     int status = 0;
+#ifdef VERSIONED_HEADER
+    // 2014-04-03's own header, where appName and appVersion are required.
+    _s7__authHeader header;
+    _s7__authHeader *get() {
+        header.appName = app;
+        header.appVersion = version;
+#else
     _auth__authHeader header;
     _auth__authHeader *get() {
-        header.user = &user;
-        header.password = &password;
         header.appName = &app;
         header.appVersion = &version;
+#endif
+        header.user = &user;
+        header.password = &password;
         header.faultHttpStatusCode = status ? &status : nullptr;
         return &header;
     }

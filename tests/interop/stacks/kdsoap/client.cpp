@@ -1,6 +1,8 @@
 // KDSoap (Qt 5) against the emulator, through the classes kdwsdl2cpp
 // generated from the WSDL the emulator serves (namespace IpsApiService; class
-// names from the WSDL's prefixes: TYPES__CopyImageParam, FLT__AuthHeader).
+// names from the WSDL's prefixes: TYPES__CopyImageParam and FLT__AuthHeader,
+// or, from the 2014-04-03 WSDL, whose `hdr` prefix also names the version's
+// namespace, HDR__CopyImageParam and HDR__AuthHeader).
 //
 // KDSoap generates no fault classes: a fault is a job whose isFault() is true,
 // its detail a generic KDSoapValue tree, read here by namespace and name.
@@ -21,6 +23,14 @@
 
 #include "wsdl_ipsapi.h"
 
+#ifdef VERSIONED_HEADER
+#define S7(name) HDR__##name
+#define AUTH_HEADER HDR__AuthHeader
+#else
+#define S7(name) TYPES__##name
+#define AUTH_HEADER FLT__AuthHeader
+#endif
+
 using IpsApiService::IpsApiServiceSoapBinding;
 namespace Jobs = IpsApiService::IpsApiServiceSoapBindingJobs;
 
@@ -38,8 +48,8 @@ static QString freshName() {
     return QStringLiteral("kdsoap-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QChar('0'));
 }
 
-static FLT__AuthHeader auth(const QString &user = "ipsuser@ips.test", const QString &password = "ips-emulator") {
-    FLT__AuthHeader h;
+static AUTH_HEADER auth(const QString &user = "ipsuser@ips.test", const QString &password = "ips-emulator") {
+    AUTH_HEADER h;
     h.setUser(user);
     h.setPassword(password);
     h.setAppName("interop-kdsoap");
@@ -47,9 +57,9 @@ static FLT__AuthHeader auth(const QString &user = "ipsuser@ips.test", const QStr
     return h;
 }
 
-static TYPES__CopyImageParam copyParam(const QString &name, const QString &modifier = QStringLiteral(""),
+static S7(CopyImageParam) copyParam(const QString &name, const QString &modifier = QStringLiteral(""),
                                        const QString &source = SOURCE) {
-    TYPES__CopyImageParam p;
+    S7(CopyImageParam) p;
     p.setCompanyHandle(COMPANY);
     p.setAssetHandle(source);
     p.setFolderHandle(FOLDER);
@@ -66,8 +76,8 @@ static void run(KDSoapJob *job) {
     loop.exec();
 }
 
-static Jobs::CopyImageJob *copyImage(IpsApiServiceSoapBinding &svc, const FLT__AuthHeader &h,
-                                     const TYPES__CopyImageParam &p) {
+static Jobs::CopyImageJob *copyImage(IpsApiServiceSoapBinding &svc, const AUTH_HEADER &h,
+                                     const S7(CopyImageParam) &p) {
     svc.setAuthHeader(h);
     auto *job = new Jobs::CopyImageJob(&svc);
     job->setAutoDelete(false);
@@ -139,20 +149,20 @@ int main(int argc, char **argv) {
     }
     {
         svc.setAuthHeader(auth());
-        TYPES__GetAssetsParam p;
+        S7(GetAssetsParam) p;
         p.setCompanyHandle(COMPANY);
-        TYPES__HandleArray handles;
+        S7(HandleArray) handles;
         handles.setItems(QStringList{handle});
         p.setAssetHandleArray(handles);
         auto *job = new Jobs::GetAssetsJob(&svc);
         job->setAutoDelete(false);
         job->setInput(p);
         run(job);
-        const QList<TYPES__Asset> items = job->output().assetArray().items();
+        const QList<S7(Asset)> items = job->output().assetArray().items();
         if (job->isFault()) check("getAssets finds the copy", false, job->faultAsString());
         else if (items.size() != 1) check("getAssets finds the copy", false, QString::number(items.size()) + " items");
         else {
-            const TYPES__Asset &a = items.first();
+            const S7(Asset) &a = items.first();
             check("getAssets finds the copy",
                   a.assetHandle() == handle && a.name() == name && a.folder() == FOLDER && a.type() == "Image",
                   "handle=" + a.assetHandle() + " name=" + a.name() + " folder=" + a.folder() + " type=" + a.type());
@@ -180,7 +190,7 @@ int main(int argc, char **argv) {
     job = copyImage(svc, auth(), copyParam(freshName(), QStringLiteral(""), "a|999|1|999"));
     expectFault("ipsApiFault 30001 (HTTP 500)", job, "ipsApiFault", 30001);
     delete job;
-    FLT__AuthHeader status200 = auth();
+    AUTH_HEADER status200 = auth();
     status200.setFaultHttpStatusCode(200);
     job = copyImage(svc, status200, copyParam(freshName(), QStringLiteral(""), "a|999|1|999"));
     expectFault("ipsApiFault 30001 (HTTP 200)", job, "ipsApiFault", 30001);

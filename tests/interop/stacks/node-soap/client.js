@@ -8,7 +8,8 @@
 const crypto = require('crypto');
 const soap = require('soap');
 
-const AUTH_NS = 'http://www.scene7.com/IpsApi/xsd';
+// The authHeader the WSDL binds (2014-04-03 binds its own).
+const AUTH_NS = process.env.IPS_HEADER_NS || 'http://www.scene7.com/IpsApi/xsd';
 const COMPANY = 'c|6';
 const SOURCE = 'a|739|1|537';
 const FOLDER = 'ApiTestCo/';

@@ -13,7 +13,7 @@ use LWP::UserAgent;
 use SOAP::Lite;
 use XML::Parser;
 
-my $AUTH_NS = 'http://www.scene7.com/IpsApi/xsd';
+my $AUTH_NS = $ENV{IPS_HEADER_NS} || 'http://www.scene7.com/IpsApi/xsd';
 my $WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 my $SOAP11_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
 my ($COMPANY, $SOURCE, $FOLDER) = ('c|6', 'a|739|1|537', 'ApiTestCo/');

@@ -18,6 +18,8 @@ from suds.transport import TransportError
 from suds.transport.http import HttpTransport
 
 AUTH_NS = "http://www.scene7.com/IpsApi/xsd"
+# The authHeader the WSDL binds (2014-04-03 binds its own).
+HEADER_NS = os.environ.get("IPS_HEADER_NS", AUTH_NS)
 BASE = os.environ["IPS_BASE_URL"]
 USER, PASSWORD = "ipsuser@ips.test", "ips-emulator"
 COMPANY, SOURCE, FOLDER = "c|6", "a|739|1|537", "ApiTestCo/"
@@ -54,7 +56,7 @@ client = Client(os.environ["IPS_WSDL_URL"], cache=None, transport=transport)
 
 
 def auth(user=USER, password=PASSWORD, fault_status=None):
-    h = client.factory.create(f"{{{AUTH_NS}}}authHeader")
+    h = client.factory.create(f"{{{HEADER_NS}}}authHeader")
     h.user, h.password, h.appName, h.appVersion = user, password, "interop-suds", "1"
     if fault_status is not None:
         h.faultHttpStatusCode = fault_status

@@ -157,6 +157,45 @@ def emulator():
                  copy(auth(faultHttpStatusCode=200), source="a|999|1|999"), status=200)
 
 
+def pre40():
+    """The pre-4.0 API (IpsApi.wsdl), which has no copyImage: reads, a folder, faults."""
+    transport = StatusTransport()
+    client = zeep.Client(os.environ["IPS_WSDL_URL"], transport=transport)
+    svc = client.bind("IpsApiService", "IpsApiSoapPort")
+    try:
+        info = svc.getCompanyInfo(companyName="ApiTestCo", _soapheaders=auth())
+        check("getCompanyInfo (pre-4.0)", info.companyHandle == COMPANY and info.rootPath == FOLDER,
+              f"handle={info.companyHandle!r} root={info.rootPath!r}")
+        items = asset_items(svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [SOURCE]},
+                                          _soapheaders=auth()))
+        a = items[0] if len(items) == 1 else None
+        check("getAssets (pre-4.0) reads the seed asset",
+              a is not None and a.name == "macbookwin1" and a.type == "Image" and a.readyForPublish is True
+              and a.imageInfo.width == 640,
+              f"{len(items)} items" if a is None else f"name={a.name!r} ready={a.readyForPublish!r}")
+        found = svc.searchAssets(
+            companyHandle=COMPANY, includeSubfolders=True,
+            systemFieldConditionArray={"items": [{"field": "Name", "op": "StartsWith", "value": "mac"}]},
+            _soapheaders=auth(),
+        )
+        check("searchAssets (pre-4.0) with a value-only condition", found.totalRows == 1, f"{found.totalRows!r}")
+        folder = "zeep-" + uuid.uuid4().hex[:8]
+        handle = svc.createFolder(companyHandle=COMPANY, folderPath="/" + folder, _soapheaders=auth())
+        check("createFolder (pre-4.0)", handle == f"{FOLDER}{folder}/", f"got {handle!r}")
+    except Exception as e:  # noqa: BLE001
+        check("pre-4.0 calls", False, f"{type(e).__name__}: {e}")
+    expect_fault(client, transport, "authenticationFault 10001 (pre-4.0)", "authenticationFault", 10001,
+                 lambda: svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [SOURCE]},
+                                       _soapheaders=auth(password="wrong")), status=500)
+    expect_fault(client, transport, "authorizationFault 20003 (pre-4.0)", "authorizationFault", 20003,
+                 lambda: svc.createFolder(companyHandle=COMPANY, folderPath="/zeep-" + uuid.uuid4().hex[:8],
+                                          _soapheaders=auth(user="portaluser@ips.test")), status=500)
+    for status, header in ((500, auth()), (200, auth(faultHttpStatusCode=200))):
+        expect_fault(client, transport, f"ipsApiFault 30001 (pre-4.0, HTTP {status})", "ipsApiFault", 30001,
+                     lambda header=header: svc.deleteAsset(companyHandle=COMPANY, assetHandle="a|999|1|999",
+                                                           _soapheaders=header), status=status)
+
+
 def adobe():
     transport = StatusTransport()
     client = zeep.Client(os.environ["IPS_ADOBE_WSDL"], transport=transport)
@@ -188,5 +227,10 @@ def adobe():
 
 if __name__ == "__main__":
     print(f"version {zeep.__version__} (Python {platform.python_version()})", flush=True)
-    (adobe if sys.argv[1:] == ["adobe"] else emulator)()
+    if sys.argv[1:] == ["adobe"]:
+        adobe()
+    elif os.environ.get("IPS_API_VERSION") == "pre-4.0":
+        pre40()
+    else:
+        emulator()
     sys.exit(1 if failed else 0)
