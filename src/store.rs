@@ -33,6 +33,15 @@ pub enum Error {
     Missing(String),
 }
 
+impl Error {
+    /// Whether this says that the blob `hash` was gone when read: a
+    /// concurrent replacement or deletion released it after the caller read
+    /// the row naming it, and reading the row again finds what replaced it.
+    pub fn is_missing(&self, hash: &str) -> bool {
+        matches!(self, Error::Missing(h) if h == hash)
+    }
+}
+
 fn io_err(what: &'static str) -> impl FnOnce(io::Error) -> Error {
     move |source| Error::Io { what, source }
 }

@@ -298,13 +298,48 @@ async fn concurrent_replacements_build_on_each_other() {
                 "<assetHandle>a|739|1|537</assetHandle><urlModifier>scl=2</urlModifier>",
             )
             .await
-            .status
         }));
     }
     for t in tasks {
-        assert_eq!(t.await.expect("task"), 200);
+        let resp = t.await.expect("task");
+        assert_eq!(resp.status, 200, "{}", resp.text());
     }
     assert_eq!(all(&get_assets(&server, &["a|739|1|537"]).await, "width"), ["160"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_and_serving_race_replacements_without_failing() {
+    let server = std::sync::Arc::new(TestServer::in_memory().await);
+    // A replacement releases the bytes it replaced: a copy or a serve that
+    // read the asset just before must render from the new bytes rather
+    // than fail on the old ones being gone.
+    for round in 0..6 {
+        let mut tasks = Vec::new();
+        let s = server.clone();
+        tasks.push(tokio::spawn(async move {
+            call(
+                &s,
+                "replaceImage",
+                "<assetHandle>a|739|1|537</assetHandle><urlModifier>rotate=180</urlModifier>",
+            )
+            .await
+        }));
+        for i in 0..3 {
+            let s = server.clone();
+            tasks.push(tokio::spawn(async move {
+                let body = support::copy_image(&format!("race_{round}_{i}"), "wid=64");
+                support::exchange(s.addr, &support::soap_request(body.as_bytes(), SOAP_HEADERS)).await
+            }));
+            let s = server.clone();
+            tasks.push(tokio::spawn(async move {
+                get(&s, &format!("/is/image/ApiTestCo/macbookwin1?wid={}", 40 + i)).await
+            }));
+        }
+        for t in tasks {
+            let resp = t.await.expect("task");
+            assert_eq!(resp.status, 200, "round {round}: {}", resp.text());
+        }
+    }
 }
 
 #[tokio::test]

@@ -20,6 +20,16 @@ pub(crate) fn commands_around(asset: &Asset, request: &str) -> String {
         .join("&")
 }
 
+/// How many times work on an asset's bytes starts again from a fresh read of
+/// its row, after a concurrent replacement or deletion released the bytes
+/// the row named a moment before.
+pub(crate) const ATTEMPTS: u32 = 3;
+
+/// Whether `e` is the bytes `asset` named being gone (see [`ATTEMPTS`]).
+pub(crate) fn released(e: &Error, asset: &Asset) -> bool {
+    matches!(e, Error::Store(s) if s.is_missing(&asset.content_hash))
+}
+
 /// Renders the asset's bytes with `commands` and stores the result, within
 /// the CPU budget. The result stays pinned until the returned pin is
 /// dropped, so a concurrent failure with identical bytes cannot release it

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::blobs::commands_around;
+use super::blobs::{commands_around, ATTEMPTS};
 use crate::app::AppState;
 use crate::{catalog, cpu, render, store};
 
@@ -55,16 +55,28 @@ impl Error {
 }
 
 /// Serves `asset` of `company` (both already URL-decoded) with the raw,
-/// still-encoded `query` as Image Serving commands.
+/// still-encoded `query` as Image Serving commands. The row is read again
+/// when a concurrent replacement released the bytes it named in between.
 pub async fn serve(state: &Arc<AppState>, company: &str, asset: &str, query: &str) -> Result<Served, Error> {
-    let object = format!("{company}/{asset}");
-    let found = state
-        .catalog
-        .asset_by_name(company.to_owned(), asset.to_owned())
-        .await?
-        .filter(|a| a.asset_type == "Image")
-        .ok_or_else(|| Error::NotFound(object.clone()))?;
-    let commands = commands_around(&found, query);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let found = state
+            .catalog
+            .asset_by_name(company.to_owned(), asset.to_owned())
+            .await?
+            .filter(|a| a.asset_type == "Image")
+            .ok_or_else(|| Error::NotFound(format!("{company}/{asset}")))?;
+        match serve_row(state, &found, query).await {
+            Err(Error::Store(e)) if e.is_missing(&found.content_hash) && attempts < ATTEMPTS => continue,
+            served => return served,
+        }
+    }
+}
+
+/// Serves the image `found` names: its stored bytes, or a rendering.
+async fn serve_row(state: &Arc<AppState>, found: &catalog::Asset, query: &str) -> Result<Served, Error> {
+    let commands = commands_around(found, query);
     let store = state.store.clone();
     if commands.is_empty() {
         let hash = found.content_hash.clone();
@@ -81,7 +93,7 @@ pub async fn serve(state: &Arc<AppState>, company: &str, asset: &str, query: &st
         store::content_hash(format!("{}\n{commands}", found.content_hash).as_bytes())
     );
     let config = state.limits.render;
-    let hash = found.content_hash;
+    let hash = found.content_hash.clone();
     let rendered = state
         .cpu
         .run(move || {

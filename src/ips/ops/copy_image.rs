@@ -7,7 +7,7 @@
 
 use crate::catalog::{self, CopyAsset};
 use crate::handles::CompanyHandle;
-use crate::ips::blobs::{self, commands_around, render_and_store};
+use crate::ips::blobs::{self, commands_around, render_and_store, ATTEMPTS};
 use crate::ips::contract::prelude::*;
 use crate::ips::names::check_name;
 use crate::ips::refusal::{asset_handle, folder_handle, Subject};
@@ -82,7 +82,8 @@ async fn copy_image(call: &Call<'_>, p: Params) -> Result<Record, Error> {
 }
 
 /// Renders the source with the asset's stored modifiers around the
-/// request's commands, and stores the result.
+/// request's commands, and stores the result; read again if a concurrent
+/// replacement released the source's bytes in between.
 async fn render_copy(
     call: &Call<'_>,
     company: CompanyHandle,
@@ -90,15 +91,22 @@ async fn render_copy(
     modifier: &str,
     subject: Subject<'_>,
 ) -> Result<(catalog::NewContent, crate::store::Pin), Error> {
-    let asset = call
-        .state
-        .catalog
-        .asset(company.0, source)
-        .await
-        .map_err(|e| subject.refusal(e))?;
-    if asset.asset_type != "Image" {
-        return Err(subject.refusal(catalog::Error::NotAnImage(asset.asset_type)));
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let asset = call
+            .state
+            .catalog
+            .asset(company.0, source)
+            .await
+            .map_err(|e| subject.refusal(e))?;
+        if asset.asset_type != "Image" {
+            return Err(subject.refusal(catalog::Error::NotAnImage(asset.asset_type)));
+        }
+        let commands = commands_around(&asset, modifier);
+        match render_and_store(call.state, &asset, commands).await {
+            Err(e) if blobs::released(&e, &asset) && attempts < ATTEMPTS => continue,
+            rendered => return rendered,
+        }
     }
-    let commands = commands_around(&asset, modifier);
-    render_and_store(call.state, &asset, commands).await
 }

@@ -4,13 +4,14 @@
 //! its handle, name and folder. An empty `urlModifier` changes nothing.
 //!
 //! The replacement is conditional on the bytes it rendered from: a
-//! concurrent replacement in between makes the catalog refuse, and the new
-//! image is made again from what that one left, so two replacements racing
+//! concurrent replacement in between (before the rendering, by releasing
+//! the bytes it was to read; after it, by making the catalog refuse) has the
+//! new image made again from what that one left, so two replacements racing
 //! on one asset apply one on top of the other, never one instead of the
 //! other.
 
 use crate::catalog;
-use crate::ips::blobs::{self, render_and_store};
+use crate::ips::blobs::{self, render_and_store, ATTEMPTS};
 use crate::ips::contract::prelude::*;
 use crate::ips::refusal::{asset_handle, Subject};
 use crate::ips::value::{Params, Record};
@@ -32,9 +33,6 @@ pub static OPERATION: Operation = Operation {
     ret: &[req("assetHandle", STRING)],
     handler: handler!(replace_image),
 };
-
-/// How many times a replacement is made again after losing a race.
-const ATTEMPTS: u32 = 3;
 
 async fn replace_image(call: &Call<'_>, p: Params) -> Result<Record, Error> {
     let raw_company = p.required("companyHandle")?;
@@ -63,7 +61,10 @@ async fn replace_image(call: &Call<'_>, p: Params) -> Result<Record, Error> {
         if blank {
             return Ok(reply);
         }
-        let (content, pin) = render_and_store(call.state, &asset, modifier.clone()).await?;
+        let (content, pin) = match render_and_store(call.state, &asset, modifier.clone()).await {
+            Err(e) if blobs::released(&e, &asset) && attempts < ATTEMPTS => continue,
+            rendered => rendered?,
+        };
         let new_hash = content.content_hash.clone();
         let store = call.state.store.clone();
         let replaced = call
