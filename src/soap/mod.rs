@@ -84,8 +84,8 @@ pub struct SoapRequest {
     pub body: Vec<u8>,
     /// The `Content-Type` header.
     pub content_type: Option<String>,
-    /// The `SOAPAction` header.
-    pub soap_action: Option<String>,
+    /// Every `SOAPAction` header, in order (more than one is refused).
+    pub soap_actions: Vec<String>,
     /// Credentials from `Authorization: Basic`.
     pub basic: Option<Credentials>,
 }
@@ -224,22 +224,21 @@ const MAX_ECHO: usize = 128;
 /// `s`, cut to [`MAX_ECHO`] bytes (at a character boundary) with `…` when
 /// longer.
 fn bounded(s: &str) -> String {
-    if s.len() <= MAX_ECHO {
-        return s.to_owned();
-    }
-    let mut end = MAX_ECHO;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    writer::cut(s, MAX_ECHO).into_owned()
 }
 
 /// Refuses a request whose SOAPAction (or SOAP 1.2 `action` parameter) names
 /// a different IPS operation than the Body. Values that name no operation
 /// (empty, absent, a URI) are ignored: the Body decides.
 fn check_action(req: &SoapRequest, operation: &str) -> Result<(), Error> {
+    if req.soap_actions.len() > 1 {
+        // Which one the sender meant is anyone's guess; run neither.
+        return Err(Error::Malformed(
+            "The request has more than one SOAPAction header".into(),
+        ));
+    }
     let from_type = req.content_type.as_deref().and_then(|ct| media_param(ct, "action"));
-    for raw in [req.soap_action.as_deref(), from_type.as_deref()].into_iter().flatten() {
+    for raw in req.soap_actions.iter().map(String::as_str).chain(from_type.as_deref()) {
         if let Some(action) = action_operation(raw) {
             if action != operation {
                 return Err(Error::ActionMismatch {

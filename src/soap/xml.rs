@@ -182,10 +182,9 @@ pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Elemen
 
 fn syntax_message(e: &quick_xml::Error) -> String {
     // quick-xml's messages name positions and tags, never whole content;
-    // still, keep them short.
-    let mut msg = e.to_string();
-    msg.truncate(200);
-    msg
+    // still, keep them short (the cut falls on a character boundary: a
+    // tag name in the message may hold any character).
+    super::writer::cut(&e.to_string(), 200).into_owned()
 }
 
 fn namespace(resolved: ResolveResult<'_>) -> Result<Option<String>, XmlError> {
@@ -283,6 +282,18 @@ mod tests {
 
     fn bad(src: &str) -> String {
         parse(src, 100, false).expect_err(src).0
+    }
+
+    #[test]
+    fn long_messages_are_cut_between_characters() {
+        // The mismatched end tag's name is quoted in quick-xml's message;
+        // at some length a two-byte character straddles the cut.
+        for n in 60..140 {
+            let name = "é".repeat(n);
+            let msg = bad(&format!("<a></{name}>"));
+            let limit = "malformed XML: ".len() + 200 + '…'.len_utf8();
+            assert!(msg.len() <= limit, "{n}: {} bytes", msg.len());
+        }
     }
 
     #[test]
