@@ -88,7 +88,8 @@ pub(super) async fn soap_endpoint(server: &Server, req: Request<Incoming>, frami
         Err(reply) => return reply,
     };
     let request = soap::SoapRequest {
-        body: body.to_vec(),
+        // Taken over without a copy when nothing else holds the bytes.
+        body: Vec::from(body),
         content_type,
         soap_actions,
         basic,
