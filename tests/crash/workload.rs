@@ -144,6 +144,17 @@ pub struct Stats {
     pub interrupted_not_applied: u64,
 }
 
+impl Stats {
+    pub fn add(&mut self, other: &Stats) {
+        for (kind, n) in &other.acknowledged {
+            *self.acknowledged.entry(kind.clone()).or_default() += n;
+        }
+        self.reads += other.reads;
+        self.interrupted_applied += other.interrupted_applied;
+        self.interrupted_not_applied += other.interrupted_not_applied;
+    }
+}
+
 /// One worker: its names start with `prefix`.
 pub struct Worker {
     pub prefix: String,
