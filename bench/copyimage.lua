@@ -1,7 +1,7 @@
 -- wrk script: POST a copyImage SOAP envelope with a fresh asset name each time.
 --
 --   wrk -t2 -c32 -d10s --latency -s bench/copyimage.lua \
---       http://127.0.0.1:PORT/scene7/services/IpsApiService -- TAG
+--       http://127.0.0.1:PORT/scene7/services/IpsApiService -- TAG [MODIFIER]
 --
 -- The emulator rejects a repeated name (fault 30000, HTTP 500), so every
 -- request is named "bench-TAG-THREAD-COUNTER": THREAD is given to each wrk
@@ -27,6 +27,9 @@ end
 
 local prefix = [[<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><authHeader xmlns="http://www.scene7.com/IpsApi/xsd"><user>ipsuser@ips.test</user><password>ips-emulator</password><appName>bench</appName><appVersion>1.0</appVersion></authHeader></soapenv:Header><soapenv:Body><copyImageParam xmlns="http://www.scene7.com/IpsApi/xsd/2008-01-15"><companyHandle>c|6</companyHandle><assetHandle>a|739|1|537</assetHandle><folderHandle>ApiTestCo/</folderHandle><name>]]
 local suffix = [[</name><urlModifier/></copyImageParam></soapenv:Body></soapenv:Envelope>]]
+-- With a second argument (an XML-escaped urlModifier), every other request
+-- renders with it.
+local render_suffix = nil
 
 local headers = {
    ["Content-Type"] = "text/xml; charset=utf-8",
@@ -41,13 +44,20 @@ sample_status = nil
 sample_body = nil
 
 function init(args)
+   if args[2] ~= nil and args[2] ~= "" then
+      render_suffix = "</name><urlModifier>" .. args[2] .. "</urlModifier></copyImageParam></soapenv:Body></soapenv:Envelope>"
+   end
    local tag = args[1] or tostring(os.time())
    name_prefix = "bench-" .. tag .. "-" .. tostring(id) .. "-"
 end
 
 function request()
    counter = counter + 1
-   return wrk.format("POST", nil, headers, prefix .. name_prefix .. counter .. suffix)
+   local tail = suffix
+   if render_suffix ~= nil and counter % 2 == 0 then
+      tail = render_suffix
+   end
+   return wrk.format("POST", nil, headers, prefix .. name_prefix .. counter .. tail)
 end
 
 function response(status, hdrs, body)

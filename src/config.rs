@@ -19,6 +19,11 @@ pub struct Limits {
     pub render: crate::render::RenderConfig,
     /// Bytes all renders in progress may hold together.
     pub render_memory: u64,
+    /// Requests handled at once; more are answered "busy" at once.
+    pub max_in_flight: usize,
+    /// How long a request may wait for the catalog, a CPU or render memory
+    /// before it is answered "busy" (its work never started).
+    pub max_wait: Duration,
 }
 
 impl Default for Limits {
@@ -30,6 +35,8 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(60),
             render: crate::render::RenderConfig::default(),
             render_memory: crate::memory::Memory::default_bytes(),
+            max_in_flight: 512,
+            max_wait: Duration::from_secs(5),
         }
     }
 }

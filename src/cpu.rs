@@ -10,11 +10,19 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-/// The blocking task could not run to completion (the runtime is shutting
-/// down, or the task panicked).
+use crate::deadline;
+
+/// The blocking task did not run to completion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("background task failed")]
-pub struct Interrupted;
+pub enum Interrupted {
+    /// The runtime is shutting down, or the task panicked.
+    #[error("background task failed")]
+    Failed,
+    /// The request's deadline passed while it waited for a permit; the
+    /// task never started.
+    #[error(transparent)]
+    Busy(#[from] deadline::Busy),
+}
 
 /// The CPU budget: one permit per core.
 #[derive(Clone, Debug)]
@@ -35,13 +43,16 @@ impl Cpu {
         Cpu::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
 
-    /// Runs `f` on the blocking pool once a permit is free.
+    /// Runs `f` on the blocking pool once a permit is free; gives up
+    /// waiting for one at the request's deadline.
     pub async fn run<T, F>(&self, f: F) -> Result<T, Interrupted>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let permit = self.permits.clone().acquire_owned().await.map_err(|_| Interrupted)?;
+        let permit = deadline::wait(self.permits.clone().acquire_owned())
+            .await?
+            .map_err(|_| Interrupted::Failed)?;
         offload(move || {
             let _permit = permit;
             f()
@@ -60,7 +71,7 @@ where
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || span.in_scope(f))
         .await
-        .map_err(|_| Interrupted)
+        .map_err(|_| Interrupted::Failed)
 }
 
 #[cfg(test)]

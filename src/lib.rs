@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod cpu;
+pub mod deadline;
 pub mod handles;
 pub mod http;
 pub mod ips;

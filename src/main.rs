@@ -117,6 +117,15 @@ struct ServeArgs {
     /// machine's memory, at least 1G.
     #[arg(long, env = "IPS_RENDER_MEMORY", value_parser = parse_bytes)]
     render_memory: Option<u64>,
+    /// Requests handled at once; past it, a request is answered "busy"
+    /// (HTTP 503) without being read.
+    #[arg(long, env = "IPS_MAX_IN_FLIGHT", default_value_t = Limits::default().max_in_flight)]
+    max_in_flight: usize,
+    /// Milliseconds a request may wait for the catalog, a CPU or render
+    /// memory before it is answered "busy" (HTTP 503); its work never
+    /// starts.
+    #[arg(long, env = "IPS_MAX_WAIT_MS", default_value_t = Limits::default().max_wait.as_millis() as u64)]
+    max_wait_ms: u64,
     /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
     /// the request journal; /_emulator/health stays. The environment
     /// variable takes true or false.
@@ -190,6 +199,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             render_memory: args
                 .render_memory
                 .unwrap_or_else(ips_emulator::memory::Memory::default_bytes),
+            max_in_flight: args.max_in_flight.max(1),
+            max_wait: std::time::Duration::from_millis(args.max_wait_ms),
             ..limits_with_max_pix(args.max_pix)
         },
         emulator_api: args.emulator_api,

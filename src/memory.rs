@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::deadline;
+
 /// The budget is kept in KiB so that a terabyte fits the semaphore's
 /// 32-bit requests.
 const UNIT: u64 = 1024;
@@ -30,6 +32,9 @@ pub enum Refused {
     /// The budget is shut (the service is stopping).
     #[error("the render memory budget is closed")]
     Closed,
+    /// The request's deadline passed while it waited for memory.
+    #[error(transparent)]
+    Busy(#[from] deadline::Busy),
 }
 
 /// A share of the budget, given back when dropped.
@@ -68,8 +73,8 @@ impl Memory {
         self.limit
     }
 
-    /// Waits until `bytes` are free and takes them; refuses at once what
-    /// exceeds the whole budget.
+    /// Waits until `bytes` are free and takes them, until the request's
+    /// deadline; refuses at once what exceeds the whole budget.
     pub async fn reserve(&self, bytes: u64) -> Result<Reservation, Refused> {
         if bytes > self.limit {
             return Err(Refused::TooLarge {
@@ -86,11 +91,8 @@ impl Memory {
             needed: bytes,
             limit: self.limit,
         })?;
-        let permit = self
-            .units
-            .clone()
-            .acquire_many_owned(units)
-            .await
+        let permit = deadline::wait(self.units.clone().acquire_many_owned(units))
+            .await?
             .map_err(|_| Refused::Closed)?;
         Ok(Reservation { _permit: Some(permit) })
     }

@@ -14,6 +14,9 @@ mod golden;
 mod http;
 /// Peak memory of a server process for the worst requests it accepts.
 mod memory;
+/// Load shedding: the bound on requests in flight, and each request's
+/// deadline for waiting.
+mod shedding;
 /// The operations around copyImage: lookups and changes, and their races.
 mod operations;
 /// Rendering urlModifier commands, and /is/image.

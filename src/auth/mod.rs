@@ -12,7 +12,8 @@ mod user_type;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -36,13 +37,26 @@ pub enum Error {
     InvalidCredentials,
     /// The catalog failed while looking the user up.
     #[error(transparent)]
-    Catalog(#[from] catalog::Error),
+    Catalog(catalog::Error),
     /// The stored record is unusable (bad hash or user type).
     #[error("user record is corrupt: {0}")]
     CorruptRecord(String),
     /// The hashing task failed to run.
     #[error("password check could not run")]
     Hashing,
+    /// The request's deadline passed while it waited for the catalog or a
+    /// CPU to check the password.
+    #[error(transparent)]
+    Busy(#[from] crate::deadline::Busy),
+}
+
+impl From<catalog::Error> for Error {
+    fn from(e: catalog::Error) -> Self {
+        match e {
+            catalog::Error::Busy(b) => Error::Busy(b),
+            other => Error::Catalog(other),
+        }
+    }
 }
 
 /// A user name and password, from whichever place the request carried them.
@@ -118,6 +132,12 @@ pub struct Authenticator {
     hashing: Cpu,
     key: [u8; 16],
     verified: Mutex<Cache>,
+    /// One lock per (login, password) digest being verified: a burst of
+    /// requests with the same new credentials runs argon2 once, the rest
+    /// wait for it and find the result remembered.
+    verifying: Mutex<HashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>>>,
+    /// Password checks run so far (argon2 verifications).
+    checks: AtomicU64,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -142,6 +162,8 @@ impl Authenticator {
             hashing,
             key,
             verified: Mutex::new(Cache::default()),
+            verifying: Mutex::new(HashMap::new()),
+            checks: AtomicU64::new(0),
         }
     }
 
@@ -173,25 +195,64 @@ impl Authenticator {
         let creds = creds.ok_or(Error::NoCredentials)?;
         let key = creds.user.to_lowercase();
         let digest = self.digest(&creds, &key);
-        let generation = {
-            let cache = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(hit) = cache.entries.get(&key) {
-                if bool::from(hit.digest.ct_eq(&digest)) {
-                    return Ok(hit.principal.clone());
-                }
-            }
-            cache.generation
+        if let Some(hit) = self.remembered(&key, &digest) {
+            return Ok(hit);
+        }
+        let lock = self.verifying_lock(digest);
+        let verified = match crate::deadline::wait(lock.lock()).await {
+            Ok(_turn) => match self.remembered(&key, &digest) {
+                Some(hit) => Ok(hit),
+                None => self.verify(creds, key, digest).await,
+            },
+            Err(busy) => Err(Error::Busy(busy)),
         };
+        let mut verifying = self.verifying.lock().unwrap_or_else(PoisonError::into_inner);
+        // The map and this call hold the last two references: nobody else
+        // waits for this digest.
+        if Arc::strong_count(&lock) <= 2 {
+            verifying.remove(&digest);
+        }
+        verified
+    }
+
+    /// How many password checks (argon2 runs) have been made.
+    pub fn checks(&self) -> u64 {
+        self.checks.load(Ordering::Relaxed)
+    }
+
+    /// The principal remembered for `key` with these credentials.
+    fn remembered(&self, key: &str, digest: &[u8; 32]) -> Option<Principal> {
+        let cache = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        cache
+            .entries
+            .get(key)
+            .filter(|hit| bool::from(hit.digest.ct_eq(digest)))
+            .map(|hit| hit.principal.clone())
+    }
+
+    fn verifying_lock(&self, digest: [u8; 32]) -> Arc<tokio::sync::Mutex<()>> {
+        let mut verifying = self.verifying.lock().unwrap_or_else(PoisonError::into_inner);
+        verifying.entry(digest).or_default().clone()
+    }
+
+    /// Checks the credentials against the catalog (argon2) and remembers
+    /// a success.
+    async fn verify(&self, creds: Credentials, key: String, digest: [u8; 32]) -> Result<Principal, Error> {
+        let generation = self.verified.lock().unwrap_or_else(PoisonError::into_inner).generation;
         let record = self.catalog.user_by_email(creds.user.clone()).await?;
         let stored = record
             .as_ref()
             .map_or_else(|| dummy_hash().to_owned(), |r| r.password_hash.clone());
         let password = creds.password;
+        self.checks.fetch_add(1, Ordering::Relaxed);
         let matches = self
             .hashing
             .run(move || verify_password(&password, &stored))
             .await
-            .map_err(|_| Error::Hashing)??;
+            .map_err(|e| match e {
+                crate::cpu::Interrupted::Busy(b) => Error::Busy(b),
+                crate::cpu::Interrupted::Failed => Error::Hashing,
+            })??;
         let record = match record {
             Some(r) if matches => r,
             _ => return Err(Error::InvalidCredentials),
@@ -277,6 +338,28 @@ mod tests {
             .await
             .expect("ok");
         assert_eq!(again, p);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_burst_with_the_same_new_credentials_checks_the_password_once() {
+        let auth = Arc::new(authenticator().await);
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let auth = auth.clone();
+                tokio::spawn(async move { auth.authenticate(creds("ipsuser@ips.test", "p&ss<1>]]>")).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("authenticated");
+        }
+        assert_eq!(auth.checks(), 1);
+        assert!(auth.verifying.lock().expect("lock").is_empty());
+        // Wrong passwords are not remembered: each attempt is checked.
+        for _ in 0..2 {
+            let wrong = auth.authenticate(creds("ipsuser@ips.test", "nope")).await;
+            assert!(matches!(wrong, Err(Error::InvalidCredentials)));
+        }
+        assert_eq!(auth.checks(), 3);
     }
 
     #[tokio::test]

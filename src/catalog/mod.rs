@@ -33,6 +33,8 @@ use std::thread;
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::deadline;
+
 pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
 pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
@@ -47,6 +49,9 @@ pub enum Error {
     /// The worker thread is gone (shutting down).
     #[error("the catalog is closed")]
     Closed,
+    /// The request's deadline passed before its job started; nothing ran.
+    #[error(transparent)]
+    Busy(#[from] crate::deadline::Busy),
     /// A job panicked; its savepoint was rolled back.
     #[error("a catalog job panicked")]
     Panicked,
@@ -263,8 +268,16 @@ impl Catalog {
         F: FnOnce(&mut Tx<'_>) -> Result<T, Error> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
+        let until = deadline::current();
         let run: Run = Box::new(move |t: &mut Tx<'_>| {
-            let result = panic::catch_unwind(AssertUnwindSafe(|| f(t)));
+            // A job whose caller's deadline passed while it queued is not
+            // run: its caller is answered "busy", which must mean nothing
+            // was done. Once started, a job runs to its end.
+            let result = if deadline::passed(until) {
+                Ok(Err(Error::Busy(deadline::Busy)))
+            } else {
+                panic::catch_unwind(AssertUnwindSafe(|| f(t)))
+            };
             let (outcome, result) = match result {
                 Ok(Ok(v)) => (Outcome::Done, Ok(v)),
                 Ok(Err(e)) => (Outcome::Failed, Err(e)),
@@ -280,9 +293,8 @@ impl Catalog {
             });
             (outcome, deliver)
         });
-        self.jobs
-            .send(Job { isolation, run })
-            .await
+        deadline::wait(self.jobs.send(Job { isolation, run }))
+            .await?
             .map_err(|_| Error::Closed)?;
         rx.await.map_err(|_| Error::Closed)?
     }
@@ -492,5 +504,35 @@ impl Catalog {
     /// no asset, no job and no consumed handle behind.
     pub async fn upload_assets(&self, req: UploadAssets) -> Result<UploadOutcome, Error> {
         self.call(move |t| queries::upload_assets(t, &req)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_job_whose_deadline_passed_while_queued_is_not_run() {
+        let (catalog, _worker) = Catalog::open_in_memory().expect("open");
+        let passed = Instant::now() - Duration::from_millis(1);
+        let seed = SeedData {
+            companies: vec![SeedCompany {
+                id: 6,
+                name: "A".into(),
+                root_path: "A/".into(),
+                expires: None,
+                folders: vec![],
+            }],
+            ..SeedData::default()
+        };
+        let refused = deadline::scope(passed, catalog.apply_seed(seed)).await;
+        assert!(matches!(refused, Err(Error::Busy(_))), "{refused:?}");
+        // Nothing was written; within its deadline, or with none, the same
+        // catalog answers.
+        let later = Instant::now() + Duration::from_secs(30);
+        assert!(deadline::scope(later, catalog.is_empty()).await.expect("answer"));
+        assert!(catalog.is_empty().await.expect("answer"));
     }
 }

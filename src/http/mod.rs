@@ -7,6 +7,7 @@
 //! closes (answering `Connection: close`), and after the drain deadline the
 //! rest are dropped.
 
+mod admission;
 mod body;
 pub mod client;
 mod controls;
@@ -27,6 +28,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::app::AppState;
 
@@ -42,6 +44,8 @@ pub(crate) struct Server {
     local: SocketAddr,
     /// Set once shutdown begins: every reply then says `Connection: close`.
     draining: AtomicBool,
+    /// One permit per request being handled (`--max-in-flight`).
+    in_flight: Arc<Semaphore>,
 }
 
 /// Serves HTTP on `listener` until `shutdown` resolves, then drains.
@@ -51,6 +55,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let server = Arc::new(Server {
+        in_flight: Arc::new(Semaphore::new(state.limits.max_in_flight.max(1))),
         state,
         local: listener.local_addr()?,
         draining: AtomicBool::new(false),
@@ -76,7 +81,7 @@ pub async fn serve(
         let for_service = server.clone();
         let service = service_fn(move |req| {
             let server = for_service.clone();
-            async move { Ok::<_, std::convert::Infallible>(routes::route(&server, req).await) }
+            async move { Ok::<_, std::convert::Infallible>(admission::admit(&server, req).await) }
         });
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())

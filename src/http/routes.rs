@@ -16,9 +16,11 @@ use crate::ips::contract::Version;
 use crate::soap::wsdl;
 
 /// The SOAP endpoint.
-const SERVICE: &str = "/scene7/services/IpsApiService";
+pub(super) const SERVICE: &str = "/scene7/services/IpsApiService";
 /// The bare `<Request>` endpoint.
-const API: &str = "/scene7/api/IpsApiService";
+pub(super) const API: &str = "/scene7/api/IpsApiService";
+/// The upload servlet.
+pub(super) const UPLOAD: &str = "/scene7/UploadFile";
 
 pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
     let close = wants_close(&req) || server.draining.load(Ordering::Relaxed);
@@ -40,8 +42,8 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
         (_, SERVICE) => method_not_allowed("POST"),
         (&Method::POST, API) => endpoints::soap_endpoint(server, req, Framing::Bare).await,
         (_, API) => method_not_allowed("POST"),
-        (&Method::POST, "/scene7/UploadFile") => endpoints::upload_file(server, req).await,
-        (_, "/scene7/UploadFile") => method_not_allowed("POST"),
+        (&Method::POST, UPLOAD) => endpoints::upload_file(server, req).await,
+        (_, UPLOAD) => method_not_allowed("POST"),
         (_, controls::RESET | controls::REQUESTS) => controls::route(server, req).await,
         (method, p) => match contract_path(p) {
             Some(doc) if matches!(*method, Method::GET | Method::HEAD) => contract(server, &req, doc),

@@ -45,6 +45,7 @@ pub(super) async fn image(server: &Server, req: &Request<Incoming>) -> Reply {
             reply
         }
         Err(e) if e.is_client() => image_error(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e) if e.is_busy() => super::admission::busy(),
         Err(e) => {
             tracing::error!(error = %e, "image serving failed");
             image_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned())

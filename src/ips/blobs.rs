@@ -68,7 +68,7 @@ pub(crate) enum RenderFailure {
     /// The render's memory was not granted.
     Memory(memory::Refused),
     /// Blocking work could not run.
-    Task,
+    Task(cpu::Interrupted),
 }
 
 impl From<RenderFailure> for Error {
@@ -76,8 +76,8 @@ impl From<RenderFailure> for Error {
         match f {
             RenderFailure::Store(e) => Error::Store(e),
             RenderFailure::Render(e) => Error::Render(e),
-            RenderFailure::Memory(e) => Error::Memory(e),
-            RenderFailure::Task => Error::Task,
+            RenderFailure::Memory(e) => Error::from(e),
+            RenderFailure::Task(e) => Error::from(e),
         }
     }
 }
@@ -102,7 +102,7 @@ pub(crate) async fn render_stored(
             Ok::<_, RenderFailure>((bytes, needed))
         })
         .await
-        .map_err(|_| RenderFailure::Task)??
+        .map_err(RenderFailure::Task)??
     };
     let reservation = state.memory.reserve(needed).await.map_err(RenderFailure::Memory)?;
     state
@@ -112,7 +112,7 @@ pub(crate) async fn render_stored(
             render::render(&bytes, &modifier, &config)
         })
         .await
-        .map_err(|_| RenderFailure::Task)?
+        .map_err(RenderFailure::Task)?
         .map_err(RenderFailure::Render)
 }
 

@@ -31,7 +31,7 @@ pub use upload::{Upload, UploadJob, UploadedFile};
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
 use crate::handles::CompanyHandle;
-use crate::{auth, catalog, cpu, memory, render, store};
+use crate::{auth, catalog, cpu, deadline, memory, render, store};
 use contract::{Field, Version};
 use value::{Params, Record};
 
@@ -64,10 +64,10 @@ pub enum Error {
     /// Checking a login (not the caller's) failed for a reason other than
     /// the credentials.
     #[error(transparent)]
-    Auth(#[from] auth::Error),
+    Auth(auth::Error),
     /// The catalog failed.
     #[error(transparent)]
-    Catalog(#[from] catalog::Error),
+    Catalog(catalog::Error),
     /// The blob store failed.
     #[error(transparent)]
     Store(#[from] store::Error),
@@ -76,15 +76,52 @@ pub enum Error {
     Render(#[from] render::Error),
     /// A render's memory was not granted (30001 when it could never be).
     #[error(transparent)]
-    Memory(#[from] memory::Refused),
+    Memory(memory::Refused),
     /// Blocking work could not be scheduled.
     #[error("background task failed")]
     Task,
+    /// The request waited past its deadline for the catalog, a CPU or
+    /// memory; nothing was done (30000, "busy", HTTP 503).
+    #[error(transparent)]
+    Busy(#[from] deadline::Busy),
 }
 
+// Every way of waiting too long becomes the one `Busy`, so that the fault
+// mapping sees it whichever resource the request waited for.
+
 impl From<cpu::Interrupted> for Error {
-    fn from(_: cpu::Interrupted) -> Self {
-        Error::Task
+    fn from(e: cpu::Interrupted) -> Self {
+        match e {
+            cpu::Interrupted::Busy(b) => Error::Busy(b),
+            cpu::Interrupted::Failed => Error::Task,
+        }
+    }
+}
+
+impl From<catalog::Error> for Error {
+    fn from(e: catalog::Error) -> Self {
+        match e {
+            catalog::Error::Busy(b) => Error::Busy(b),
+            other => Error::Catalog(other),
+        }
+    }
+}
+
+impl From<memory::Refused> for Error {
+    fn from(e: memory::Refused) -> Self {
+        match e {
+            memory::Refused::Busy(b) => Error::Busy(b),
+            other => Error::Memory(other),
+        }
+    }
+}
+
+impl From<auth::Error> for Error {
+    fn from(e: auth::Error) -> Self {
+        match e {
+            auth::Error::Busy(b) => Error::Busy(b),
+            other => Error::Auth(other),
+        }
     }
 }
 

@@ -68,7 +68,7 @@ impl<'a> Subject<'a> {
                 self.folder
             )),
             catalog::Error::NameInUse => Error::NameInUse(self.name.to_owned()),
-            other => Error::Catalog(other),
+            other => Error::from(other),
         }
     }
 }
@@ -106,6 +106,10 @@ mod tests {
         assert_eq!(reason(catalog::Error::NameInUse), "Asset ID 'n' is already in use.");
         assert_eq!(reason(catalog::Error::FolderExists), "Folder 'A/x/' already exists.");
         assert!(matches!(s.refusal(catalog::Error::Closed), Error::Catalog(_)));
+        assert!(matches!(
+            s.refusal(catalog::Error::Busy(crate::deadline::Busy)),
+            Error::Busy(_)
+        ));
         assert!(asset_handle("a|x").is_err() && folder_handle("").is_err());
     }
 }

@@ -52,12 +52,23 @@ impl From<RenderFailure> for Error {
             RenderFailure::Store(e) => Error::Store(e),
             RenderFailure::Render(e) => Error::Render(e),
             RenderFailure::Memory(e) => Error::Memory(e),
-            RenderFailure::Task => Error::Task(cpu::Interrupted),
+            RenderFailure::Task(e) => Error::Task(e),
         }
     }
 }
 
 impl Error {
+    /// Whether the request waited past its deadline for the catalog, a CPU
+    /// or memory, and nothing was done.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Error::Catalog(catalog::Error::Busy(_))
+                | Error::Memory(memory::Refused::Busy(_))
+                | Error::Task(cpu::Interrupted::Busy(_))
+        )
+    }
+
     /// Whether the request is at fault (as opposed to the service).
     pub fn is_client(&self) -> bool {
         match self {

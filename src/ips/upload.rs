@@ -175,7 +175,7 @@ pub async fn execute(state: &Arc<AppState>, uploader: Uploader<'_>, req: Upload)
                     "Upload job '{}' has ended; start a new job with jobName",
                     job_handle_text(&req)
                 )),
-                other => Error::Catalog(other),
+                other => Error::from(other),
             });
         }
     };

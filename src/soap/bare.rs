@@ -27,7 +27,7 @@ use crate::app::AppState;
 use crate::auth::Credentials;
 
 /// `Content-Type` of every reply.
-const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+pub(super) const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
 /// Handles one bare request. Never fails: every error becomes a fault.
 pub async fn handle_bare(state: &Arc<AppState>, mut req: SoapRequest) -> SoapResponse {
@@ -39,7 +39,7 @@ pub async fn handle_bare(state: &Arc<AppState>, mut req: SoapRequest) -> SoapRes
             if fault.is_client() {
                 tracing::debug!(error = %e, "request refused");
             }
-            let status = Fault::http_status(ctx.options.fault_status);
+            let status = fault.http_status(ctx.options.fault_status);
             (status, fault.to_bare_xml(), Some(fault))
         }
     };

@@ -8,7 +8,7 @@
 use super::envelope::SoapVersion;
 use super::writer::{self, FaultParts};
 use super::Error;
-use crate::{auth, ips};
+use crate::{auth, deadline, ips};
 
 /// The three IPS fault elements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +45,8 @@ pub enum Fault {
         reason: String,
         /// Whether the caller is to blame (`Client`/`Sender`).
         client: bool,
+        /// The HTTP status when the caller asked for none.
+        status: u16,
     },
     /// The envelope is not SOAP 1.1 or 1.2.
     VersionMismatch,
@@ -63,6 +65,20 @@ fn ips(kind: IpsFault, code: i32, reason: impl Into<String>, client: bool) -> Fa
         code,
         reason: reason.into(),
         client,
+        status: 500,
+    }
+}
+
+/// The request waited past its deadline and nothing was done: a Server
+/// fault the caller may retry, with HTTP 503 (load balancers and retrying
+/// clients know it), unless the caller asked for another status.
+fn busy(why: &deadline::Busy) -> Fault {
+    Fault::Ips {
+        kind: IpsFault::IpsApi,
+        code: 30000,
+        reason: why.to_string(),
+        client: false,
+        status: 503,
     }
 }
 
@@ -95,6 +111,7 @@ impl Fault {
                     true,
                 ),
                 auth::Error::InvalidCredentials => ips(Authentication, 10001, "Invalid username/password", true),
+                auth::Error::Busy(b) => busy(b),
                 other => internal(other),
             },
             Error::Ips(i) => Fault::from_ips(i),
@@ -121,6 +138,7 @@ impl Fault {
             // A render that could never fit the memory budget is refused
             // like one over the reply size limit.
             ips::Error::Memory(crate::memory::Refused::TooLarge { .. }) => ips(IpsApi, 30001, i.to_string(), true),
+            ips::Error::Busy(b) => busy(b),
             other => internal(other),
         }
     }
@@ -162,9 +180,12 @@ impl Fault {
     /// The HTTP status: `faultHttpStatusCode` when the caller set one, else
     /// 500, as Adobe documents for every fault, SOAP 1.2 ones included
     /// (where the SOAP 1.2 HTTP binding would say 400 for a Sender fault,
-    /// which some SOAP 1.2 clients cannot read).
-    pub fn http_status(requested: Option<u16>) -> u16 {
-        requested.unwrap_or(500)
+    /// which some SOAP 1.2 clients cannot read); 503 for "busy".
+    pub fn http_status(&self, requested: Option<u16>) -> u16 {
+        match self {
+            Fault::Ips { status, .. } => requested.unwrap_or(*status),
+            Fault::VersionMismatch | Fault::MustUnderstand(..) => requested.unwrap_or(500),
+        }
     }
 
     /// Serialises the fault as a bare fault element, without an envelope,
@@ -190,6 +211,7 @@ impl Fault {
                 code,
                 reason,
                 client,
+                ..
             } => writer::fault(
                 version,
                 &FaultParts {
@@ -324,7 +346,18 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(Fault::http_status(None), 500);
-        assert_eq!(Fault::http_status(Some(200)), 200);
+        let refused = Fault::from_ips(&ips::Error::MissingParameter("x"));
+        assert_eq!(refused.http_status(None), 500);
+        assert_eq!(refused.http_status(Some(200)), 200);
+        let busy = Fault::from_ips(&ips::Error::Busy(deadline::Busy));
+        assert_eq!(busy.http_status(None), 503);
+        assert_eq!(busy.http_status(Some(200)), 200);
+        assert_eq!(
+            busy.code_and_reason(),
+            Some((30000, "The service is busy; try again later"))
+        );
+        assert!(!busy.is_client());
+        let auth_busy = Fault::from_error(&Error::Auth(auth::Error::Busy(deadline::Busy)));
+        assert_eq!(auth_busy, busy);
     }
 }

@@ -116,6 +116,24 @@ pub struct SoapResponse {
     pub user: Option<String>,
 }
 
+/// The "busy" fault for a request refused before its body was read (too
+/// many requests in flight): HTTP 503, in the SOAP version its media type
+/// names (`application/soap+xml` is SOAP 1.2), or as a bare fault element
+/// for the bare and upload endpoints.
+pub fn busy(content_type: Option<&str>, bare: bool) -> (u16, &'static str, Vec<u8>) {
+    let fault = Fault::from_ips(&crate::ips::Error::Busy(crate::deadline::Busy));
+    let status = fault.http_status(None);
+    if bare {
+        return (status, bare::CONTENT_TYPE, fault.to_bare_xml().into_bytes());
+    }
+    let version = if media_type_is(content_type, "application/soap+xml") {
+        SoapVersion::V12
+    } else {
+        SoapVersion::V11
+    };
+    (status, self::content_type(version), fault.to_xml(version).into_bytes())
+}
+
 /// What is known about the request so far; it decides how a fault is sent.
 #[derive(Default)]
 struct Context {
@@ -166,7 +184,7 @@ pub async fn handle(state: &Arc<AppState>, mut req: SoapRequest) -> SoapResponse
                 ctx.version
             };
             SoapResponse {
-                status: Fault::http_status(ctx.options.fault_status),
+                status: fault.http_status(ctx.options.fault_status),
                 content_type: content_type(version),
                 body: fault.to_xml(version).into_bytes(),
                 gzip_response: ctx.options.gzip_response,

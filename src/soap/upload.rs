@@ -69,7 +69,7 @@ pub async fn handle(state: &Arc<AppState>, parts: Vec<FormPart>) -> UploadRespon
                 tracing::debug!(error = %e, "upload refused");
             }
             UploadResponse {
-                status: fault_status.unwrap_or(500),
+                status: fault.http_status(fault_status),
                 body: fault.to_bare_xml().into_bytes(),
                 fault_code: fault.code(),
                 files,

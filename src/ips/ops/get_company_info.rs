@@ -51,7 +51,7 @@ async fn get_company_info(call: &Call<'_>, p: Params) -> Result<Record, Error> {
             let unknown = || Error::InvalidCompanyName(name.to_owned());
             let found = catalog.company_by_name(name.to_owned()).await.map_err(|e| match e {
                 crate::catalog::Error::CompanyNotFound => unknown(),
-                other => Error::Catalog(other),
+                other => Error::from(other),
             })?;
             if !reaches(call.principal, found.id) {
                 return Err(unknown());

@@ -1,0 +1,73 @@
+//! Load shedding: a bound on the requests handled at once, and a deadline
+//! for the waits of each one, so that under overload every request gets
+//! some answer within seconds instead of queueing without bound.
+//!
+//! A request over the bound is answered "busy" at once, without its body
+//! being read (so the connection closes after it). An admitted request
+//! runs under a deadline (`--max-wait-ms`) that ends its waits for the
+//! catalog, a CPU or render memory; past it, it is answered "busy" and
+//! nothing it asked for was done. SOAP callers get ipsApiFault 30000 with
+//! HTTP 503; everyone else a plain 503. Every 503 says `Retry-After`.
+
+use std::time::Instant;
+
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, StatusCode};
+
+use super::reply::{closing, header_str, plain, respond, Reply};
+use super::routes::{self, API, SERVICE, UPLOAD};
+use super::Server;
+use crate::{deadline, soap};
+
+/// Seconds a shed caller is told to wait before retrying: the queues it
+/// met drain in about that long.
+const RETRY_AFTER: &str = "1";
+
+/// Routes `req` if the service has room for it, under its deadline.
+pub(super) async fn admit(server: &Server, req: Request<Incoming>) -> Reply {
+    let Ok(_permit) = server.in_flight.clone().try_acquire_owned() else {
+        tracing::warn!(path = req.uri().path(), "too many requests in flight; answered busy");
+        return retry_later(closing(shed(&req)));
+    };
+    let reply = deadline::scope(deadline_from_now(server), routes::route(server, req)).await;
+    if reply.status() == StatusCode::SERVICE_UNAVAILABLE {
+        return retry_later(reply);
+    }
+    reply
+}
+
+/// The deadline for a request's waits, starting now (the endpoints that
+/// read a body start it again once the body is in, so that a slow upload
+/// does not use up its wait).
+pub(super) fn deadline_from_now(server: &Server) -> Instant {
+    Instant::now() + server.state.limits.max_wait
+}
+
+/// The "busy" answer for a request that was not read.
+fn shed(req: &Request<Incoming>) -> Reply {
+    let content_type = header_str(req.headers(), header::CONTENT_TYPE);
+    let bare = match (req.method(), req.uri().path()) {
+        (&Method::POST, SERVICE) => false,
+        (&Method::POST, API | UPLOAD) => true,
+        _ => return busy(),
+    };
+    let (status, mime, body) = soap::busy(content_type, bare);
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    respond(status, mime, body.into())
+}
+
+/// A plain-text 503 for the routes that do not speak SOAP.
+pub(super) fn busy() -> Reply {
+    plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service is busy; try again later\n",
+    )
+}
+
+fn retry_later(mut reply: Reply) -> Reply {
+    reply
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
+    reply
+}

@@ -1,0 +1,145 @@
+//! Load shedding: past the bound on requests in flight, or past a request's
+//! deadline for waiting, the answer is "busy" at once, and nothing the
+//! request asked for is done.
+
+use std::time::Duration;
+
+use ips_emulator::config::Limits;
+use ips_emulator::DataLocation;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::support::{self, TestServer};
+
+fn limits(max_in_flight: usize, max_wait: Duration, render_memory: u64) -> Limits {
+    Limits {
+        max_in_flight,
+        max_wait,
+        render_memory,
+        ..Limits::default()
+    }
+}
+
+fn header<'a>(resp: &'a support::Response, name: &str) -> Option<&'a str> {
+    resp.header(name)
+}
+
+#[tokio::test]
+async fn past_the_in_flight_bound_every_endpoint_answers_busy_at_once() {
+    let server = TestServer::start(support::options(
+        DataLocation::InMemory,
+        limits(1, Duration::from_secs(5), 1 << 30),
+    ))
+    .await;
+    // One request in flight: its headers are in, its body is not.
+    let body = support::copy_image("first", "");
+    let raw = support::soap_request(body.as_bytes(), support::SOAP_HEADERS);
+    let split = raw.len() - 10;
+    let mut slow = TcpStream::connect(server.addr).await.expect("connect");
+    slow.write_all(&raw[..split]).await.expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // SOAP 1.1: a Server fault 30000 with HTTP 503.
+    let shed = support::copy_image("shed", "");
+    let resp = support::exchange(server.addr, &support::soap_request(shed.as_bytes(), support::SOAP_HEADERS)).await;
+    assert_eq!(resp.status, 503, "{}", resp.text());
+    assert_eq!(support::fault_code(&resp), Some(30000));
+    assert!(resp.text().contains("soapenv:Server") || resp.text().contains(":Server<"), "{}", resp.text());
+    assert!(resp.text().contains("busy"), "{}", resp.text());
+    assert_eq!(header(&resp, "retry-after"), Some("1"));
+    assert_eq!(header(&resp, "connection"), Some("close"));
+    // SOAP 1.2 by its media type.
+    let v12 = support::soap_request(
+        shed.as_bytes(),
+        &[("Content-Type", "application/soap+xml; charset=utf-8")],
+    );
+    let resp = support::exchange(server.addr, &v12).await;
+    assert_eq!(resp.status, 503);
+    assert!(resp.text().contains("http://www.w3.org/2003/05/soap-envelope"), "{}", resp.text());
+    assert!(resp.text().contains("Receiver"), "{}", resp.text());
+    // Everything else: a plain 503.
+    let get = b"GET /is/image/ApiTestCo/macbookwin1?wid=50 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    let resp = support::exchange(server.addr, get).await;
+    assert_eq!(resp.status, 503);
+    assert_eq!(header(&resp, "retry-after"), Some("1"));
+
+    // The request in flight completes; the shed one made nothing.
+    slow.write_all(&raw[split..]).await.expect("write rest");
+    let first = support::parse_response(&read_all(slow).await);
+    assert_eq!(first.status, 200, "{}", first.text());
+    let names = server
+        .state
+        .catalog
+        .asset_by_name("ApiTestCo".into(), "shed".into())
+        .await
+        .expect("lookup");
+    assert!(names.is_none());
+    // With room again, requests are served.
+    let again = support::copy_image("again", "");
+    let resp = support::exchange(server.addr, &support::soap_request(again.as_bytes(), support::SOAP_HEADERS)).await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+}
+
+async fn read_all(mut stream: TcpStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut out))
+        .await
+        .expect("reply in time")
+        .expect("read");
+    out
+}
+
+/// A render that holds most of a 600 MiB budget for a while.
+const LARGE: &str = "wid=4000&hei=4000&fit=stretch&fmt=tif";
+
+#[tokio::test]
+async fn a_request_waiting_past_its_deadline_is_answered_busy_and_does_nothing() {
+    let server = TestServer::start(support::options(
+        DataLocation::InMemory,
+        limits(512, Duration::from_millis(100), 600 << 20),
+    ))
+    .await;
+    let memory = server.state.memory.clone();
+    let addr = server.addr;
+    let first = tokio::spawn(async move {
+        let raw = format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        support::exchange(addr, raw.as_bytes()).await
+    });
+    // Wait until the first render holds its memory.
+    let mut held = false;
+    for _ in 0..5000 {
+        if memory.available() < memory.limit() / 2 {
+            held = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(held, "the first render never reserved its memory");
+
+    // The same render through copyImage and through /is/image, at once:
+    // neither gets memory within 100 ms.
+    let body = support::copy_image("waited", &LARGE.replace('&', "&amp;"));
+    let copy = support::soap_request(body.as_bytes(), support::SOAP_HEADERS);
+    let get = format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE}&qlt=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let (copy, image) = tokio::join!(
+        support::exchange(server.addr, &copy),
+        support::exchange(server.addr, get.as_bytes())
+    );
+    let first = first.await.expect("first");
+    assert_eq!(first.status, 200, "the first render failed");
+    assert_eq!((copy.status, support::fault_code(&copy)), (503, Some(30000)), "{}", copy.text());
+    assert_eq!(header(&copy, "retry-after"), Some("1"));
+    assert_eq!(image.status, 503, "/is/image was not refused");
+    assert_eq!(header(&image, "retry-after"), Some("1"));
+    // Nothing was made for the busy copy, and its memory wait left the
+    // budget whole.
+    let made = server
+        .state
+        .catalog
+        .asset_by_name("ApiTestCo".into(), "waited".into())
+        .await
+        .expect("lookup");
+    assert!(made.is_none());
+    assert_eq!(memory.available(), memory.limit());
+}
