@@ -18,6 +18,8 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod cpu;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handles;
 pub mod http;
 pub mod ips;

@@ -52,7 +52,8 @@ pub enum Fault {
     MustUnderstand(Option<String>, String),
 }
 
-const INTERNAL_REASON: &str = "The request could not be processed because of an internal error";
+/// The reason of every internal-error fault (30000), which names no cause.
+pub const INTERNAL_REASON: &str = "The request could not be processed because of an internal error";
 
 fn ips(kind: IpsFault, code: i32, reason: impl Into<String>, client: bool) -> Fault {
     Fault::Ips {
