@@ -157,6 +157,8 @@ pub fn rfc3339(time: SystemTime) -> String {
 mod tests {
     use std::time::UNIX_EPOCH;
 
+    use proptest::prelude::*;
+
     use super::*;
 
     fn entry(n: u64) -> Entry {
@@ -228,6 +230,23 @@ mod tests {
                  "outcome": "10001", "fault": "authenticationFault", "status": 500, "duration_ms": 1.234}
             ])
         );
+    }
+
+    proptest! {
+        #[test]
+        fn any_names_make_json_that_reads_back(op in any::<String>(), ns in any::<String>(), user in any::<String>()) {
+            let journal = Journal::new(1);
+            journal.record(Entry {
+                operation: Some(op.clone()),
+                namespace: Some(ns.clone()),
+                user: Some(user.clone()),
+                ..entry(0)
+            });
+            let json: serde_json::Value = serde_json::from_str(&journal.to_json()).expect("json");
+            prop_assert_eq!(&json[0]["operation"], &serde_json::Value::from(op));
+            prop_assert_eq!(&json[0]["namespace"], &serde_json::Value::from(ns));
+            prop_assert_eq!(&json[0]["user"], &serde_json::Value::from(user));
+        }
     }
 
     #[test]

@@ -292,6 +292,15 @@ async fn is_image_errors() {
             "{target}"
         );
     }
+    // A long name is quoted only in part, and the cut keeps the text UTF-8.
+    let long = format!("/is/image/ApiTestCo/x{}", "%C3%A9".repeat(2000));
+    let got = get(&server, &long, &[]).await;
+    assert_eq!(got.status, 403);
+    let text = std::str::from_utf8(&got.body).expect("UTF-8");
+    assert!(
+        text.len() <= 513 && text.starts_with("Unable to find image 'ApiTestCo/xé"),
+        "{text}"
+    );
     let post = support::exchange(
         server.addr,
         b"POST /is/image/ApiTestCo/macbookwin1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",

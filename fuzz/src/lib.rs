@@ -110,7 +110,7 @@ impl<'a> SoapInput<'a> {
             let value = value.trim().to_owned();
             match name.trim().to_ascii_lowercase().as_str() {
                 "content-type" => input.request.content_type = Some(value),
-                "soapaction" => input.request.soap_action = Some(value),
+                "soapaction" => input.request.soap_actions.push(value),
                 "authorization" => input.request.basic = basic_credentials(&value),
                 _ => {}
             }

@@ -76,7 +76,11 @@ pub(super) async fn soap_endpoint(server: &Server, req: Request<Incoming>, frami
             "SOAP requests must be text/xml or application/soap+xml\n",
         ));
     }
-    let soap_action = header_str(headers, "soapaction").map(str::to_owned);
+    let soap_actions = headers
+        .get_all("soapaction")
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
     let basic = header_str(headers, header::AUTHORIZATION).and_then(basic_credentials);
     let accept_gzip = body::accepts_gzip(header_str(headers, header::ACCEPT_ENCODING));
     let body = match read_body(server, req).await {
@@ -84,9 +88,10 @@ pub(super) async fn soap_endpoint(server: &Server, req: Request<Incoming>, frami
         Err(reply) => return reply,
     };
     let request = soap::SoapRequest {
-        body: body.to_vec(),
+        // Taken over without a copy when nothing else holds the bytes.
+        body: Vec::from(body),
         content_type,
-        soap_action,
+        soap_actions,
         basic,
     };
     let reply = match framing {

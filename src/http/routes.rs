@@ -10,7 +10,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, StatusCode, Version as HttpVersion};
 
 use super::endpoints::{self, Framing};
-use super::reply::{header_str, method_not_allowed, plain, plain_owned, respond, Reply};
+use super::reply::{closing, header_str, method_not_allowed, plain, plain_owned, respond, Reply};
 use super::{controls, percent_decode, serving, Server};
 use crate::ips::contract::Version;
 use crate::soap::wsdl;
@@ -22,6 +22,15 @@ const API: &str = "/scene7/api/IpsApiService";
 
 pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
     let close = wants_close(&req) || server.draining.load(Ordering::Relaxed);
+    if !only_chunked(req.headers()) {
+        // RFC 9112 §6.1: a transfer coding the server does not understand
+        // gets 501, and the body's end cannot be found, so the connection
+        // ends too.
+        return closing(plain(
+            StatusCode::NOT_IMPLEMENTED,
+            "The only transfer coding accepted is chunked\n",
+        ));
+    }
     let path = req.uri().path().to_owned();
     let mut reply = match (req.method(), path.as_str()) {
         (&Method::POST, SERVICE) => endpoints::soap_endpoint(server, req, Framing::Envelope).await,
@@ -65,6 +74,15 @@ fn wants_close(req: &Request<Incoming>) -> bool {
             .any(|x| x.trim().eq_ignore_ascii_case(t))
     };
     has("close") || (req.version() == HttpVersion::HTTP_10 && !has("keep-alive"))
+}
+
+/// Whether every `Transfer-Encoding` names only `chunked` (or there is none).
+fn only_chunked(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::TRANSFER_ENCODING)
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .all(|coding| coding.trim_ascii().eq_ignore_ascii_case(b"chunked"))
 }
 
 fn has_wsdl_query(query: Option<&str>) -> bool {

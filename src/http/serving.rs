@@ -52,8 +52,18 @@ pub(super) async fn image(server: &Server, req: &Request<Incoming>) -> Reply {
     }
 }
 
-fn image_error(status: StatusCode, message: String) -> Reply {
-    let mut reply = respond(status, "text/plain; charset=utf-8", Bytes::from(message + "\n"));
+/// Longest error message sent, in bytes.
+const MAX_MESSAGE: usize = 512;
+
+fn image_error(status: StatusCode, mut message: String) -> Reply {
+    // The message may quote the request's path: keep a line's worth.
+    let mut end = message.len().min(MAX_MESSAGE);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    message.truncate(end);
+    message.push('\n');
+    let mut reply = respond(status, "text/plain; charset=utf-8", Bytes::from(message));
     reply
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-store"));

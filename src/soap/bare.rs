@@ -30,9 +30,9 @@ use crate::auth::Credentials;
 const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
 /// Handles one bare request. Never fails: every error becomes a fault.
-pub async fn handle_bare(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
+pub async fn handle_bare(state: &Arc<AppState>, mut req: SoapRequest) -> SoapResponse {
     let mut ctx = Context::default();
-    let (status, body, fault) = match process(state, &req, &mut ctx).await {
+    let (status, body, fault) = match process(state, &mut req, &mut ctx).await {
         Ok((ns, node)) => (200, writer::document(&ns, &node), None),
         Err(e) => {
             let fault = Fault::from_error(&e);
@@ -91,9 +91,14 @@ fn parts(root: &Element) -> Result<Parts<'_>, Error> {
     }
 }
 
-async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) -> Result<(String, writer::Node), Error> {
-    let (text, utf16) = decode_text(&req.body)?;
+async fn process(
+    state: &Arc<AppState>,
+    req: &mut SoapRequest,
+    ctx: &mut Context,
+) -> Result<(String, writer::Node), Error> {
+    let (text, utf16) = decode_text(std::mem::take(&mut req.body))?;
     let root = xml::parse(&text, state.limits.max_xml_depth, utf16).map_err(|e| Error::Malformed(e.0))?;
+    drop(text);
     let parts = parts(&root)?;
     ctx.namespace = parts.param.ns.as_deref().map(bounded);
     let target = dispatch::target(parts.param)?;

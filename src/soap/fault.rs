@@ -52,6 +52,9 @@ pub enum Fault {
     MustUnderstand(Option<String>, String),
 }
 
+/// Longest header name or namespace a MustUnderstand fault repeats.
+const MAX_NAME: usize = 128;
+
 /// The reason of every internal-error fault (30000), which names no cause.
 pub const INTERNAL_REASON: &str = "The request could not be processed because of an internal error";
 
@@ -81,7 +84,10 @@ impl Fault {
             Error::MissingParameter(_) => ips(IpsApi, 30002, e.to_string(), true),
             Error::InvalidValue(_) => ips(IpsApi, 30001, e.to_string(), true),
             Error::VersionMismatch => Fault::VersionMismatch,
-            Error::MustUnderstand { ns, name } => Fault::MustUnderstand(ns.clone(), name.clone()),
+            Error::MustUnderstand { ns, name } => Fault::MustUnderstand(
+                ns.as_deref().map(|ns| writer::cut(ns, MAX_NAME).into_owned()),
+                writer::cut(name, MAX_NAME).into_owned(),
+            ),
             Error::Auth(a) => match a {
                 auth::Error::NoCredentials => ips(
                     Authentication,
@@ -221,6 +227,8 @@ impl Fault {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -255,6 +263,61 @@ mod tests {
         let xml = Fault::from_error(&e).to_xml(SoapVersion::V11);
         assert!(!xml.contains("secret"), "{xml}");
         assert!(xml.contains("<faultcode>soapenv:Server</faultcode>"));
+    }
+
+    /// Strings of any characters, biased towards the ones XML cannot carry
+    /// or must escape, and long enough to be cut.
+    fn hostile() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            any::<char>(),
+            (0u32..0x20).prop_filter_map("a C0 control", char::from_u32),
+            prop::sample::select(vec!['\u{fffe}', '\u{ffff}', '&', '<', '>', '"', '\r', ']', 'é']),
+        ];
+        prop::collection::vec(c, 0..700).prop_map(|v| v.into_iter().collect())
+    }
+
+    /// Every fault that quotes a client's value, for the value `s`.
+    fn quoting(s: &str) -> Vec<Fault> {
+        let errors = [
+            Error::Malformed(s.into()),
+            Error::UnknownOperation(s.into()),
+            Error::UnexpectedElement(s.into()),
+            Error::ActionMismatch {
+                action: s.into(),
+                operation: s.into(),
+            },
+            Error::InvalidValue(s.into()),
+            Error::Ips(ips::Error::InvalidCompany(s.into())),
+            Error::Ips(ips::Error::InvalidCompanyName(s.into())),
+            Error::Ips(ips::Error::InvalidParameter(s.into())),
+            Error::Ips(ips::Error::NameInUse(s.into())),
+            Error::Ips(ips::Error::FolderExists(s.into())),
+        ];
+        let mut faults: Vec<Fault> = errors.iter().map(Fault::from_error).collect();
+        faults.push(Fault::from_error(&Error::MustUnderstand {
+            ns: Some(s.into()),
+            name: s.into(),
+        }));
+        faults
+    }
+
+    proptest! {
+        #[test]
+        fn every_fault_quoting_any_value_is_readable(s in hostile()) {
+            for fault in quoting(&s) {
+                for xml in [
+                    fault.to_xml(SoapVersion::V11),
+                    fault.to_xml(SoapVersion::V12),
+                    fault.to_bare_xml(),
+                ] {
+                    let parsed = crate::soap::xml::parse(&xml, 100, false);
+                    prop_assert!(parsed.is_ok(), "{:?}: {}", parsed.err(), xml);
+                    // Each quoted value is cut to a few hundred bytes, which
+                    // escaping grows at most sixfold.
+                    prop_assert!(xml.len() < 8192, "{} bytes", xml.len());
+                }
+            }
+        }
     }
 
     #[test]

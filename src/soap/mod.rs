@@ -84,8 +84,8 @@ pub struct SoapRequest {
     pub body: Vec<u8>,
     /// The `Content-Type` header.
     pub content_type: Option<String>,
-    /// The `SOAPAction` header.
-    pub soap_action: Option<String>,
+    /// Every `SOAPAction` header, in order (more than one is refused).
+    pub soap_actions: Vec<String>,
     /// Credentials from `Authorization: Basic`.
     pub basic: Option<Credentials>,
 }
@@ -127,7 +127,7 @@ struct Context {
 }
 
 /// Handles one SOAP request. Never fails: every error becomes a fault.
-pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
+pub async fn handle(state: &Arc<AppState>, mut req: SoapRequest) -> SoapResponse {
     // Until the envelope says otherwise, answer in the version the content
     // type suggests.
     let soap12_type = media_type_is(req.content_type.as_deref(), "application/soap+xml");
@@ -142,7 +142,7 @@ pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
         namespace: None,
         user: None,
     };
-    match process(state, &req, &mut ctx).await {
+    match process(state, &mut req, &mut ctx).await {
         Ok((ns, node)) => SoapResponse {
             status: 200,
             content_type: content_type(ctx.version),
@@ -181,9 +181,14 @@ pub async fn handle(state: &Arc<AppState>, req: SoapRequest) -> SoapResponse {
     }
 }
 
-async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) -> Result<(String, writer::Node), Error> {
-    let (text, utf16) = decode_text(&req.body)?;
+async fn process(
+    state: &Arc<AppState>,
+    req: &mut SoapRequest,
+    ctx: &mut Context,
+) -> Result<(String, writer::Node), Error> {
+    let (text, utf16) = decode_text(std::mem::take(&mut req.body))?;
     let root = xml::parse(&text, state.limits.max_xml_depth, utf16).map_err(|e| Error::Malformed(e.0))?;
+    drop(text);
     if let Some(version) = envelope::version_of(&root) {
         ctx.version = version;
     }
@@ -195,7 +200,7 @@ async fn process(state: &Arc<AppState>, req: &SoapRequest, ctx: &mut Context) ->
     ctx.options = headers.options;
     if let Some(h) = envelope::not_understood(&env) {
         return Err(Error::MustUnderstand {
-            ns: h.ns.clone(),
+            ns: h.ns.as_deref().map(str::to_owned),
             name: h.name.clone(),
         });
     }
@@ -224,22 +229,21 @@ const MAX_ECHO: usize = 128;
 /// `s`, cut to [`MAX_ECHO`] bytes (at a character boundary) with `…` when
 /// longer.
 fn bounded(s: &str) -> String {
-    if s.len() <= MAX_ECHO {
-        return s.to_owned();
-    }
-    let mut end = MAX_ECHO;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    writer::cut(s, MAX_ECHO).into_owned()
 }
 
 /// Refuses a request whose SOAPAction (or SOAP 1.2 `action` parameter) names
 /// a different IPS operation than the Body. Values that name no operation
 /// (empty, absent, a URI) are ignored: the Body decides.
 fn check_action(req: &SoapRequest, operation: &str) -> Result<(), Error> {
+    if req.soap_actions.len() > 1 {
+        // Which one the sender meant is anyone's guess; run neither.
+        return Err(Error::Malformed(
+            "The request has more than one SOAPAction header".into(),
+        ));
+    }
     let from_type = req.content_type.as_deref().and_then(|ct| media_param(ct, "action"));
-    for raw in [req.soap_action.as_deref(), from_type.as_deref()].into_iter().flatten() {
+    for raw in req.soap_actions.iter().map(String::as_str).chain(from_type.as_deref()) {
         if let Some(action) = action_operation(raw) {
             if action != operation {
                 return Err(Error::ActionMismatch {
@@ -295,7 +299,7 @@ fn media_param(ct: &str, name: &str) -> Option<String> {
 
 /// UTF-8 (with or without BOM) passes through; UTF-16 with a BOM is
 /// transcoded. Anything else is refused, never decoded lossily.
-fn decode_text(bytes: &[u8]) -> Result<(String, bool), Error> {
+fn decode_text(mut bytes: Vec<u8>) -> Result<(String, bool), Error> {
     let utf16 = |le: bool, rest: &[u8]| -> Result<(String, bool), Error> {
         if rest.len() % 2 != 0 {
             return Err(Error::Malformed("truncated UTF-16 text".into()));
@@ -312,17 +316,18 @@ fn decode_text(bytes: &[u8]) -> Result<(String, bool), Error> {
             .map(|s| (s, true))
             .map_err(|_| Error::Malformed("invalid UTF-16 text".into()))
     };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
-        [0xFF, 0xFE, rest @ ..] => utf16(true, rest),
-        [0xFE, 0xFF, rest @ ..] => utf16(false, rest),
-        _ => utf8(bytes),
+    match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => return utf16(true, rest),
+        [0xFE, 0xFF, rest @ ..] => return utf16(false, rest),
+        [0xEF, 0xBB, 0xBF, ..] => {
+            bytes.drain(..3);
+        }
+        _ => {}
     }
-}
-
-fn utf8(bytes: &[u8]) -> Result<(String, bool), Error> {
-    std::str::from_utf8(bytes)
-        .map(|s| (s.to_owned(), false))
+    // UTF-8 text is taken over as it is, never copied: a body may be
+    // megabytes.
+    String::from_utf8(bytes)
+        .map(|s| (s, false))
         .map_err(|_| Error::Malformed("the request is not valid UTF-8 (or UTF-16 with a byte order mark)".into()))
 }
 
@@ -369,13 +374,13 @@ mod tests {
 
     #[test]
     fn text_decoding() {
-        assert_eq!(decode_text(b"\xEF\xBB\xBF<x/>").expect("bom").0, "<x/>");
+        assert_eq!(decode_text(b"\xEF\xBB\xBF<x/>".to_vec()).expect("bom").0, "<x/>");
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("<x/>".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
-        assert_eq!(decode_text(&utf16).expect("utf16"), ("<x/>".to_owned(), true));
-        assert!(decode_text(b"<x>\xC0\xAF</x>").is_err());
-        assert!(decode_text(b"\xFF\xFE<").is_err());
+        assert_eq!(decode_text(utf16).expect("utf16"), ("<x/>".to_owned(), true));
+        assert!(decode_text(b"<x>\xC0\xAF</x>".to_vec()).is_err());
+        assert!(decode_text(b"\xFF\xFE<".to_vec()).is_err());
     }
 }

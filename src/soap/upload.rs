@@ -146,7 +146,7 @@ async fn process(
     let uploader = ips::upload::authorize(&principal)?;
     let params = form.params.ok_or(Error::MissingParameter("uploadParams"))?;
     let params = parse_part(state, &params, "uploadParams")?;
-    let ns = params.ns.clone().unwrap_or_default();
+    let ns = params.ns.as_deref().unwrap_or_default().to_owned();
     let upload = decode(&params, form.files)?;
     let job = ips::upload::execute(state, uploader, upload).await?;
     Ok((ns, Node::parent("uploadPostReturn", vec![Node::text("jobHandle", job)])))
@@ -156,7 +156,7 @@ async fn process(
 /// with a byte order mark, no DTD, bounded depth. (The part's charset
 /// parameter is not consulted: Adobe's example says US-ASCII, a subset.)
 fn parse_part(state: &AppState, bytes: &[u8], part: &str) -> Result<Element, Error> {
-    let (text, utf16) = decode_text(bytes)?;
+    let (text, utf16) = decode_text(bytes.to_vec())?;
     xml::parse(&text, state.limits.max_xml_depth, utf16).map_err(|e| Error::Malformed(format!("the {part} part: {e}")))
 }
 

@@ -49,26 +49,58 @@ impl Node {
 
 /// Escapes character data and double-quoted attribute values. Apostrophes
 /// stay literal, as in Scene7's own replies (`Asset ID 'x' is already in use.`).
+/// Characters XML 1.0 cannot carry at all (C0 controls other than tab, LF
+/// and CR; U+FFFE; U+FFFF) become U+FFFD, so no value a client sent (and a
+/// fault echoes) can make a reply unreadable.
 pub fn escape(s: &str, out: &mut String) {
     // Copies the runs between characters that need a reference whole (most
-    // values have none). Each of those characters is a single ASCII byte.
-    let mut rest = s;
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\r'))
-    {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
+    // values have none).
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (replacement, width) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
             // A CR would be read back as LF; keep it as a reference.
-            _ => "&#13;",
-        });
-        rest = &rest[at + 1..];
+            b'\r' => ("&#13;", 1),
+            b'\t' | b'\n' => ("", 0),
+            0..=0x1f => ("\u{fffd}", 1),
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+            0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => ("\u{fffd}", 3),
+            _ => ("", 0),
+        };
+        if width == 0 {
+            i += 1;
+            continue;
+        }
+        // `i` and `i + width` fall on character boundaries: the matched
+        // bytes are ASCII or a whole three-byte character.
+        out.push_str(&s[run..i]);
+        out.push_str(replacement);
+        i += width;
+        run = i;
     }
-    out.push_str(rest);
+    out.push_str(&s[run..]);
+}
+
+/// Longest fault reason or string sent: a reason may echo a client's value,
+/// and a client's megabytes are not worth sending back.
+const MAX_REASON: usize = 512;
+
+/// `s` cut to at most `max` bytes at a character boundary, with `…` when
+/// cut.
+pub(crate) fn cut(s: &str, max: usize) -> Cow<'_, str> {
+    if s.len() <= max {
+        return Cow::Borrowed(s);
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}…", &s[..end]))
 }
 
 fn write_node(node: &Node, xmlns: Option<&str>, out: &mut String) {
@@ -139,7 +171,7 @@ fn write_detail(detail: (&str, i32, &str), out: &mut String) {
     out.push_str(&format!(
         "<tns:{element} xmlns:tns=\"{IPS_XSD}\"><tns:code>{code}</tns:code><tns:reason>"
     ));
-    escape(reason, out);
+    escape(&cut(reason, MAX_REASON), out);
     out.push_str(&format!("</tns:reason></tns:{element}>"));
 }
 
@@ -170,7 +202,7 @@ pub fn fault(version: SoapVersion, f: &FaultParts<'_>) -> String {
             out.push_str("<soapenv:Fault><faultcode>soapenv:");
             out.push_str(f.code);
             out.push_str("</faultcode><faultstring>");
-            escape(f.string, &mut out);
+            escape(&cut(f.string, MAX_REASON), &mut out);
             out.push_str("</faultstring>");
             if let Some(detail) = f.detail {
                 out.push_str("<detail>");
@@ -203,7 +235,7 @@ pub fn fault(version: SoapVersion, f: &FaultParts<'_>) -> String {
                 ));
             }
             out.push_str("</soapenv:Code><soapenv:Reason><soapenv:Text xml:lang=\"en\">");
-            escape(f.string, &mut out);
+            escape(&cut(f.string, MAX_REASON), &mut out);
             out.push_str("</soapenv:Text></soapenv:Reason>");
             if let Some(detail) = f.detail {
                 out.push_str("<soapenv:Detail>");

@@ -7,6 +7,9 @@
 //! Names are kept as (namespace URI, local name): nothing downstream ever
 //! looks at a prefix.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -24,7 +27,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, XmlError> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attr {
     /// Namespace URI.
-    pub ns: Option<String>,
+    pub ns: Option<Arc<str>>,
     /// Local name.
     pub name: String,
     /// Value with references resolved.
@@ -36,8 +39,9 @@ pub struct Attr {
 /// references alike; comments split nothing).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Element {
-    /// Namespace URI, `None` when the element is in no namespace.
-    pub ns: Option<String>,
+    /// Namespace URI, `None` when the element is in no namespace. Shared by
+    /// every element and attribute in that namespace.
+    pub ns: Option<Arc<str>>,
     /// Local name.
     pub name: String,
     /// Attributes other than namespace declarations.
@@ -74,6 +78,103 @@ impl Element {
 /// The XML Schema instance namespace (for `xsi:nil`).
 pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
+/// Most attributes (namespace declarations included) one element may have.
+/// An IPS request needs a handful; quick-xml keeps every attribute of a
+/// start tag while it is read.
+pub const MAX_ATTRIBUTES_PER_ELEMENT: usize = 64;
+/// Most attributes in a whole document.
+pub const MAX_ATTRIBUTES: usize = 4096;
+/// Most namespace declarations in a whole document (quick-xml also allows
+/// no more than 128 in scope at once).
+pub const MAX_NAMESPACE_DECLARATIONS: usize = 1024;
+/// Longest element or attribute name, prefix included, in bytes.
+pub const MAX_NAME: usize = 1024;
+/// Longest namespace URI, in bytes.
+pub const MAX_NAMESPACE: usize = 4096;
+/// Most character data directly inside one element, in bytes.
+pub const MAX_TEXT: usize = 1 << 20;
+/// The tree may hold at most this many times the document's size, plus
+/// [`TREE_SLACK`], counting each element and attribute at its in-memory
+/// size: a document of many tiny elements would otherwise cost tens of
+/// times its size.
+pub const TREE_MULTIPLE: usize = 4;
+/// Room every document has regardless of its size (a thousand-item array
+/// needs about 150 KiB).
+pub const TREE_SLACK: usize = 1 << 20;
+
+/// What a document has used so far of what it may.
+struct Budget {
+    /// Bytes of tree left.
+    bytes: usize,
+    attributes: usize,
+    namespaces: usize,
+}
+
+impl Budget {
+    fn for_document(src: &str) -> Self {
+        Budget {
+            bytes: src.len().saturating_mul(TREE_MULTIPLE).saturating_add(TREE_SLACK),
+            attributes: MAX_ATTRIBUTES,
+            namespaces: MAX_NAMESPACE_DECLARATIONS,
+        }
+    }
+
+    fn spend(&mut self, bytes: usize) -> Result<(), XmlError> {
+        self.bytes = self
+            .bytes
+            .checked_sub(bytes)
+            .ok_or_else(|| XmlError("the document holds too many elements for its size".into()))?;
+        Ok(())
+    }
+
+    /// Checks a start tag's name and attributes before its element is
+    /// built; says how many attributes it has besides namespace
+    /// declarations.
+    fn admit(&mut self, start: &BytesStart<'_>) -> Result<usize, XmlError> {
+        if start.name().as_ref().len() > MAX_NAME {
+            return err(format!("an element name is longer than {MAX_NAME} bytes"));
+        }
+        let (mut count, mut plain) = (0, 0);
+        for attr in start.attributes().with_checks(false) {
+            let attr = attr.map_err(|_| XmlError("malformed or duplicated attribute".into()))?;
+            count += 1;
+            if count > MAX_ATTRIBUTES_PER_ELEMENT {
+                return err(format!(
+                    "an element has more than {MAX_ATTRIBUTES_PER_ELEMENT} attributes"
+                ));
+            }
+            let key = attr.key.as_ref();
+            if key.len() > MAX_NAME {
+                return err(format!("an attribute name is longer than {MAX_NAME} bytes"));
+            }
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                if attr.value.len() > MAX_NAMESPACE {
+                    return err(format!("a namespace URI is longer than {MAX_NAMESPACE} bytes"));
+                }
+                self.namespaces = self.namespaces.checked_sub(1).ok_or_else(|| {
+                    XmlError(format!("more than {MAX_NAMESPACE_DECLARATIONS} namespace declarations"))
+                })?;
+            } else {
+                self.attributes = self
+                    .attributes
+                    .checked_sub(1)
+                    .ok_or_else(|| XmlError(format!("more than {MAX_ATTRIBUTES} attributes")))?;
+                plain += 1;
+            }
+        }
+        Ok(plain)
+    }
+}
+
+/// The heap an element owns apart from its children and text: its name
+/// and its attributes (a namespace URI is stored once per document, and
+/// bounded by the declarations' cap). The element itself is counted where
+/// it lives, in its parent's list of children.
+fn footprint(el: &Element) -> usize {
+    let attrs: usize = el.attrs.iter().map(|a| a.name.len() + a.value.len()).sum();
+    el.name.len() + el.attrs.capacity() * std::mem::size_of::<Attr>() + attrs
+}
+
 /// Characters XML 1.0 allows in a document.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -95,13 +196,31 @@ fn first_non_xml_char(src: &str) -> Option<char> {
     src.chars().find(|c| !is_xml_char(*c))
 }
 
-/// Parses a whole document. `declared_utf16` says the bytes arrived as
-/// UTF-16 (and were transcoded), which is the only case where an
-/// `encoding="UTF-16"` declaration is true.
+/// Parses a whole request document, within the caps above. `declared_utf16`
+/// says the bytes arrived as UTF-16 (and were transcoded), which is the only
+/// case where an `encoding="UTF-16"` declaration is true.
 pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Element, XmlError> {
+    parse_within(src, max_depth, declared_utf16, Budget::for_document(src))
+}
+
+/// Parses a document the service or its tests wrote themselves (a WSDL, a
+/// schema, a golden reply): nesting up to 1000 and no per-document counts,
+/// since a whole contract holds thousands of attributes; the per-element
+/// caps still hold.
+pub fn parse_trusted(src: &str) -> Result<Element, XmlError> {
+    let unbounded = Budget {
+        bytes: usize::MAX,
+        attributes: usize::MAX,
+        namespaces: usize::MAX,
+    };
+    parse_within(src, 1000, false, unbounded)
+}
+
+fn parse_within(src: &str, max_depth: usize, declared_utf16: bool, mut budget: Budget) -> Result<Element, XmlError> {
     if let Some(c) = first_non_xml_char(src) {
         return err(format!("character U+{:04X} is not allowed in XML", c as u32));
     }
+    let mut uris = Namespaces::default();
     let mut reader = NsReader::from_str(src);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -114,7 +233,9 @@ pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Elemen
         // other check) only for start tags: an end tag must repeat its start
         // tag's name, so it resolves the same way, and nothing else has one.
         let ns = match &event {
-            Event::Start(start) | Event::Empty(start) => namespace(reader.resolver().resolve_element(start.name()).0)?,
+            Event::Start(start) | Event::Empty(start) => {
+                uris.resolved(reader.resolver().resolve_element(start.name()).0)?
+            }
             _ => None,
         };
         let at_start = std::mem::replace(&mut first, false);
@@ -135,26 +256,26 @@ pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Elemen
                 if stack.len() >= max_depth {
                     return err(format!("elements are nested deeper than {max_depth} levels"));
                 }
-                stack.push(element(&reader, &start, ns)?);
+                stack.push(element(&reader, &start, ns, &mut uris, &mut budget)?);
             }
             Event::Empty(start) => {
                 if stack.len() >= max_depth {
                     return err(format!("elements are nested deeper than {max_depth} levels"));
                 }
-                let el = element(&reader, &start, ns)?;
-                close(&mut stack, &mut root, el);
+                let el = element(&reader, &start, ns, &mut uris, &mut budget)?;
+                close(&mut stack, &mut root, el, &mut budget)?;
             }
             Event::End(_) => match stack.pop() {
-                Some(el) => close(&mut stack, &mut root, el),
+                Some(el) => close(&mut stack, &mut root, el, &mut budget)?,
                 None => return err("unexpected end tag"),
             },
             Event::Text(text) => {
                 let text = text.xml10_content();
-                push_text(&mut stack, &root, &text)?;
+                push_text(&mut stack, &root, &text, &mut budget)?;
             }
             Event::CData(cdata) => {
                 let text = cdata.xml10_content();
-                push_text(&mut stack, &root, &text)?;
+                push_text(&mut stack, &root, &text, &mut budget)?;
             }
             Event::GeneralRef(r) => {
                 let c = match r.resolve_char_ref() {
@@ -169,7 +290,7 @@ pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Elemen
                         c as u32
                     ));
                 }
-                push_text(&mut stack, &root, c.encode_utf8(&mut [0; 4]))?;
+                push_text(&mut stack, &root, c.encode_utf8(&mut [0; 4]), &mut budget)?;
             }
             Event::Eof => break,
         }
@@ -182,17 +303,31 @@ pub fn parse(src: &str, max_depth: usize, declared_utf16: bool) -> Result<Elemen
 
 fn syntax_message(e: &quick_xml::Error) -> String {
     // quick-xml's messages name positions and tags, never whole content;
-    // still, keep them short.
-    let mut msg = e.to_string();
-    msg.truncate(200);
-    msg
+    // still, keep them short (the cut falls on a character boundary: a
+    // tag name in the message may hold any character).
+    super::writer::cut(&e.to_string(), 200).into_owned()
 }
 
-fn namespace(resolved: ResolveResult<'_>) -> Result<Option<String>, XmlError> {
-    match resolved {
-        ResolveResult::Bound(ns) => Ok(Some(ns.0.to_owned())),
-        ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(_) => err("an element uses an undeclared namespace prefix"),
+/// The namespace URIs of a document, each stored once.
+#[derive(Default)]
+struct Namespaces(HashSet<Arc<str>>);
+
+impl Namespaces {
+    fn resolved(&mut self, resolved: ResolveResult<'_>) -> Result<Option<Arc<str>>, XmlError> {
+        match resolved {
+            ResolveResult::Bound(ns) => Ok(Some(self.intern(ns.0))),
+            ResolveResult::Unbound => Ok(None),
+            ResolveResult::Unknown(_) => err("an element uses an undeclared namespace prefix"),
+        }
+    }
+
+    fn intern(&mut self, uri: &str) -> Arc<str> {
+        if let Some(known) = self.0.get(uri) {
+            return known.clone();
+        }
+        let uri: Arc<str> = Arc::from(uri);
+        self.0.insert(uri.clone());
+        uri
     }
 }
 
@@ -227,9 +362,16 @@ fn predefined_entity(name: &str) -> Option<char> {
     })
 }
 
-fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>) -> Result<Element, XmlError> {
+fn element(
+    reader: &NsReader<&[u8]>,
+    start: &BytesStart<'_>,
+    ns: Option<Arc<str>>,
+    uris: &mut Namespaces,
+    budget: &mut Budget,
+) -> Result<Element, XmlError> {
+    let plain = budget.admit(start)?;
     let name = start.local_name().into_inner().to_owned();
-    let mut attrs = Vec::new();
+    let mut attrs = Vec::with_capacity(plain);
     for attr in start.attributes() {
         let attr = attr.map_err(|_| XmlError("malformed or duplicated attribute".into()))?;
         let key = attr.key.as_ref();
@@ -237,7 +379,7 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>)
             continue;
         }
         let (resolved, local) = reader.resolver().resolve_attribute(attr.key);
-        let ns = namespace(resolved)?;
+        let ns = uris.resolved(resolved)?;
         let value = attr
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|_| XmlError("undefined entity reference in an attribute".into()))?;
@@ -248,24 +390,44 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>)
             value: value.into_owned(),
         });
     }
-    Ok(Element {
+    let el = Element {
         ns,
         name,
         attrs,
         ..Element::default()
-    })
+    };
+    budget.spend(footprint(&el))?;
+    Ok(el)
 }
 
-fn close(stack: &mut [Element], root: &mut Option<Element>, el: Element) {
+fn close(stack: &mut [Element], root: &mut Option<Element>, el: Element, budget: &mut Budget) -> Result<(), XmlError> {
     match stack.last_mut() {
-        Some(parent) => parent.children.push(el),
+        Some(parent) => {
+            let children = &mut parent.children;
+            if children.len() == children.capacity() {
+                // Most elements have one child or none: start at one slot
+                // rather than `Vec`'s four, then double. The budget is asked
+                // before the allocation, which briefly holds both buffers.
+                let more = children.capacity().max(1);
+                budget.spend((children.capacity() + more) * std::mem::size_of::<Element>())?;
+                children.reserve_exact(more);
+            }
+            children.push(el);
+        }
         None => *root = Some(el),
     }
+    Ok(())
 }
 
-fn push_text(stack: &mut [Element], root: &Option<Element>, text: &str) -> Result<(), XmlError> {
+fn push_text(stack: &mut [Element], root: &Option<Element>, text: &str, budget: &mut Budget) -> Result<(), XmlError> {
     match stack.last_mut() {
-        Some(el) => el.text.push_str(text),
+        Some(el) => {
+            if el.text.len() + text.len() > MAX_TEXT {
+                return err(format!("an element holds more than {MAX_TEXT} bytes of text"));
+            }
+            budget.spend(text.len())?;
+            el.text.push_str(text);
+        }
         None if text.trim_matches(['\t', '\n', '\r', ' ']).is_empty() => {}
         None if root.is_some() => return err("content after the end of the root element"),
         None => return err("text outside the root element"),
@@ -283,6 +445,61 @@ mod tests {
 
     fn bad(src: &str) -> String {
         parse(src, 100, false).expect_err(src).0
+    }
+
+    #[test]
+    fn attributes_names_and_namespaces_are_bounded() {
+        let attrs = |n: usize| (0..n).map(|i| format!(" a{i}=\"v\"")).collect::<String>();
+        ok(&format!("<r{}/>", attrs(MAX_ATTRIBUTES_PER_ELEMENT)));
+        assert!(bad(&format!("<r{}/>", attrs(MAX_ATTRIBUTES_PER_ELEMENT + 1))).contains("attributes"));
+        // Namespace declarations count as attributes of their element.
+        let decls = (0..MAX_ATTRIBUTES_PER_ELEMENT + 1)
+            .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+            .collect::<String>();
+        assert!(bad(&format!("<r{decls}/>")).contains("attributes"));
+        // Per document: many elements with a few attributes each.
+        let many = (0..MAX_ATTRIBUTES / 8 + 1)
+            .map(|_| format!("<e{}/>", attrs(8)))
+            .collect::<String>();
+        assert!(bad(&format!("<r>{many}</r>")).contains("attributes"));
+        let ns_many = (0..MAX_NAMESPACE_DECLARATIONS + 1)
+            .map(|i| format!("<e xmlns:p=\"urn:{i}\"/>"))
+            .collect::<String>();
+        assert!(bad(&format!("<r>{ns_many}</r>")).contains("namespace declarations"));
+        let long = "n".repeat(MAX_NAME + 1);
+        assert!(bad(&format!("<{long}/>")).contains("element name"));
+        assert!(bad(&format!("<r {long}=\"v\"/>")).contains("attribute name"));
+        let uri = "u".repeat(MAX_NAMESPACE + 1);
+        assert!(bad(&format!("<r xmlns=\"{uri}\"/>")).contains("namespace URI"));
+    }
+
+    #[test]
+    fn text_and_tree_size_are_bounded() {
+        let text = "x".repeat(MAX_TEXT);
+        assert_eq!(ok(&format!("<r>{text}</r>")).text.len(), MAX_TEXT);
+        assert!(bad(&format!("<r>{text}y</r>")).contains("text"));
+        // Split by comments, the text still adds up.
+        assert!(bad(&format!("<r>{text}<!---->y</r>")).contains("text"));
+        // A thousand-item array fits in any document's slack...
+        let items = (0..1000)
+            .map(|i| format!("<items>a|{i}|1|1</items>"))
+            .collect::<String>();
+        assert_eq!(ok(&format!("<r>{items}</r>")).children.len(), 1000);
+        // ...but tiny elements by the million cost more than their size.
+        let tiny = "<a/>".repeat(2_000_000);
+        assert!(bad(&format!("<r>{tiny}</r>")).contains("too many elements"));
+    }
+
+    #[test]
+    fn long_messages_are_cut_between_characters() {
+        // The mismatched end tag's name is quoted in quick-xml's message;
+        // at some length a two-byte character straddles the cut.
+        for n in 60..140 {
+            let name = "é".repeat(n);
+            let msg = bad(&format!("<a></{name}>"));
+            let limit = "malformed XML: ".len() + 200 + '…'.len_utf8();
+            assert!(msg.len() <= limit, "{n}: {} bytes", msg.len());
+        }
     }
 
     #[test]

@@ -10,17 +10,25 @@
 //! - **layered**, otherwise: layer 0 is materialised (at a reduced working
 //!   resolution when the view scales down and no operation depends on
 //!   resolution), rotated, extended, filtered, then resampled into the view.
+//!
+//! `direct` and `layered` are the two routes; `sampling` decodes the part of
+//! the source a route needs and resamples it. Here: the configuration, the
+//! choice of route, and what follows it (placing the visible part in the
+//! reply, sharpening, flattening, encoding).
 
-use fast_image_resize::images::{Image, ImageRef};
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+mod direct;
+mod layered;
+mod sampling;
+
 use image::RgbaImage;
 
-use super::decode::{decode, DecodeRequest, Decoded, Region};
 use super::encode::{encode, EncodeOptions};
 use super::filters;
 use super::modifier::{Modifier, Quality, ResMode, Rgba, DEFAULT_QUALITY};
-use super::plan::{Plan, PlanLimits, Rect};
+use super::plan::{Plan, PlanLimits};
 use super::{probe, Error, ImageInfo, ImageLimits};
+use direct::direct;
+use layered::layered;
 
 /// Defaults and limits for rendering.
 #[derive(Clone, Copy, Debug)]
@@ -180,248 +188,6 @@ struct Box2 {
     y: f64,
     w: f64,
     h: f64,
-}
-
-/// The direct route: the visible part of the reply, resampled straight from
-/// the source.
-fn direct(
-    source: &[u8],
-    plan: &Plan,
-    m: &Modifier,
-    v: Rect,
-    res_mode: ResMode,
-    config: &RenderConfig,
-) -> Result<(RgbaImage, bool), Error> {
-    // Reply pixels map to source pixels by crop / scaled per axis; products
-    // are taken before the division so the whole image maps exactly.
-    let (cw, ch) = (f64::from(plan.crop.w), f64::from(plan.crop.h));
-    let (sw, sh) = (f64::from(plan.scaled.0), f64::from(plan.scaled.1));
-    let want = Box2 {
-        x: plan.crop.x as f64 + (v.x - plan.offset.0) as f64 * cw / sw,
-        y: plan.crop.y as f64 + (v.y - plan.offset.1) as f64 * ch / sh,
-        w: f64::from(v.w) * cw / sw,
-        h: f64::from(v.h) * ch / sh,
-    };
-    let decoded = decode_box(source, plan, want, (v.w, v.h), config)?;
-    let opaque = decoded.opaque;
-    let mut img = resample(&decoded, want, (v.w, v.h), res_mode)?;
-    filters::adjust(&mut img, &m.adjust, NOISE_SEED);
-    let mut opaque = opaque;
-    if let Some(o) = m.opacity.filter(|&o| o < 100) {
-        filters::opacity(&mut img, o);
-        opaque = false;
-    }
-    Ok((img, opaque))
-}
-
-/// Decodes the part of the source under `want` (plus a margin for the
-/// resampling kernel), scaled down as far as `out` allows.
-fn decode_box(
-    source: &[u8],
-    plan: &Plan,
-    want: Box2,
-    out: (u32, u32),
-    config: &RenderConfig,
-) -> Result<Decoded, Error> {
-    let (sw, sh) = plan.source;
-    // A few output pixels of margin keep the kernel fed at the edges.
-    let mx = (want.w / f64::from(out.0)).max(1.0) * 4.0;
-    let my = (want.h / f64::from(out.1)).max(1.0) * 4.0;
-    let x0 = (want.x - mx).floor().clamp(0.0, f64::from(sw - 1)) as u32;
-    let y0 = (want.y - my).floor().clamp(0.0, f64::from(sh - 1)) as u32;
-    let x1 = (want.x + want.w + mx).ceil().clamp(f64::from(x0 + 1), f64::from(sw)) as u32;
-    let y1 = (want.y + want.h + my).ceil().clamp(f64::from(y0 + 1), f64::from(sh)) as u32;
-    let region = Region {
-        x: x0,
-        y: y0,
-        w: x1 - x0,
-        h: y1 - y0,
-    };
-    // The decoded region must keep at least the output's density.
-    let min_w = (f64::from(region.w) * f64::from(out.0) / want.w).ceil();
-    let min_h = (f64::from(region.h) * f64::from(out.1) / want.h).ceil();
-    let request = DecodeRequest {
-        region: ((region.w, region.h) != (sw, sh)).then_some(region),
-        min_size: Some((
-            min_w.min(f64::from(region.w)) as u32,
-            min_h.min(f64::from(region.h)) as u32,
-        )),
-    };
-    let decoded = decode(source, &request, &config.image)?;
-    // The plan was made from one header parser's reading, the pixels come
-    // from another's: a file they disagree on is not rendered.
-    if (decoded.source_width, decoded.source_height) != plan.source {
-        return Err(Error::Corrupt(
-            "the image's header and its data disagree on its size".into(),
-        ));
-    }
-    Ok(decoded)
-}
-
-/// Resamples the source box `want` (full-resolution source coordinates) of
-/// `decoded` into an `out`-sized image.
-fn resample(decoded: &Decoded, want: Box2, out: (u32, u32), res_mode: ResMode) -> Result<RgbaImage, Error> {
-    let d = f64::from(decoded.scale_denom);
-    let b = Box2 {
-        x: (want.x - f64::from(decoded.covers.x)) / d,
-        y: (want.y - f64::from(decoded.covers.y)) / d,
-        w: want.w / d,
-        h: want.h / d,
-    };
-    resample_box(&decoded.image, b, out, res_mode, !decoded.opaque)
-}
-
-/// Resamples box `b` (in `img`'s pixels) into an `out`-sized image; an exact
-/// copy when no scaling is involved.
-fn resample_box(img: &RgbaImage, b: Box2, out: (u32, u32), res_mode: ResMode, alpha: bool) -> Result<RgbaImage, Error> {
-    // Floating-point products (n · L / S) may land a hair outside the image;
-    // the box never legitimately does.
-    let (iw, ih) = (f64::from(img.width()), f64::from(img.height()));
-    let x = b.x.clamp(0.0, iw - 1.0);
-    let y = b.y.clamp(0.0, ih - 1.0);
-    let b = Box2 {
-        x,
-        y,
-        w: b.w.min(iw - x).max(f64::MIN_POSITIVE),
-        h: b.h.min(ih - y).max(f64::MIN_POSITIVE),
-    };
-    let integral = b.x.fract() == 0.0 && b.y.fract() == 0.0;
-    if integral && b.w == f64::from(out.0) && b.h == f64::from(out.1) && b.x >= 0.0 && b.y >= 0.0 {
-        return Ok(filters::crop(
-            img,
-            b.x as i64,
-            b.y as i64,
-            out.0,
-            out.1,
-            Rgba::TRANSPARENT,
-        ));
-    }
-    let src = ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8x4)
-        .map_err(|e| Error::Encode(format!("resampling: {e}")))?;
-    let mut dst = Image::new(out.0, out.1, PixelType::U8x4);
-    let options = ResizeOptions::new()
-        .resize_alg(algorithm(res_mode))
-        .crop(b.x, b.y, b.w, b.h)
-        .use_alpha(alpha);
-    Resizer::new()
-        .resize(&src, &mut dst, &options)
-        .map_err(|e| Error::Encode(format!("resampling: {e}")))?;
-    RgbaImage::from_raw(out.0, out.1, dst.into_vec()).ok_or_else(|| Error::Encode("resampling: buffer size".into()))
-}
-
-/// The resampling filter for each `resMode`.
-fn algorithm(res_mode: ResMode) -> ResizeAlg {
-    ResizeAlg::Convolution(match res_mode {
-        ResMode::Bilin => FilterType::Bilinear,
-        ResMode::Bicub | ResMode::Bisharp => FilterType::CatmullRom,
-        ResMode::Sharp2 => FilterType::Lanczos3,
-        // Averaging every covered source pixel approximates sampling from a
-        // lower level of a resolution pyramid, as trilinear does.
-        ResMode::Trilin => FilterType::Box,
-    })
-}
-
-/// The layered route: layer 0 materialised, transformed and filtered, then
-/// resampled into the view.
-fn layered(
-    source: &[u8],
-    plan: &Plan,
-    m: &Modifier,
-    v: Rect,
-    res_mode: ResMode,
-    config: &RenderConfig,
-) -> Result<(RgbaImage, bool), Error> {
-    // Work below full layer resolution when the view shrinks anyway and no
-    // operation's result depends on the resolution it runs at.
-    let resolution_bound = m.adjust.blur > 0.0 || m.adjust.noise.is_some() || m.sharpen_on_layer;
-    let (vx, vy) = plan.view_scale();
-    let w = if resolution_bound { 1.0 } else { vx.max(vy).min(1.0) };
-    let work = |n: u32| ((f64::from(n) * w + 0.5).floor() as u32).max(1);
-    let layer_size = (work(plan.layer.0), work(plan.layer.1));
-    let crop_fill = m.bg_color.unwrap_or(Rgba::TRANSPARENT);
-
-    // Layer 0: the crop (which may reach outside the source), scaled.
-    let mut opaque;
-    let mut layer = match plan.crop.clip(plan.source.0, plan.source.1) {
-        None => {
-            opaque = crop_fill.a == 255;
-            RgbaImage::from_pixel(layer_size.0, layer_size.1, to_pixel(crop_fill))
-        }
-        Some(inside) => {
-            let fx = f64::from(layer_size.0) / f64::from(plan.crop.w);
-            let fy = f64::from(layer_size.1) / f64::from(plan.crop.h);
-            let dx0 = ((inside.x - plan.crop.x) as f64 * fx).round() as i64;
-            let dy0 = ((inside.y - plan.crop.y) as f64 * fy).round() as i64;
-            let dw = ((f64::from(inside.w) * fx).round() as u32).clamp(1, layer_size.0);
-            let dh = ((f64::from(inside.h) * fy).round() as u32).clamp(1, layer_size.1);
-            let want = Box2 {
-                x: inside.x as f64,
-                y: inside.y as f64,
-                w: f64::from(inside.w),
-                h: f64::from(inside.h),
-            };
-            let decoded = decode_box(source, plan, want, (dw, dh), config)?;
-            opaque = decoded.opaque;
-            let part = resample(&decoded, want, (dw, dh), res_mode)?;
-            if (dw, dh) == layer_size && (dx0, dy0) == (0, 0) {
-                part
-            } else {
-                opaque = opaque && crop_fill.a == 255;
-                filters::pad(&part, layer_size.0, layer_size.1, dx0, dy0, crop_fill)
-            }
-        }
-    };
-    if let Some(color) = m.color {
-        filters::fill_behind(&mut layer, color);
-        opaque = opaque || color.a == 255;
-    }
-    if let Some(f) = m.layer_flip {
-        filters::flip(&mut layer, f);
-    }
-    if plan.rotate != 0.0 {
-        layer = filters::rotate(&layer, plan.rotate, Rgba::TRANSPARENT);
-        opaque = opaque && plan.rotate % 90.0 == 0.0;
-    }
-    if plan.extend != (0, 0, 0, 0) {
-        let (l, t, r, b) = plan.extend;
-        let scaled = |n: i64| (n as f64 * w).round() as i64;
-        let cw = (i64::from(layer.width()) + scaled(l) + scaled(r)).max(1);
-        let ch = (i64::from(layer.height()) + scaled(t) + scaled(b)).max(1);
-        let fill = m.bg_color.unwrap_or(Rgba::TRANSPARENT);
-        layer = filters::pad(&layer, cw as u32, ch as u32, scaled(l), scaled(t), fill);
-        // Trimming keeps an opaque layer opaque; new margins take the fill.
-        let grows = l > 0 || t > 0 || r > 0 || b > 0;
-        opaque = opaque && (!grows || fill.a == 255);
-    }
-    if let Some(color) = m.bg_color {
-        filters::fill_behind(&mut layer, color);
-        opaque = opaque || color.a == 255;
-    }
-
-    // The composite.
-    if let Some(f) = m.flip {
-        filters::flip(&mut layer, f);
-    }
-    filters::adjust(&mut layer, &m.adjust, NOISE_SEED);
-    if let Some(o) = m.opacity.filter(|&o| o < 100) {
-        filters::opacity(&mut layer, o);
-        opaque = false;
-    }
-    if m.sharpen_on_layer {
-        sharpen(&mut layer, m, 1.0);
-    }
-
-    // The view: the visible part, resampled from the (working) composite.
-    let (lw, lh) = (f64::from(layer.width()), f64::from(layer.height()));
-    let (sw, sh) = (f64::from(plan.scaled.0), f64::from(plan.scaled.1));
-    let b = Box2 {
-        x: (v.x - plan.offset.0) as f64 * lw / sw,
-        y: (v.y - plan.offset.1) as f64 * lh / sh,
-        w: f64::from(v.w) * lw / sw,
-        h: f64::from(v.h) * lh / sh,
-    };
-    let img = resample_box(&layer, b, (v.w, v.h), res_mode, !opaque)?;
-    Ok((img, opaque))
 }
 
 fn to_pixel(c: Rgba) -> image::Rgba<u8> {
