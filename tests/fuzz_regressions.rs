@@ -1,8 +1,10 @@
 //! What the fuzz targets (`fuzz/`, `scripts/fuzz`) once failed on stays
 //! fixed: every file under `fixtures/fuzz/<target>/` is replayed through the
 //! same target function the fuzzer runs, compiled here from
-//! `fuzz/src/lib.rs`, without AFL. The checks the targets apply are shown
-//! to fail where they should.
+//! `fuzz/src/lib.rs`, without AFL. The malformed documents the `xml`
+//! target found are also checked to be refused for their own reason, and
+//! to be a client fault inside a real request. The checks the targets apply
+//! are shown to fail where they should.
 
 use std::path::PathBuf;
 
@@ -20,43 +22,6 @@ const TARGETS: &[(&str, Target)] = &[
     ("multipart", targets::multipart),
     ("image", targets::image),
 ];
-
-/// Findings not fixed yet, as `target/file`: skipped by
-/// `saved_findings_stay_fixed` and replayed by the ignored `open_findings`,
-/// through the strict form of their target.
-///
-/// `soap/utf16-…` (found by the `soap` target) and `xml/error-message-…`:
-/// `syntax_message` in `src/soap/xml.rs` cuts quick-xml's error message at
-/// byte 200 with `String::truncate`, which panics when that byte falls
-/// inside a multi-byte character (here the `é`s of a mismatched end tag's
-/// name, or UTF-16 text decoded with stray bytes).
-///
-/// `xml`: the service's parser (`src/soap/xml.rs`) accepts each of these
-/// documents, none of which is well-formed XML (a `<` or a reference to a
-/// forbidden character in an attribute value, a bare `&` in a namespace
-/// declaration, `]]>` in text, `--` in a comment, a prefix bound to the
-/// empty name, one attribute twice under two prefixes of one namespace). The `xml` target lets these classes pass
-/// (`KNOWN_LENIENT`) until the parser refuses them.
-const OPEN: &[&str] = &[
-    "soap/utf16-error-message-cut-inside-a-character",
-    "xml/error-message-cut-inside-a-character.xml",
-    "xml/attribute-repeated-by-prefix.xml",
-    "xml/bare-ampersand-in-namespace.xml",
-    "xml/cdata-end-in-text.xml",
-    "xml/char-ref-in-attribute.xml",
-    "xml/dashes-in-comment.xml",
-    "xml/empty-prefix-binding.xml",
-    "xml/lt-in-attribute.xml",
-];
-
-/// A target without the exceptions it makes for open findings.
-fn strict(name: &str, target: Target) -> Target {
-    if name == "xml" {
-        targets::xml_strict
-    } else {
-        target
-    }
-}
 
 fn findings() -> Vec<(&'static str, Target, PathBuf)> {
     let mut out = Vec::new();
@@ -76,15 +41,11 @@ fn key(name: &str, file: &std::path::Path) -> String {
     format!("{name}/{}", file.file_name().unwrap_or_default().to_string_lossy())
 }
 
-/// Runs each finding, catching panics, and lists the ones that still fail.
-fn replay(open: bool) -> (usize, Vec<String>) {
+#[test]
+fn saved_findings_stay_fixed() {
     let mut failures = Vec::new();
     let mut ran = 0;
     for (name, target, file) in findings() {
-        if OPEN.contains(&key(name, &file).as_str()) != open {
-            continue;
-        }
-        let target = if open { strict(name, target) } else { target };
         ran += 1;
         let data = std::fs::read(&file).expect("read finding");
         match std::panic::catch_unwind(|| target(&data)) {
@@ -93,12 +54,8 @@ fn replay(open: bool) -> (usize, Vec<String>) {
             Err(_) => failures.push(format!("{}: panicked", key(name, &file))),
         }
     }
-    (ran, failures)
-}
-
-#[test]
-fn saved_findings_stay_fixed() {
-    let (_, failures) = replay(false);
+    // Every xml finding and the soap one, at least.
+    assert!(ran > REFUSED.len(), "only {ran} findings under fixtures/fuzz/");
     assert!(
         failures.is_empty(),
         "fuzz findings fail again:\n{}",
@@ -106,12 +63,78 @@ fn saved_findings_stay_fixed() {
     );
 }
 
+/// The documents under `fixtures/fuzz/xml/`, found by the `xml` target,
+/// and what the parser says of each: none is well-formed XML (README.md,
+/// "Decisions", XML), so each must be refused for its own reason and not
+/// for some other one.
+const REFUSED: &[(&str, &str)] = &[
+    ("attribute-repeated-by-prefix.xml", "same namespace and local name"),
+    ("bare-ampersand-in-namespace.xml", "malformed or undefined reference"),
+    ("cdata-end-in-text.xml", "']]>'"),
+    ("char-ref-in-attribute.xml", "reference to U+0001"),
+    ("dashes-in-comment.xml", "`--`"),
+    ("empty-prefix-binding.xml", "bound to an empty name"),
+    // The mismatched end tag's name is quoted, cut between characters.
+    ("error-message-cut-inside-a-character.xml", "but `</éé"),
+    ("lt-in-attribute.xml", "holds a '<'"),
+];
+
 #[test]
-#[ignore = "findings not fixed yet: see OPEN"]
-fn open_findings() {
-    let (ran, failures) = replay(true);
-    assert!(ran == OPEN.len(), "OPEN names {} files, {ran} found", OPEN.len());
-    assert!(failures.is_empty(), "still failing:\n{}", failures.join("\n"));
+fn xml_findings_are_refused_for_their_reason() {
+    let dir = support::root().join("fixtures/fuzz/xml");
+    for (file, reason) in REFUSED {
+        let text = String::from_utf8(support::read(&dir.join(file))).expect("UTF-8");
+        let err = ips_emulator::soap::xml::parse(&text, 100, false).expect_err(file).0;
+        assert!(err.contains(reason), "{file}: {err}");
+    }
+}
+
+/// The kinds of `REFUSED`, inside a copyImage request, are the client
+/// fault every syntax error is (30003, HTTP 500) with their own reason, and
+/// copy nothing; and so is the UTF-16 request the `soap` target found.
+#[tokio::test]
+async fn malformed_requests_are_client_faults() {
+    let server = support::TestServer::in_memory().await;
+    let assets = server.asset_count().await;
+    let envelope = support::copy_image("Copy", "");
+    let mut requests: Vec<(&str, Vec<u8>)> = [
+        (
+            "same namespace and local name",
+            "<name>",
+            r#"<name xmlns:p="urn:x" xmlns:q="urn:x" p:a="1" q:a="2">"#,
+        ),
+        ("malformed or undefined reference", "<name>", r#"<name xmlns:p="a&b">"#),
+        ("outside a CDATA section", "<name>Copy", "<name>Copy]]>"),
+        ("reference to U+0001", "<name>", r#"<name a="&#1;">"#),
+        ("found in a comment", "<name>Copy", "<name>Copy<!-- -- -->"),
+        ("bound to an empty name", "<name>", r#"<name xmlns:p="">"#),
+        ("an attribute value holds a", "<name>", r#"<name a="<">"#),
+    ]
+    .into_iter()
+    .map(|(reason, from, to)| {
+        assert!(envelope.contains(from));
+        let body = envelope.replacen(from, to, 1);
+        (reason, support::soap_request(body.as_bytes(), support::SOAP_HEADERS))
+    })
+    .collect();
+    let found = support::read(&support::root().join("fixtures/fuzz/soap/utf16-error-message-cut-inside-a-character"));
+    let (head, body) = found.split_at(found.windows(2).position(|w| w == b"\n\n").expect("headers") + 2);
+    let head = String::from_utf8_lossy(head);
+    let headers: Vec<(&str, &str)> = head.lines().filter_map(|l| l.split_once(": ")).collect();
+    requests.push(("malformed XML", support::soap_request(body, &headers)));
+    for (reason, raw) in requests {
+        let resp = support::exchange(server.addr, &raw).await;
+        let text = resp.text();
+        assert_eq!(resp.status, 500, "{reason}: {text}");
+        assert_eq!(support::fault_code(&resp), Some(30003), "{reason}: {text}");
+        assert!(
+            text.contains("<faultcode>soapenv:Client</faultcode>"),
+            "{reason}: {text}"
+        );
+        assert!(text.contains(reason), "{reason}: {text}");
+    }
+    assert_eq!(server.asset_count().await, assets);
+    server.stop().await;
 }
 
 /// Every target passes a fixture it is seeded from, so a target that fails
