@@ -13,6 +13,11 @@ use crate::support;
 #[path = "../fuzz/src/lib.rs"]
 mod targets;
 
+// The seed writer's `main` belongs to its binary and goes unused here.
+#[allow(dead_code)]
+#[path = "../fuzz/src/bin/seeds.rs"]
+mod seeds;
+
 type Target = fn(&[u8]) -> targets::Outcome;
 
 const TARGETS: &[(&str, Target)] = &[
@@ -159,6 +164,21 @@ fn targets_pass_ordinary_inputs() {
     for ((name, target), (input_name, input)) in TARGETS.iter().zip(inputs) {
         assert_eq!(*name, input_name);
         assert_eq!(target(input), Ok(()), "{name}");
+    }
+}
+
+/// The seed writer finds every file it reads (`scripts/fuzz` runs it before
+/// fuzzing), and each target gets seeds its own function passes.
+#[test]
+fn every_target_gets_seeds() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let counts = seeds::write_seeds(&support::root(), out.path());
+    let names: Vec<&str> = counts.iter().map(|(t, _)| *t).collect();
+    assert_eq!(names, TARGETS.iter().map(|(t, _)| *t).collect::<Vec<_>>());
+    for ((name, target), (_, count)) in TARGETS.iter().zip(&counts) {
+        assert!(*count > 0, "no {name} seeds");
+        let seed = std::fs::read(out.path().join(name).join("seed-0000")).expect("a seed");
+        assert_eq!(target(&seed), Ok(()), "{name}");
     }
 }
 

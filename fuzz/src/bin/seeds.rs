@@ -6,8 +6,8 @@
 //!   block, in the shape `ips_emulator_fuzz::soap` reads;
 //! - `xml`: the same bodies;
 //! - `modifier`: every `urlModifier` in those requests, and every string
-//!   literal in `tests/render.rs` and `src/render/modifier.rs` that reads as
-//!   one;
+//!   literal in `tests/render.rs` and in the sources under
+//!   `src/render/modifier/` and `src/render/plan/` that reads as one;
 //! - `multipart`: upload forms shaped like the ones `tests/upload.rs` posts;
 //! - `image`: the seed photograph rendered small into every output format,
 //!   each with a modifier from a fixed list.
@@ -27,11 +27,23 @@ fn main() {
         eprintln!("usage: seeds REPO_ROOT OUT_DIR");
         std::process::exit(2);
     };
-    let (root, out) = (Path::new(root), Path::new(out));
+    for (target, count) in write_seeds(Path::new(root), Path::new(out)) {
+        println!("{target}: {count} seeds");
+    }
+}
+
+/// Writes every target's seeds under `out` from the fixtures under `root`;
+/// says how many each target got. Panics on a file it cannot read or write
+/// (the integration tests call this too, so a moved fixture shows there).
+pub fn write_seeds(root: &Path, out: &Path) -> Vec<(&'static str, usize)> {
     let requests = requests(root);
     let mut modifiers: BTreeSet<String> = requests.iter().filter_map(|(_, body)| url_modifier(body)).collect();
-    for file in ["tests/render.rs", "src/render/modifier.rs"] {
-        let text = fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let mut sources = vec![root.join("tests/render.rs")];
+    for dir in ["src/render/modifier", "src/render/plan"] {
+        walk(&root.join(dir), &mut sources);
+    }
+    for file in sources.iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+        let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         modifiers.extend(literals(&text).into_iter().filter(|l| looks_like_modifier(l)));
     }
     let written = [
@@ -41,6 +53,7 @@ fn main() {
         ("multipart", multipart_seeds()),
         ("image", image_seeds(root)),
     ];
+    let mut counts = Vec::new();
     for (target, seeds) in written {
         let dir = out.join(target);
         let _ = fs::remove_dir_all(&dir);
@@ -49,8 +62,9 @@ fn main() {
         for (i, seed) in unique.iter().enumerate() {
             fs::write(dir.join(format!("seed-{i:04}")), seed).unwrap_or_else(|e| panic!("{target}: {e}"));
         }
-        println!("{target}: {} seeds", unique.len());
+        counts.push((target, unique.len()));
     }
+    counts
 }
 
 /// Every fixture request: (headers, body), headers `\n`-separated.
