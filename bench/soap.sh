@@ -45,25 +45,14 @@ die() {
     echo "soap.sh: $*" >&2
     exit 2
 }
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 # ---------------------------------------------------------------- servers --
 
 EMU_PID=""
 BASE_PID=""
 WRK_PID=""
-
-stop_pid() {
-    local pid=$1
-    [[ -n "$pid" ]] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    # The emulator drains in-flight requests on SIGTERM; give it a moment.
-    for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
@@ -77,40 +66,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-port_in_use() {
-    local port=$1
-    if command -v ss >/dev/null; then
-        [[ -n "$(ss -Htln "sport = :$port" 2>/dev/null)" ]]
-    else
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
-    fi
-}
-
-free_port() {
-    local port
-    for _ in $(seq 1 100); do
-        port=$((20000 + RANDOM % 40000))
-        if ! port_in_use "$port"; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free loopback port found"
-}
-
-# wait_ready PID URL: polls URL until it answers 200 (10 s at most).
-wait_ready() {
-    local pid=$1 url=$2
-    for _ in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || return 1
-        if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)" == 200 ]]; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    return 1
-}
 
 # start_server KIND: starts the emulator or the baseline on a free port,
 # retrying if the port was taken in the meantime; sets *_PID and *_PORT.
@@ -201,14 +156,7 @@ median() {
 [[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be a positive integer"
 [[ $DURATION =~ ^[1-9][0-9]*[smh]?$ ]] || die "DURATION must look like 10s"
 
-if ! command -v wrk >/dev/null; then
-    SUDO=""
-    [[ $(id -u) -eq 0 ]] || SUDO=sudo
-    echo "soap.sh: installing wrk" >&2
-    $SUDO apt-get install -y wrk >&2 || { $SUDO apt-get update >&2 && $SUDO apt-get install -y wrk >&2; } ||
-        die "could not install wrk"
-fi
-command -v curl >/dev/null || die "curl is required"
+ensure_wrk
 
 echo "soap.sh: building (release)" >&2
 "$ROOT/scripts/install-build-deps" >&2 || die "could not install cmake/nasm"

@@ -7,6 +7,7 @@ use crate::catalog::Catalog;
 use crate::config::Limits;
 use crate::cpu::Cpu;
 use crate::journal::Journal;
+use crate::memory::Memory;
 use crate::seed::SeedSource;
 use crate::store::Store;
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The CPU budget for blocking work (argon2, decoding, rendering).
     pub cpu: Cpu,
+    /// The memory budget for renders.
+    pub memory: Memory,
     /// The seed the service started with, which a reset restores.
     pub seed: SeedSource,
     /// Whether the emulator controls (`/_emulator/reset`,
@@ -40,6 +43,7 @@ impl AppState {
             auth: Authenticator::new(catalog.clone(), cpu.clone()),
             catalog,
             store,
+            memory: Memory::new(limits.render_memory),
             limits,
             cpu,
             seed,

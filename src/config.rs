@@ -17,6 +17,8 @@ pub struct Limits {
     /// Rendering defaults and limits, including the caps applied to images
     /// entering the catalog (`render.image`).
     pub render: crate::render::RenderConfig,
+    /// Bytes all renders in progress may hold together.
+    pub render_memory: u64,
 }
 
 impl Default for Limits {
@@ -27,6 +29,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
             render: crate::render::RenderConfig::default(),
+            render_memory: crate::memory::Memory::default_bytes(),
         }
     }
 }

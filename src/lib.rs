@@ -25,6 +25,7 @@ pub mod http;
 pub mod ips;
 pub mod journal;
 pub mod lifecycle;
+pub mod memory;
 pub mod render;
 pub mod replay;
 pub mod seed;

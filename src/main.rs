@@ -71,6 +71,11 @@ struct RenderArgs {
     /// Largest reply image in pixels (Image Serving's MaxPix).
     #[arg(long, env = "IPS_MAX_PIX", default_value_t = Limits::default().render.plan.max_reply_pixels)]
     max_pix: u64,
+    /// Also print each render's estimated peak memory (what it reserves
+    /// from the server's budget) and how much the process's peak resident
+    /// memory grew while it ran (Linux).
+    #[arg(long)]
+    memory: bool,
     /// Source image files.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -106,11 +111,32 @@ struct ServeArgs {
     /// pixels (Image Serving's MaxPix); no side may exceed 16384 either.
     #[arg(long, env = "IPS_MAX_PIX", default_value_t = Limits::default().render.plan.max_reply_pixels)]
     max_pix: u64,
+    /// Bytes all renders in progress may hold together (suffixes K, M, G
+    /// allowed); a render queues until its estimated peak fits, and one
+    /// that could never fit is refused. Default: a quarter of the
+    /// machine's memory, at least 1G.
+    #[arg(long, env = "IPS_RENDER_MEMORY", value_parser = parse_bytes)]
+    render_memory: Option<u64>,
     /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
     /// the request journal; /_emulator/health stays. The environment
     /// variable takes true or false.
     #[arg(long = "no-emulator-api", env = "IPS_EMULATOR_API", action = clap::ArgAction::SetFalse)]
     emulator_api: bool,
+}
+
+/// A byte count, with an optional K, M or G (binary) suffix.
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, shift) = match s.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&s[..i], 10),
+        Some((i, 'm' | 'M')) => (&s[..i], 20),
+        Some((i, 'g' | 'G')) => (&s[..i], 30),
+        _ => (s, 0),
+    };
+    let n: u64 = digits.trim().parse().map_err(|_| format!("not a byte count: {s}"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&b| b >= 1 << 20)
+        .ok_or_else(|| format!("{s} is out of range (at least 1M)"))
 }
 
 /// The limits with the reply-size cap replaced.
@@ -161,6 +187,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         seed: args.seed.map_or(SeedSource::Embedded, SeedSource::Dir),
         limits: Limits {
             max_body_bytes: args.max_body_bytes,
+            render_memory: args
+                .render_memory
+                .unwrap_or_else(ips_emulator::memory::Memory::default_bytes),
             ..limits_with_max_pix(args.max_pix)
         },
         emulator_api: args.emulator_api,
@@ -180,6 +209,20 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The process's peak resident memory so far (`VmHWM`), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 fn hash_password() -> Result<(), String> {
@@ -202,7 +245,19 @@ fn render_files(args: RenderArgs) -> Result<(), String> {
     let mut failed = 0;
     for file in &args.files {
         let result = std::fs::read(file).map_err(|e| e.to_string()).and_then(|bytes| {
+            let before = peak_rss();
             let rendered = render::render(&bytes, &modifier, &config).map_err(|e| e.to_string())?;
+            if args.memory {
+                let estimate = render::estimate(&bytes, &modifier, &config).map_err(|e| e.to_string())?;
+                let grew = peak_rss()
+                    .zip(before)
+                    .map(|(after, before)| after.saturating_sub(before));
+                println!(
+                    "{}: estimated {estimate} bytes, peak grew {} bytes",
+                    file.display(),
+                    grew.map_or_else(|| "?".to_owned(), |g| g.to_string())
+                );
+            }
             let ext = match rendered.info.format {
                 "jpeg" => "jpg",
                 "tiff" => "tif",

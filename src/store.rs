@@ -254,7 +254,17 @@ fn write_durably(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<(), Error> {
     file.sync_all().map_err(io_err("fsync temp file"))?;
     drop(file);
     let shard = dest.parent().ok_or_else(|| Error::Missing(String::new()))?;
-    fs::create_dir_all(shard).map_err(io_err("create shard dir"))?;
+    if !shard.is_dir() {
+        fs::create_dir_all(shard).map_err(io_err("create shard dir"))?;
+        // The new shard's entry lives in the store's root: without this,
+        // an OS crash could lose the shard, and the blob with it, after a
+        // row already names the blob.
+        if let Some(root) = shard.parent() {
+            File::open(root)
+                .and_then(|dir| dir.sync_all())
+                .map_err(io_err("fsync store dir"))?;
+        }
+    }
     fs::rename(tmp, dest).map_err(io_err("rename blob into place"))?;
     File::open(shard)
         .and_then(|dir| dir.sync_all())

@@ -186,3 +186,62 @@ async fn the_worst_xml_requests_cost_a_small_multiple_of_their_size() {
         assert!(grew <= MULTIPLE * size, "{name}: grew {grew} for {size} bytes");
     }
 }
+
+/// Renders a burst of `n` large images at once through `/is/image` and
+/// answers how much the server's peak memory grew, with every status.
+async fn render_burst(server: &Process, n: u32) -> (u64, Vec<u16>) {
+    // Warm up with a small render: the first one's allocations are not
+    // the burst's.
+    let warm = b"GET /is/image/ApiTestCo/macbookwin1?wid=50 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    assert_eq!(support::exchange(server.addr, warm).await.status, 200);
+    let before = server.peak_rss();
+    // 4000x4000 replies as uncompressed TIFF: each render holds a few
+    // hundred MB (the reply, its resampling, the encoder's copy); the
+    // sizes differ so no two requests are the same.
+    let requests = (0..n).map(|i| {
+        let addr = server.addr;
+        let raw = format!(
+            "GET /is/image/ApiTestCo/macbookwin1?wid={}&hei=4000&fit=stretch&fmt=tif HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            4000 - i
+        );
+        tokio::spawn(async move { support::exchange(addr, raw.as_bytes()).await.status })
+    });
+    let mut statuses = Vec::new();
+    for r in requests.collect::<Vec<_>>() {
+        statuses.push(r.await.expect("request task"));
+    }
+    (server.peak_rss().saturating_sub(before), statuses)
+}
+
+/// What a server holds beyond its render budget during a burst: the
+/// replies being written out, the connections, the allocator's slack.
+const BUDGET_MARGIN: u64 = 96 << 20;
+
+#[tokio::test]
+async fn render_bursts_stay_within_the_memory_budget() {
+    // About one render's estimate: renders run one at a time, although
+    // the CPU budget would let as many run as the machine has cores.
+    const BUDGET: u64 = 400 << 20;
+    let server = Process::start(&["--render-memory", "400M"]);
+    let (grew, statuses) = render_burst(&server, 8).await;
+    eprintln!("8 renders of 4000x4000 TIFF: peak grew {} MiB", grew >> 20);
+    assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");
+    assert!(grew <= BUDGET + BUDGET_MARGIN, "grew {} MiB", grew >> 20);
+}
+
+#[tokio::test]
+async fn a_render_larger_than_the_whole_budget_is_refused_at_once() {
+    let server = Process::start(&["--render-memory", "64M"]);
+    let raw = b"GET /is/image/ApiTestCo/macbookwin1?wid=4000&hei=4000&fit=stretch&fmt=tif HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    let before = server.peak_rss();
+    let resp = support::exchange(server.addr, raw).await;
+    assert_eq!(resp.status, 403, "{}", resp.text());
+    assert!(resp.text().contains("--render-memory"), "{}", resp.text());
+    // copyImage with the same commands: the same refusal, as a fault.
+    let body = support::copy_image("too-large", "wid=4000&amp;hei=4000&amp;fit=stretch&amp;fmt=tif");
+    let raw = support::soap_request(body.as_bytes(), support::SOAP_HEADERS);
+    let resp = support::exchange(server.addr, &raw).await;
+    assert_eq!(support::fault_code(&resp), Some(30001), "{}", resp.text());
+    assert!(resp.text().contains("(--render-memory)"), "{}", resp.text());
+    assert!(server.peak_rss() - before < 32 << 20);
+}

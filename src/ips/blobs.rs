@@ -1,11 +1,12 @@
 //! Stored image bytes an operation makes or lets go of: a rendering for a
-//! copy or a replacement, and a file no asset names any more.
+//! copy or a replacement (and for Image Serving), made within the CPU and
+//! memory budgets, and a file no asset names any more.
 
 use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::catalog::{Asset, NewContent};
-use crate::{render, store};
+use crate::{cpu, memory, render, store};
 
 use super::Error;
 
@@ -31,35 +32,88 @@ pub(crate) fn released(e: &Error, asset: &Asset) -> bool {
 }
 
 /// Renders the asset's bytes with `commands` and stores the result, within
-/// the CPU budget. The result stays pinned until the returned pin is
-/// dropped, so a concurrent failure with identical bytes cannot release it
-/// before this caller's row names it.
+/// the CPU and memory budgets. The result stays pinned until the returned
+/// pin is dropped, so a concurrent failure with identical bytes cannot
+/// release it before this caller's row names it.
 pub(crate) async fn render_and_store(
     state: &Arc<AppState>,
     asset: &Asset,
     commands: String,
 ) -> Result<(NewContent, store::Pin), Error> {
     let modifier = render::modifier::parse(&commands).map_err(render::Error::from)?;
+    let rendered = render_stored(state, asset.content_hash.clone(), modifier).await?;
+    let store = state.store.clone();
+    cpu::offload(move || {
+        let pin = store.pin(&store::content_hash(&rendered.bytes));
+        let content_hash = store.put(&rendered.bytes)?;
+        let content = NewContent {
+            content_hash,
+            width: rendered.info.width,
+            height: rendered.info.height,
+            format: rendered.info.format.to_owned(),
+            byte_size: rendered.bytes.len() as u64,
+        };
+        Ok((content, pin))
+    })
+    .await?
+}
+
+/// Why stored bytes could not be rendered.
+#[derive(Debug)]
+pub(crate) enum RenderFailure {
+    /// The bytes could not be read.
+    Store(store::Error),
+    /// The commands or the bytes could not be rendered.
+    Render(render::Error),
+    /// The render's memory was not granted.
+    Memory(memory::Refused),
+    /// Blocking work could not run.
+    Task,
+}
+
+impl From<RenderFailure> for Error {
+    fn from(f: RenderFailure) -> Self {
+        match f {
+            RenderFailure::Store(e) => Error::Store(e),
+            RenderFailure::Render(e) => Error::Render(e),
+            RenderFailure::Memory(e) => Error::Memory(e),
+            RenderFailure::Task => Error::Task,
+        }
+    }
+}
+
+/// Renders the stored bytes `hash` with `modifier`: the bytes are read and
+/// the render's peak memory estimated off the runtime, that much memory is
+/// reserved from the budget (waiting for it), and the render runs within
+/// the CPU budget holding the reservation.
+pub(crate) async fn render_stored(
+    state: &Arc<AppState>,
+    hash: String,
+    modifier: render::Modifier,
+) -> Result<render::Rendered, RenderFailure> {
     let store = state.store.clone();
     let config = state.limits.render;
-    let source_hash = asset.content_hash.clone();
+    let modifier = Arc::new(modifier);
+    let (bytes, needed) = {
+        let modifier = modifier.clone();
+        cpu::offload(move || {
+            let bytes = store.get(&hash).map_err(RenderFailure::Store)?;
+            let needed = render::estimate(&bytes, &modifier, &config).map_err(RenderFailure::Render)?;
+            Ok::<_, RenderFailure>((bytes, needed))
+        })
+        .await
+        .map_err(|_| RenderFailure::Task)??
+    };
+    let reservation = state.memory.reserve(needed).await.map_err(RenderFailure::Memory)?;
     state
         .cpu
         .run(move || {
-            let bytes = store.get(&source_hash)?;
-            let rendered = render::render(&bytes, &modifier, &config)?;
-            let pin = store.pin(&store::content_hash(&rendered.bytes));
-            let content_hash = store.put(&rendered.bytes)?;
-            let content = NewContent {
-                content_hash,
-                width: rendered.info.width,
-                height: rendered.info.height,
-                format: rendered.info.format.to_owned(),
-                byte_size: rendered.bytes.len() as u64,
-            };
-            Ok((content, pin))
+            let _reservation = reservation;
+            render::render(&bytes, &modifier, &config)
         })
-        .await?
+        .await
+        .map_err(|_| RenderFailure::Task)?
+        .map_err(RenderFailure::Render)
 }
 
 /// Removes a stored file once no asset names it (a deleted asset's, a

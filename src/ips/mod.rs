@@ -31,7 +31,7 @@ pub use upload::{Upload, UploadJob, UploadedFile};
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
 use crate::handles::CompanyHandle;
-use crate::{auth, catalog, cpu, render, store};
+use crate::{auth, catalog, cpu, memory, render, store};
 use contract::{Field, Version};
 use value::{Params, Record};
 
@@ -74,6 +74,9 @@ pub enum Error {
     /// The renderer failed.
     #[error(transparent)]
     Render(#[from] render::Error),
+    /// A render's memory was not granted (30001 when it could never be).
+    #[error(transparent)]
+    Memory(#[from] memory::Refused),
     /// Blocking work could not be scheduled.
     #[error("background task failed")]
     Task,

@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
-use super::blobs::{commands_around, ATTEMPTS};
+use super::blobs::{commands_around, render_stored, RenderFailure, ATTEMPTS};
 use crate::app::AppState;
-use crate::{catalog, cpu, render, store};
+use crate::{catalog, cpu, memory, render, store};
 
 /// A reply body and how to label it.
 #[derive(Debug)]
@@ -38,9 +38,23 @@ pub enum Error {
     /// The blob store failed.
     #[error(transparent)]
     Store(#[from] store::Error),
+    /// The render's memory was not granted.
+    #[error(transparent)]
+    Memory(#[from] memory::Refused),
     /// Blocking work could not be scheduled.
     #[error(transparent)]
     Task(#[from] cpu::Interrupted),
+}
+
+impl From<RenderFailure> for Error {
+    fn from(f: RenderFailure) -> Self {
+        match f {
+            RenderFailure::Store(e) => Error::Store(e),
+            RenderFailure::Render(e) => Error::Render(e),
+            RenderFailure::Memory(e) => Error::Memory(e),
+            RenderFailure::Task => Error::Task(cpu::Interrupted),
+        }
+    }
 }
 
 impl Error {
@@ -49,6 +63,7 @@ impl Error {
         match self {
             Error::NotFound(_) => true,
             Error::Render(r) => r.is_client(),
+            Error::Memory(m) => matches!(m, memory::Refused::TooLarge { .. }),
             _ => false,
         }
     }
@@ -92,15 +107,7 @@ async fn serve_row(state: &Arc<AppState>, found: &catalog::Asset, query: &str) -
         "\"{}\"",
         store::content_hash(format!("{}\n{commands}", found.content_hash).as_bytes())
     );
-    let config = state.limits.render;
-    let hash = found.content_hash.clone();
-    let rendered = state
-        .cpu
-        .run(move || {
-            let bytes = store.get(&hash)?;
-            Ok::<_, Error>(render::render(&bytes, &modifier, &config)?)
-        })
-        .await??;
+    let rendered = render_stored(state, found.content_hash.clone(), modifier).await?;
     Ok(Served {
         bytes: rendered.bytes.into(),
         mime: rendered.mime,

@@ -16,7 +16,7 @@ mod pipeline;
 pub(crate) mod plan;
 
 pub use modifier::Modifier;
-pub use pipeline::{render, RenderConfig, Rendered};
+pub use pipeline::{estimate, render, RenderConfig, Rendered};
 pub use plan::PlanLimits;
 
 use std::io::Cursor;

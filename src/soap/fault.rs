@@ -119,6 +119,9 @@ impl Fault {
             // A bad modifier or an unusable source is the caller's; an
             // encoder failure is ours.
             ips::Error::Render(r) if r.is_client() => ips(IpsApi, 30001, i.to_string(), true),
+            // A render that could never fit the memory budget is refused
+            // like one over the reply size limit.
+            ips::Error::Memory(crate::memory::Refused::TooLarge { .. }) => ips(IpsApi, 30001, i.to_string(), true),
             other => internal(other),
         }
     }

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
-use super::{check_size, Decoded, Region};
+use super::{check_size, rgba_bytes, Decoded, Footprint, Region};
 use crate::render::{Error, ImageLimits};
 
 /// Maps an `image` error; `size` is the declared size when known.
@@ -19,6 +19,27 @@ fn image_error(error: ImageError, size: Option<(u32, u32)>) -> Error {
         ImageError::Unsupported(_) => Error::UnknownFormat,
         other => Error::Corrupt(other.to_string()),
     }
+}
+
+/// What [`decode_with_image`] takes: the decoder's buffer and the RGBA8
+/// copy made from it at once, then the copy alone.
+pub(super) fn footprint(bytes: &[u8], format: ImageFormat, limits: &ImageLimits) -> Result<Footprint, Error> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut caps = Limits::default();
+    caps.max_alloc = Some(limits.max_pixels.saturating_mul(8));
+    reader.limits(caps);
+    let decoder = reader.into_decoder().map_err(|e| image_error(e, None))?;
+    let (width, height) = decoder.dimensions();
+    check_size(width, height, limits)?;
+    let pixels = rgba_bytes(width, height);
+    // A lossy WebP is decoded through its own planes and an RGB copy first
+    // (measured up to about 4 bytes per pixel beyond the output).
+    let planes = if format == ImageFormat::WebP { pixels } else { 0 };
+    Ok(Footprint {
+        peak: decoder.total_bytes() + pixels + planes,
+        alpha: decoder.color_type().has_alpha(),
+        pixels,
+    })
 }
 
 pub(super) fn decode_with_image(bytes: &[u8], format: ImageFormat, limits: &ImageLimits) -> Result<Decoded, Error> {

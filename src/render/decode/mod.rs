@@ -19,6 +19,11 @@ use super::{Error, ImageLimits};
 use generic::decode_with_image;
 use jpeg::decode_jpeg;
 
+/// Bytes of an RGBA8 image of `w` × `h`.
+pub(super) fn rgba_bytes(w: u32, h: u32) -> u64 {
+    u64::from(w) * u64::from(h) * 4
+}
+
 /// A rectangle in full-resolution source pixels, inside the source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Region {
@@ -92,6 +97,28 @@ pub fn decode(bytes: &[u8], request: &DecodeRequest, limits: &ImageLimits) -> Re
     match sniff(bytes).ok_or(Error::UnknownFormat)? {
         ImageFormat::Jpeg => decode_jpeg(bytes, request, limits),
         other => decode_with_image(bytes, other, limits),
+    }
+}
+
+/// The memory a decode takes, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Footprint {
+    /// The most held at once while decoding: the pixels and the decoder's
+    /// own buffers.
+    pub peak: u64,
+    /// What the decoded image keeps once the decoder is done.
+    pub pixels: u64,
+    /// Whether the source has an alpha channel (resampling then works on a
+    /// premultiplied copy).
+    pub alpha: bool,
+}
+
+/// The memory decoding `bytes` for `request` takes, from the headers alone
+/// (refusing what [`decode`] would refuse for its size).
+pub fn footprint(bytes: &[u8], request: &DecodeRequest, limits: &ImageLimits) -> Result<Footprint, Error> {
+    match sniff(bytes).ok_or(Error::UnknownFormat)? {
+        ImageFormat::Jpeg => jpeg::footprint(bytes, request, limits),
+        other => generic::footprint(bytes, other, limits),
     }
 }
 

@@ -21,19 +21,11 @@ pub(super) fn direct(
     res_mode: ResMode,
     config: &RenderConfig,
 ) -> Result<(RgbaImage, bool), Error> {
-    // Reply pixels map to source pixels by crop / scaled per axis; products
-    // are taken before the division so the whole image maps exactly.
-    let (cw, ch) = (f64::from(plan.crop.w), f64::from(plan.crop.h));
-    let (sw, sh) = (f64::from(plan.scaled.0), f64::from(plan.scaled.1));
-    let want = Box2 {
-        x: plan.crop.x as f64 + (v.x - plan.offset.0) as f64 * cw / sw,
-        y: plan.crop.y as f64 + (v.y - plan.offset.1) as f64 * ch / sh,
-        w: f64::from(v.w) * cw / sw,
-        h: f64::from(v.h) * ch / sh,
-    };
+    let want = source_box(plan, v);
     let decoded = decode_box(source, plan, want, (v.w, v.h), config)?;
     let opaque = decoded.opaque;
     let mut img = resample(&decoded, want, (v.w, v.h), res_mode)?;
+    drop(decoded);
     filters::adjust(&mut img, &m.adjust, NOISE_SEED);
     let mut opaque = opaque;
     if let Some(o) = m.opacity.filter(|&o| o < 100) {
@@ -41,4 +33,19 @@ pub(super) fn direct(
         opaque = false;
     }
     Ok((img, opaque))
+}
+
+/// The source box (full-resolution pixels) the visible part `v` of the
+/// reply shows.
+pub(super) fn source_box(plan: &Plan, v: Rect) -> Box2 {
+    // Reply pixels map to source pixels by crop / scaled per axis; products
+    // are taken before the division so the whole image maps exactly.
+    let (cw, ch) = (f64::from(plan.crop.w), f64::from(plan.crop.h));
+    let (sw, sh) = (f64::from(plan.scaled.0), f64::from(plan.scaled.1));
+    Box2 {
+        x: plan.crop.x as f64 + (v.x - plan.offset.0) as f64 * cw / sw,
+        y: plan.crop.y as f64 + (v.y - plan.offset.1) as f64 * ch / sh,
+        w: f64::from(v.w) * cw / sw,
+        h: f64::from(v.h) * ch / sh,
+    }
 }

@@ -21,38 +21,27 @@ pub(super) fn layered(
     res_mode: ResMode,
     config: &RenderConfig,
 ) -> Result<(RgbaImage, bool), Error> {
-    // Work below full layer resolution when the view shrinks anyway and no
-    // operation's result depends on the resolution it runs at.
-    let resolution_bound = m.adjust.blur > 0.0 || m.adjust.noise.is_some() || m.sharpen_on_layer;
-    let (vx, vy) = plan.view_scale();
-    let w = if resolution_bound { 1.0 } else { vx.max(vy).min(1.0) };
-    let work = |n: u32| ((f64::from(n) * w + 0.5).floor() as u32).max(1);
-    let layer_size = (work(plan.layer.0), work(plan.layer.1));
+    let w = working_scale(plan, m);
+    let layer_size = working_size(plan.layer, w);
     let crop_fill = m.bg_color.unwrap_or(Rgba::TRANSPARENT);
 
     // Layer 0: the crop (which may reach outside the source), scaled.
     let mut opaque;
-    let mut layer = match plan.crop.clip(plan.source.0, plan.source.1) {
+    let mut layer = match layer_source(plan, layer_size) {
         None => {
             opaque = crop_fill.a == 255;
             RgbaImage::from_pixel(layer_size.0, layer_size.1, to_pixel(crop_fill))
         }
-        Some(inside) => {
-            let fx = f64::from(layer_size.0) / f64::from(plan.crop.w);
-            let fy = f64::from(layer_size.1) / f64::from(plan.crop.h);
-            let dx0 = ((inside.x - plan.crop.x) as f64 * fx).round() as i64;
-            let dy0 = ((inside.y - plan.crop.y) as f64 * fy).round() as i64;
-            let dw = ((f64::from(inside.w) * fx).round() as u32).clamp(1, layer_size.0);
-            let dh = ((f64::from(inside.h) * fy).round() as u32).clamp(1, layer_size.1);
-            let want = Box2 {
-                x: inside.x as f64,
-                y: inside.y as f64,
-                w: f64::from(inside.w),
-                h: f64::from(inside.h),
-            };
+        Some(LayerSource {
+            want,
+            size: (dw, dh),
+            at: (dx0, dy0),
+        }) => {
             let decoded = decode_box(source, plan, want, (dw, dh), config)?;
             opaque = decoded.opaque;
             let part = resample(&decoded, want, (dw, dh), res_mode)?;
+            // The decoded source is the largest buffer; it goes first.
+            drop(decoded);
             if (dw, dh) == layer_size && (dx0, dy0) == (0, 0) {
                 part
             } else {
@@ -112,4 +101,57 @@ pub(super) fn layered(
     };
     let img = resample_box(&layer, b, (v.w, v.h), res_mode, !opaque)?;
     Ok((img, opaque))
+}
+
+/// The scale layer 0 is worked at: below full resolution when the view
+/// shrinks anyway and no operation's result depends on the resolution it
+/// runs at.
+pub(super) fn working_scale(plan: &Plan, m: &Modifier) -> f64 {
+    let resolution_bound = m.adjust.blur > 0.0 || m.adjust.noise.is_some() || m.sharpen_on_layer;
+    let (vx, vy) = plan.view_scale();
+    if resolution_bound {
+        1.0
+    } else {
+        vx.max(vy).min(1.0)
+    }
+}
+
+/// A size at working scale `w`.
+pub(super) fn working_size((width, height): (u32, u32), w: f64) -> (u32, u32) {
+    let work = |n: u32| ((f64::from(n) * w + 0.5).floor() as u32).max(1);
+    (work(width), work(height))
+}
+
+/// The source pixels layer 0 shows, where no crop reaches outside them.
+pub(super) struct LayerSource {
+    /// The part of the source inside the crop (full-resolution pixels).
+    pub(super) want: Box2,
+    /// Its size in the (working) layer.
+    pub(super) size: (u32, u32),
+    /// Where it sits in the layer.
+    pub(super) at: (i64, i64),
+}
+
+/// What of the source layer 0 needs, at `layer_size`; `None` when the crop
+/// lies wholly outside the source.
+pub(super) fn layer_source(plan: &Plan, layer_size: (u32, u32)) -> Option<LayerSource> {
+    let inside = plan.crop.clip(plan.source.0, plan.source.1)?;
+    let fx = f64::from(layer_size.0) / f64::from(plan.crop.w);
+    let fy = f64::from(layer_size.1) / f64::from(plan.crop.h);
+    Some(LayerSource {
+        want: Box2 {
+            x: inside.x as f64,
+            y: inside.y as f64,
+            w: f64::from(inside.w),
+            h: f64::from(inside.h),
+        },
+        size: (
+            ((f64::from(inside.w) * fx).round() as u32).clamp(1, layer_size.0),
+            ((f64::from(inside.h) * fy).round() as u32).clamp(1, layer_size.1),
+        ),
+        at: (
+            ((inside.x - plan.crop.x) as f64 * fx).round() as i64,
+            ((inside.y - plan.crop.y) as f64 * fy).round() as i64,
+        ),
+    })
 }

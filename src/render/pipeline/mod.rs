@@ -12,13 +12,17 @@
 //!   resolution), rotated, extended, filtered, then resampled into the view.
 //!
 //! `direct` and `layered` are the two routes; `sampling` decodes the part of
-//! the source a route needs and resamples it. Here: the configuration, the
+//! the source a route needs and resamples it; `footprint` estimates the
+//! memory a render will hold, before it starts. Here: the configuration, the
 //! choice of route, and what follows it (placing the visible part in the
 //! reply, sharpening, flattening, encoding).
 
 mod direct;
+mod footprint;
 mod layered;
 mod sampling;
+
+pub use footprint::estimate;
 
 use image::RgbaImage;
 

@@ -22,8 +22,23 @@ pub(super) fn decode_box(
     out: (u32, u32),
     config: &RenderConfig,
 ) -> Result<Decoded, Error> {
+    let request = decode_request(plan, want, out);
+    let decoded = decode(source, &request, &config.image)?;
+    // The plan was made from one header parser's reading, the pixels come
+    // from another's: a file they disagree on is not rendered.
+    if (decoded.source_width, decoded.source_height) != plan.source {
+        return Err(Error::Corrupt(
+            "the image's header and its data disagree on its size".into(),
+        ));
+    }
+    Ok(decoded)
+}
+
+/// What to decode for `want` (full-resolution source coordinates) to make
+/// an `out`-sized image: the box and a few output pixels of margin to keep
+/// the kernel fed at the edges, at no less than the output's density.
+pub(super) fn decode_request(plan: &Plan, want: Box2, out: (u32, u32)) -> DecodeRequest {
     let (sw, sh) = plan.source;
-    // A few output pixels of margin keep the kernel fed at the edges.
     let mx = (want.w / f64::from(out.0)).max(1.0) * 4.0;
     let my = (want.h / f64::from(out.1)).max(1.0) * 4.0;
     let x0 = (want.x - mx).floor().clamp(0.0, f64::from(sw - 1)) as u32;
@@ -36,25 +51,15 @@ pub(super) fn decode_box(
         w: x1 - x0,
         h: y1 - y0,
     };
-    // The decoded region must keep at least the output's density.
     let min_w = (f64::from(region.w) * f64::from(out.0) / want.w).ceil();
     let min_h = (f64::from(region.h) * f64::from(out.1) / want.h).ceil();
-    let request = DecodeRequest {
+    DecodeRequest {
         region: ((region.w, region.h) != (sw, sh)).then_some(region),
         min_size: Some((
             min_w.min(f64::from(region.w)) as u32,
             min_h.min(f64::from(region.h)) as u32,
         )),
-    };
-    let decoded = decode(source, &request, &config.image)?;
-    // The plan was made from one header parser's reading, the pixels come
-    // from another's: a file they disagree on is not rendered.
-    if (decoded.source_width, decoded.source_height) != plan.source {
-        return Err(Error::Corrupt(
-            "the image's header and its data disagree on its size".into(),
-        ));
     }
-    Ok(decoded)
 }
 
 /// Resamples the source box `want` (full-resolution source coordinates) of

@@ -10,7 +10,7 @@ mod cropped;
 use image::RgbaImage;
 use turbojpeg::{Colorspace, Decompressor, PixelFormat, ScalingFactor};
 
-use super::{check_size, clamp_region, DecodeRequest, Decoded, Region};
+use super::{check_size, clamp_region, rgba_bytes, DecodeRequest, Decoded, Footprint, Region};
 use crate::render::{Error, ImageLimits};
 
 /// Progressive scans allowed: real encoders write about 10; a file with
@@ -105,6 +105,64 @@ fn cmyk_to_rgba_in_place(pixels: &mut [u8], inverted: bool) {
 
 fn turbo_error(error: turbojpeg::Error) -> Error {
     Error::Corrupt(error.to_string())
+}
+
+/// Whether the first frame header (SOFn) says progressive (SOF2, SOF6,
+/// SOF10, SOF14): libjpeg then keeps every DCT coefficient of the image
+/// while it reads the scans.
+fn is_progressive(bytes: &[u8]) -> bool {
+    let mut i = 2; // past SOI
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        match bytes[i + 1] {
+            0xFF => i += 1,
+            0x01 | 0xD0..=0xD7 => i += 2,
+            0xC2 | 0xC6 | 0xCA | 0xCE => return true,
+            // Any other frame header, or the first scan: not progressive.
+            0xC0 | 0xC1 | 0xC3 | 0xC5 | 0xC7 | 0xC9 | 0xCB | 0xCD | 0xCF | 0xDA | 0xD9 => return false,
+            _ => i += 2 + usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]])),
+        }
+    }
+    false
+}
+
+/// What [`decode_jpeg`] holds at most: the output at its scale (a region
+/// widened by up to one iMCU of 32 pixels), and for a progressive file
+/// libjpeg's coefficients of the whole image (2 bytes per sample, up to 4
+/// samples per pixel).
+pub(super) fn footprint(bytes: &[u8], request: &DecodeRequest, limits: &ImageLimits) -> Result<Footprint, Error> {
+    let mut decompressor = Decompressor::new().map_err(turbo_error)?;
+    let header = decompressor.read_header(bytes).map_err(turbo_error)?;
+    let width = u32::try_from(header.width).unwrap_or(u32::MAX);
+    let height = u32::try_from(header.height).unwrap_or(u32::MAX);
+    check_size(width, height, limits)?;
+    let region = clamp_region(request.region, width, height);
+    let denom = if header.is_lossless {
+        1
+    } else {
+        choose_denom(region, request.min_size)
+    };
+    let whole = whole_plan(width, height, denom);
+    let (out_w, out_h) = match request.region {
+        Some(_) => (
+            ((region.w + 32).div_ceil(denom) + 1).min(whole.out_w),
+            (region.h.div_ceil(denom) + 1).min(whole.out_h),
+        ),
+        None => (whole.out_w, whole.out_h),
+    };
+    let coefficients = if is_progressive(bytes) {
+        u64::from(width) * u64::from(height) * 8
+    } else {
+        0
+    };
+    let pixels = rgba_bytes(out_w, out_h);
+    Ok(Footprint {
+        peak: pixels + coefficients,
+        pixels,
+        alpha: false,
+    })
 }
 
 pub(super) fn decode_jpeg(bytes: &[u8], request: &DecodeRequest, limits: &ImageLimits) -> Result<Decoded, Error> {
