@@ -19,6 +19,8 @@ pub mod clock;
 pub mod config;
 pub mod cpu;
 pub mod deadline;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handles;
 pub mod http;
 pub mod ips;

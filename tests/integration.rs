@@ -8,6 +8,8 @@ mod consistency;
 mod contract;
 /// The emulator controls under `/_emulator/`: reset and the request journal.
 mod controls;
+/// Inputs the fuzz targets once failed on, replayed without AFL.
+mod fuzz_regressions;
 /// Golden request/response pairs from `fixtures/soap/`.
 mod golden;
 /// The HTTP transport: limits, timeouts, codings, methods.

@@ -12,7 +12,7 @@ mod body;
 pub mod client;
 mod controls;
 mod endpoints;
-mod multipart;
+pub(crate) mod multipart;
 mod reply;
 mod routes;
 mod serving;

@@ -19,14 +19,14 @@ pub(super) const MAX_HEADER_BYTES: usize = 8 * 1024;
 
 /// Most parts one body may hold. Each file part is probed and stored on its
 /// own, so this bounds a request's work beyond its byte size.
-pub(super) const MAX_PARTS: usize = 256;
+pub(crate) const MAX_PARTS: usize = 256;
 
 /// Longest boundary RFC 2046 allows.
 const MAX_BOUNDARY: usize = 70;
 
 /// One part of a form.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Part {
+pub(crate) struct Part {
     /// The `name` of its `Content-Disposition: form-data`.
     pub name: String,
     /// The `filename` parameter, when the part is a file.
@@ -37,7 +37,7 @@ pub(super) struct Part {
 
 /// Why a body is not acceptable `multipart/form-data`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub(super) enum MultipartError {
+pub(crate) enum MultipartError {
     /// The Content-Type has no `boundary` parameter.
     #[error("the Content-Type has no boundary parameter")]
     NoBoundary,
@@ -88,7 +88,7 @@ pub(super) enum MultipartError {
 
 /// The boundary of a `multipart/form-data` Content-Type value (its media
 /// type is the caller's to check), unquoted and validated.
-pub(super) fn boundary(content_type: &str) -> Result<String, MultipartError> {
+pub(crate) fn boundary(content_type: &str) -> Result<String, MultipartError> {
     let mut found = None;
     let tail = content_type.find(';').map_or("", |i| &content_type[i..]);
     for (name, value) in params(tail).map_err(|_| MultipartError::BadBoundary)? {
@@ -110,7 +110,7 @@ pub(super) fn boundary(content_type: &str) -> Result<String, MultipartError> {
 }
 
 /// Parses a whole body with the given boundary.
-pub(super) fn parse(body: &Bytes, boundary: &str) -> Result<Vec<Part>, MultipartError> {
+pub(crate) fn parse(body: &Bytes, boundary: &str) -> Result<Vec<Part>, MultipartError> {
     let dash = format!("--{boundary}");
     let delimiter = format!("\r\n{dash}");
     // The first delimiter opens the body, or ends a preamble.

@@ -13,7 +13,7 @@ mod decode;
 mod encode;
 mod filters;
 mod pipeline;
-mod plan;
+pub(crate) mod plan;
 
 pub use modifier::Modifier;
 pub use pipeline::{estimate, render, RenderConfig, Rendered};

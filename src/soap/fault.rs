@@ -57,7 +57,8 @@ pub enum Fault {
 /// Longest header name or namespace a MustUnderstand fault repeats.
 const MAX_NAME: usize = 128;
 
-const INTERNAL_REASON: &str = "The request could not be processed because of an internal error";
+/// The reason of every internal-error fault (30000), which names no cause.
+pub const INTERNAL_REASON: &str = "The request could not be processed because of an internal error";
 
 fn ips(kind: IpsFault, code: i32, reason: impl Into<String>, client: bool) -> Fault {
     Fault::Ips {

@@ -216,9 +216,17 @@ pub fn fault(version: SoapVersion, f: &FaultParts<'_>) -> String {
             out.push_str(version.ns());
             out.push_str("\">");
             if let Some((ns, local)) = f.not_understood {
-                out.push_str("<soapenv:Header><soapenv:NotUnderstood xmlns:nu=\"");
-                escape(ns, &mut out);
-                out.push_str("\" qname=\"nu:");
+                // A prefix may not be bound to the empty name (Namespaces
+                // in XML 1.0): a header in no namespace is named without
+                // one, and no default namespace is in scope to qualify it.
+                out.push_str("<soapenv:Header><soapenv:NotUnderstood ");
+                if !ns.is_empty() {
+                    out.push_str("xmlns:nu=\"");
+                    escape(ns, &mut out);
+                    out.push_str("\" qname=\"nu:");
+                } else {
+                    out.push_str("qname=\"");
+                }
                 escape(local, &mut out);
                 out.push_str("\"/></soapenv:Header>");
             }
@@ -275,6 +283,26 @@ mod tests {
             document("http://www.scene7.com/IpsApi/xsd/2014-04-03", &node),
             "<?xml version='1.0' encoding='UTF-8'?><uploadPostReturn xmlns=\"http://www.scene7.com/IpsApi/xsd/2014-04-03\"><jobHandle>j|6||a&amp;b|1</jobHandle></uploadPostReturn>"
         );
+    }
+
+    #[test]
+    fn a_header_not_understood_is_named_by_a_qname() {
+        let header = |ns| FaultParts {
+            code: "MustUnderstand",
+            string: "Header not understood",
+            detail: None,
+            not_understood: Some((ns, "h")),
+        };
+        let qualified = fault(SoapVersion::V12, &header("urn:x"));
+        assert!(qualified.contains("<soapenv:NotUnderstood xmlns:nu=\"urn:x\" qname=\"nu:h\"/>"));
+        let unqualified = fault(SoapVersion::V12, &header(""));
+        assert!(
+            unqualified.contains("<soapenv:NotUnderstood qname=\"h\"/>"),
+            "{unqualified}"
+        );
+        for xml in [qualified, unqualified] {
+            assert!(crate::soap::xml::parse(&xml, 100, false).is_ok(), "{xml}");
+        }
     }
 
     #[test]

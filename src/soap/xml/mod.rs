@@ -3,7 +3,9 @@
 //! SOAP forbids DTDs and processing instructions, and a SOAP server must not
 //! be talked into expanding entities, nesting without bound or reading past
 //! the envelope. quick-xml's `NsReader` reports all of those as events; this
-//! module turns each into an error and builds a tree only from what is left.
+//! module turns each into an error and builds a tree only from what is left,
+//! once the well-formedness rules quick-xml leaves to its caller have held
+//! (`wellformed`).
 //! Names are kept as (namespace URI, local name): nothing downstream ever
 //! looks at a prefix.
 
@@ -13,6 +15,8 @@ use std::sync::Arc;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
+
+mod wellformed;
 
 /// Why a document was refused. Messages never echo document content.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -222,6 +226,7 @@ fn parse_within(src: &str, max_depth: usize, declared_utf16: bool, mut budget: B
     }
     let mut uris = Namespaces::default();
     let mut reader = NsReader::from_str(src);
+    wellformed::configure(reader.config_mut());
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut first = true;
@@ -271,6 +276,7 @@ fn parse_within(src: &str, max_depth: usize, declared_utf16: bool, mut budget: B
             },
             Event::Text(text) => {
                 let text = text.xml10_content();
+                wellformed::char_data(&text)?;
                 push_text(&mut stack, &root, &text, &mut budget)?;
             }
             Event::CData(cdata) => {
@@ -374,16 +380,16 @@ fn element(
     let mut attrs = Vec::with_capacity(plain);
     for attr in start.attributes() {
         let attr = attr.map_err(|_| XmlError("malformed or duplicated attribute".into()))?;
+        let value = wellformed::attribute_value(&attr)?;
         let key = attr.key.as_ref();
         if key == "xmlns" || key.starts_with("xmlns:") {
+            wellformed::declaration(key, &value)?;
             continue;
         }
         let (resolved, local) = reader.resolver().resolve_attribute(attr.key);
         let ns = uris.resolved(resolved)?;
-        let value = attr
-            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map_err(|_| XmlError("undefined entity reference in an attribute".into()))?;
         let name = local.into_inner().to_owned();
+        wellformed::unique(&attrs, &ns, &name)?;
         attrs.push(Attr {
             ns,
             name,
