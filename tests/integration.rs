@@ -16,15 +16,15 @@ mod golden;
 mod http;
 /// Peak memory of a server process for the worst requests it accepts.
 mod memory;
-/// Load shedding: the bound on requests in flight, and each request's
-/// deadline for waiting.
-mod shedding;
 /// The operations around copyImage: lookups and changes, and their races.
 mod operations;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
 /// Replaying fixture suites against a server.
 mod replay;
+/// Load shedding: the bound on requests in flight, and each request's
+/// deadline for waiting.
+mod shedding;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
 /// The upload servlet, POST /scene7/UploadFile.

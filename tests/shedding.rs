@@ -41,10 +41,18 @@ async fn past_the_in_flight_bound_every_endpoint_answers_busy_at_once() {
 
     // SOAP 1.1: a Server fault 30000 with HTTP 503.
     let shed = support::copy_image("shed", "");
-    let resp = support::exchange(server.addr, &support::soap_request(shed.as_bytes(), support::SOAP_HEADERS)).await;
+    let resp = support::exchange(
+        server.addr,
+        &support::soap_request(shed.as_bytes(), support::SOAP_HEADERS),
+    )
+    .await;
     assert_eq!(resp.status, 503, "{}", resp.text());
     assert_eq!(support::fault_code(&resp), Some(30000));
-    assert!(resp.text().contains("soapenv:Server") || resp.text().contains(":Server<"), "{}", resp.text());
+    assert!(
+        resp.text().contains("soapenv:Server") || resp.text().contains(":Server<"),
+        "{}",
+        resp.text()
+    );
     assert!(resp.text().contains("busy"), "{}", resp.text());
     assert_eq!(header(&resp, "retry-after"), Some("1"));
     assert_eq!(header(&resp, "connection"), Some("close"));
@@ -55,7 +63,11 @@ async fn past_the_in_flight_bound_every_endpoint_answers_busy_at_once() {
     );
     let resp = support::exchange(server.addr, &v12).await;
     assert_eq!(resp.status, 503);
-    assert!(resp.text().contains("http://www.w3.org/2003/05/soap-envelope"), "{}", resp.text());
+    assert!(
+        resp.text().contains("http://www.w3.org/2003/05/soap-envelope"),
+        "{}",
+        resp.text()
+    );
     assert!(resp.text().contains("Receiver"), "{}", resp.text());
     // Everything else: a plain 503.
     let get = b"GET /is/image/ApiTestCo/macbookwin1?wid=50 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
@@ -76,7 +88,11 @@ async fn past_the_in_flight_bound_every_endpoint_answers_busy_at_once() {
     assert!(names.is_none());
     // With room again, requests are served.
     let again = support::copy_image("again", "");
-    let resp = support::exchange(server.addr, &support::soap_request(again.as_bytes(), support::SOAP_HEADERS)).await;
+    let resp = support::exchange(
+        server.addr,
+        &support::soap_request(again.as_bytes(), support::SOAP_HEADERS),
+    )
+    .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
 }
 
@@ -103,7 +119,8 @@ async fn a_request_waiting_past_its_deadline_is_answered_busy_and_does_nothing()
     let memory = server.state.memory.clone();
     let addr = server.addr;
     let first = tokio::spawn(async move {
-        let raw = format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        let raw =
+            format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
         support::exchange(addr, raw.as_bytes()).await
     });
     // Wait until the first render holds its memory.
@@ -121,14 +138,20 @@ async fn a_request_waiting_past_its_deadline_is_answered_busy_and_does_nothing()
     // neither gets memory within 100 ms.
     let body = support::copy_image("waited", &LARGE.replace('&', "&amp;"));
     let copy = support::soap_request(body.as_bytes(), support::SOAP_HEADERS);
-    let get = format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE}&qlt=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let get =
+        format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE}&qlt=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     let (copy, image) = tokio::join!(
         support::exchange(server.addr, &copy),
         support::exchange(server.addr, get.as_bytes())
     );
     let first = first.await.expect("first");
     assert_eq!(first.status, 200, "the first render failed");
-    assert_eq!((copy.status, support::fault_code(&copy)), (503, Some(30000)), "{}", copy.text());
+    assert_eq!(
+        (copy.status, support::fault_code(&copy)),
+        (503, Some(30000)),
+        "{}",
+        copy.text()
+    );
     assert_eq!(header(&copy, "retry-after"), Some("1"));
     assert_eq!(image.status, 503, "/is/image was not refused");
     assert_eq!(header(&image, "retry-after"), Some("1"));
