@@ -146,6 +146,11 @@ fn shapes() -> Vec<(String, String)> {
 /// allocator's rounding.
 const MULTIPLE: u64 = 8;
 
+/// What any request may cost beyond that, whatever its size: the tree
+/// budget's fixed part (1 MiB) covers the parser's own tables, so a small
+/// request is not held to a multiple of a few KiB.
+const FIXED: u64 = 1 << 20;
+
 #[tokio::test]
 async fn the_worst_xml_requests_cost_a_small_multiple_of_their_size() {
     for (name, inner) in shapes() {
@@ -183,7 +188,7 @@ async fn the_worst_xml_requests_cost_a_small_multiple_of_their_size() {
             grew as f64 / size as f64,
             refusal.unwrap_or_default()
         );
-        assert!(grew <= MULTIPLE * size, "{name}: grew {grew} for {size} bytes");
+        assert!(grew <= MULTIPLE * size + FIXED, "{name}: grew {grew} for {size} bytes");
     }
 }
 
