@@ -124,7 +124,7 @@ struct ServeArgs {
     /// Milliseconds a request may wait for the catalog, a CPU or render
     /// memory before it is answered "busy" (HTTP 503); its work never
     /// starts.
-    #[arg(long, env = "IPS_MAX_WAIT_MS", default_value_t = Limits::default().max_wait.as_millis() as u64)]
+    #[arg(long, env = "IPS_MAX_WAIT_MS", default_value_t = Limits::default().max_wait.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
     max_wait_ms: u64,
     /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
     /// the request journal; /_emulator/health stays. The environment

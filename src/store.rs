@@ -7,7 +7,7 @@
 //! Identical bytes are stored once; `copyImage` with no modifier only adds a
 //! row that names the same blob. This module knows nothing of assets.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -85,7 +85,15 @@ impl Drop for Pin {
 
 #[derive(Debug)]
 enum Backend {
-    Disk { root: PathBuf, tmp_seq: AtomicU64 },
+    Disk {
+        root: PathBuf,
+        tmp_seq: AtomicU64,
+        /// Shards whose entry in the root this process has made durable:
+        /// until then every writer to a shard fsyncs the root itself, so
+        /// none returns before the shard it wrote into survives an OS
+        /// crash (whoever created the directory).
+        durable_shards: Mutex<HashSet<String>>,
+    },
     Memory(Mutex<HashMap<String, Arc<[u8]>>>),
 }
 
@@ -102,6 +110,7 @@ impl Store {
             inner: Arc::new(Backend::Disk {
                 root: root.to_owned(),
                 tmp_seq: AtomicU64::new(0),
+                durable_shards: Mutex::default(),
             }),
             pins: Arc::default(),
         })
@@ -123,12 +132,16 @@ impl Store {
                 let mut map = map.lock().unwrap_or_else(PoisonError::into_inner);
                 map.entry(hash.clone()).or_insert_with(|| bytes.into());
             }
-            Backend::Disk { root, tmp_seq } => {
+            Backend::Disk {
+                root,
+                tmp_seq,
+                durable_shards,
+            } => {
                 let dest = blob_path(root, &hash);
                 if !dest.is_file() {
                     let seq = tmp_seq.fetch_add(1, Ordering::Relaxed);
                     let tmp = root.join("tmp").join(format!("{}-{seq}", std::process::id()));
-                    let written = write_durably(&tmp, &dest, bytes);
+                    let written = write_durably(&tmp, &dest, bytes, durable_shards);
                     if written.is_err() {
                         // Best effort: the temp file is never named by a row,
                         // and start-up sweeps the directory anyway.
@@ -248,22 +261,34 @@ fn blob_path(root: &Path, hash: &str) -> PathBuf {
     root.join(shard).join(hash)
 }
 
-fn write_durably(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<(), Error> {
+fn write_durably(tmp: &Path, dest: &Path, bytes: &[u8], durable_shards: &Mutex<HashSet<String>>) -> Result<(), Error> {
     let mut file = File::create(tmp).map_err(io_err("create temp file"))?;
     file.write_all(bytes).map_err(io_err("write temp file"))?;
     file.sync_all().map_err(io_err("fsync temp file"))?;
     drop(file);
     let shard = dest.parent().ok_or_else(|| Error::Missing(String::new()))?;
-    if !shard.is_dir() {
+    let name = shard
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let known = durable_shards
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains(&name);
+    if !known {
         fs::create_dir_all(shard).map_err(io_err("create shard dir"))?;
-        // The new shard's entry lives in the store's root: without this,
-        // an OS crash could lose the shard, and the blob with it, after a
-        // row already names the blob.
+        // The shard's entry lives in the store's root: without this, an OS
+        // crash could lose a new shard, and the blob with it, after a row
+        // already names the blob.
         if let Some(root) = shard.parent() {
             File::open(root)
                 .and_then(|dir| dir.sync_all())
                 .map_err(io_err("fsync store dir"))?;
         }
+        durable_shards
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name);
     }
     fs::rename(tmp, dest).map_err(io_err("rename blob into place"))?;
     File::open(shard)

@@ -227,7 +227,9 @@ async fn render_bursts_stay_within_the_memory_budget() {
     // About one render's estimate: renders run one at a time, although
     // the CPU budget would let as many run as the machine has cores.
     const BUDGET: u64 = 400 << 20;
-    let server = Process::start(&["--render-memory", "400M"]);
+    // Waits are not bounded here: on a slow machine the last of eight
+    // renders in a row may wait longer than the default patience.
+    let server = Process::start(&["--render-memory", "400M", "--max-wait-ms", "600000"]);
     let (grew, statuses) = render_burst(&server, 8).await;
     eprintln!("8 renders of 4000x4000 TIFF: peak grew {} MiB", grew >> 20);
     assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");

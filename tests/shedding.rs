@@ -75,17 +75,10 @@ async fn past_the_in_flight_bound_every_endpoint_answers_busy_at_once() {
     assert_eq!(resp.status, 503);
     assert_eq!(header(&resp, "retry-after"), Some("1"));
 
-    // The request in flight completes; the shed one made nothing.
+    // The request in flight completes.
     slow.write_all(&raw[split..]).await.expect("write rest");
     let first = support::parse_response(&read_all(slow).await);
     assert_eq!(first.status, 200, "{}", first.text());
-    let names = server
-        .state
-        .catalog
-        .asset_by_name("ApiTestCo".into(), "shed".into())
-        .await
-        .expect("lookup");
-    assert!(names.is_none());
     // With room again, requests are served.
     let again = support::copy_image("again", "");
     let resp = support::exchange(
@@ -106,57 +99,44 @@ async fn read_all(mut stream: TcpStream) -> Vec<u8> {
     out
 }
 
-/// A render that holds most of a 600 MiB budget for a while.
+/// A render whose estimate is a few hundred MB.
 const LARGE: &str = "wid=4000&hei=4000&fit=stretch&fmt=tif";
 
 #[tokio::test]
-async fn a_request_waiting_past_its_deadline_is_answered_busy_and_does_nothing() {
+async fn a_request_waiting_past_its_patience_is_answered_busy_and_does_nothing() {
     let server = TestServer::start(support::options(
         DataLocation::InMemory,
         limits(512, Duration::from_millis(100), 600 << 20),
     ))
     .await;
+    let stored_before = server.state.store.list().expect("list").len();
+    // Most of the budget is taken (as by another render) for the whole
+    // time the two requests below wait.
     let memory = server.state.memory.clone();
-    let addr = server.addr;
-    let first = tokio::spawn(async move {
-        let raw =
-            format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-        support::exchange(addr, raw.as_bytes()).await
-    });
-    // Wait until the first render holds its memory.
-    let mut held = false;
-    for _ in 0..5000 {
-        if memory.available() < memory.limit() / 2 {
-            held = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    assert!(held, "the first render never reserved its memory");
+    let held = memory.reserve(memory.limit() - (16 << 20)).await.expect("reserve");
 
-    // The same render through copyImage and through /is/image, at once:
-    // neither gets memory within 100 ms.
+    // The same large render through copyImage and through /is/image, at
+    // once: neither gets its memory within 100 ms.
     let body = support::copy_image("waited", &LARGE.replace('&', "&amp;"));
     let copy = support::soap_request(body.as_bytes(), support::SOAP_HEADERS);
-    let get =
-        format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE}&qlt=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let get = format!("GET /is/image/ApiTestCo/macbookwin1?{LARGE} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     let (copy, image) = tokio::join!(
         support::exchange(server.addr, &copy),
         support::exchange(server.addr, get.as_bytes())
     );
-    let first = first.await.expect("first");
-    assert_eq!(first.status, 200, "the first render failed");
     assert_eq!(
         (copy.status, support::fault_code(&copy)),
         (503, Some(30000)),
         "{}",
         copy.text()
     );
+    assert!(copy.text().contains("busy"), "{}", copy.text());
     assert_eq!(header(&copy, "retry-after"), Some("1"));
     assert_eq!(image.status, 503, "/is/image was not refused");
     assert_eq!(header(&image, "retry-after"), Some("1"));
-    // Nothing was made for the busy copy, and its memory wait left the
-    // budget whole.
+
+    // Nothing was made: no asset, no stored file; their waits left the
+    // budget as it was.
     let made = server
         .state
         .catalog
@@ -164,5 +144,46 @@ async fn a_request_waiting_past_its_deadline_is_answered_busy_and_does_nothing()
         .await
         .expect("lookup");
     assert!(made.is_none());
+    assert_eq!(server.state.store.list().expect("list").len(), stored_before);
+    drop(held);
     assert_eq!(memory.available(), memory.limit());
+
+    // With the memory back, the same copy is made.
+    let body = support::copy_image("waited", &LARGE.replace('&', "&amp;"));
+    let resp = support::exchange(
+        server.addr,
+        &support::soap_request(body.as_bytes(), support::SOAP_HEADERS),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+}
+
+#[tokio::test]
+async fn work_longer_than_the_patience_is_not_cut_short() {
+    // A 50 ms patience, and a render that takes several times that: only
+    // waits count, so the copy is made and recorded.
+    let server = TestServer::start(support::options(
+        DataLocation::InMemory,
+        limits(512, Duration::from_millis(50), 1 << 30),
+    ))
+    .await;
+    let started = std::time::Instant::now();
+    let body = support::copy_image("slow", &LARGE.replace('&', "&amp;"));
+    let resp = support::exchange(
+        server.addr,
+        &support::soap_request(body.as_bytes(), support::SOAP_HEADERS),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert!(
+        started.elapsed() > Duration::from_millis(50),
+        "the render was too quick to show anything"
+    );
+    let made = server
+        .state
+        .catalog
+        .asset_by_name("ApiTestCo".into(), "slow".into())
+        .await
+        .expect("lookup");
+    assert!(made.is_some());
 }

@@ -126,6 +126,33 @@ struct Cache {
     generation: u64,
 }
 
+/// A caller's place among those verifying the same credentials; leaving
+/// (done, failed or cancelled) removes the entry once nobody else holds it.
+struct Verifying<'a> {
+    auth: &'a Authenticator,
+    digest: [u8; 32],
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl<'a> Verifying<'a> {
+    fn enter(auth: &'a Authenticator, digest: [u8; 32]) -> Self {
+        let mut verifying = auth.verifying.lock().unwrap_or_else(PoisonError::into_inner);
+        let lock = verifying.entry(digest).or_default().clone();
+        Verifying { auth, digest, lock }
+    }
+}
+
+impl Drop for Verifying<'_> {
+    fn drop(&mut self) {
+        let mut verifying = self.auth.verifying.lock().unwrap_or_else(PoisonError::into_inner);
+        // The map and this caller hold the last two references: nobody
+        // else waits for these credentials.
+        if Arc::strong_count(&self.lock) <= 2 {
+            verifying.remove(&self.digest);
+        }
+    }
+}
+
 /// Authenticates requests against the catalog's users.
 pub struct Authenticator {
     catalog: Catalog,
@@ -198,21 +225,12 @@ impl Authenticator {
         if let Some(hit) = self.remembered(&key, &digest) {
             return Ok(hit);
         }
-        let lock = self.verifying_lock(digest);
-        let verified = match crate::deadline::wait(lock.lock()).await {
-            Ok(_turn) => match self.remembered(&key, &digest) {
-                Some(hit) => Ok(hit),
-                None => self.verify(creds, key, digest).await,
-            },
-            Err(busy) => Err(Error::Busy(busy)),
-        };
-        let mut verifying = self.verifying.lock().unwrap_or_else(PoisonError::into_inner);
-        // The map and this call hold the last two references: nobody else
-        // waits for this digest.
-        if Arc::strong_count(&lock) <= 2 {
-            verifying.remove(&digest);
+        let entry = Verifying::enter(self, digest);
+        let _turn = crate::deadline::wait(entry.lock.lock()).await?;
+        match self.remembered(&key, &digest) {
+            Some(hit) => Ok(hit),
+            None => self.verify(creds, key, digest).await,
         }
-        verified
     }
 
     /// How many password checks (argon2 runs) have been made.
@@ -228,11 +246,6 @@ impl Authenticator {
             .get(key)
             .filter(|hit| bool::from(hit.digest.ct_eq(digest)))
             .map(|hit| hit.principal.clone())
-    }
-
-    fn verifying_lock(&self, digest: [u8; 32]) -> Arc<tokio::sync::Mutex<()>> {
-        let mut verifying = self.verifying.lock().unwrap_or_else(PoisonError::into_inner);
-        verifying.entry(digest).or_default().clone()
     }
 
     /// Checks the credentials against the catalog (argon2) and remembers
@@ -360,6 +373,14 @@ mod tests {
             assert!(matches!(wrong, Err(Error::InvalidCredentials)));
         }
         assert_eq!(auth.checks(), 3);
+        // A caller that goes away mid-check leaves no entry behind.
+        let gone = tokio::time::timeout(
+            std::time::Duration::from_millis(1),
+            auth.authenticate(creds("ipsuser@ips.test", "abandoned")),
+        )
+        .await;
+        assert!(gone.is_err(), "the check should outlast 1 ms");
+        assert!(auth.verifying.lock().expect("lock").is_empty());
     }
 
     #[tokio::test]

@@ -12,12 +12,11 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, StatusCode};
 
-use super::admission::deadline_from_now;
 use super::body::{self, BodyError};
 use super::reply::{body_error, closing, header_str, plain, respond, Reply};
 use super::{multipart, Server};
 use crate::auth::Credentials;
-use crate::{cpu, deadline, journal, soap};
+use crate::{cpu, journal, soap};
 
 /// Media types the SOAP endpoints accept. The SOAP version is decided by the
 /// envelope, not by which of these was sent (clients mix them up).
@@ -95,13 +94,10 @@ pub(super) async fn soap_endpoint(server: &Server, req: Request<Incoming>, frami
         soap_actions,
         basic,
     };
-    let handled = async {
-        match framing {
-            Framing::Envelope => soap::handle(&server.state, request).await,
-            Framing::Bare => soap::handle_bare(&server.state, request).await,
-        }
+    let reply = match framing {
+        Framing::Envelope => soap::handle(&server.state, request).await,
+        Framing::Bare => soap::handle_bare(&server.state, request).await,
     };
-    let reply = deadline::scope(deadline_from_now(server), handled).await;
     tracing::info!(
         operation = reply.operation.as_deref().unwrap_or("-"),
         status = reply.status,
@@ -187,7 +183,7 @@ pub(super) async fn upload_file(server: &Server, req: Request<Incoming>) -> Repl
             .collect(),
         Err(e) => return malformed_form(e),
     };
-    let reply = deadline::scope(deadline_from_now(server), soap::upload::handle(&server.state, parts)).await;
+    let reply = soap::upload::handle(&server.state, parts).await;
     tracing::info!(
         operation = "UploadFile",
         status = reply.status,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::catalog::{Asset, NewContent};
-use crate::{cpu, memory, render, store};
+use crate::{cpu, deadline, memory, render, store};
 
 use super::Error;
 
@@ -123,14 +123,13 @@ pub(crate) async fn render_stored(
 /// logged: the file is garbage the next start-up sweeps.
 pub(crate) async fn release(state: &Arc<AppState>, hash: String) {
     let store = state.store.clone();
-    let released = state
-        .catalog
-        .release_blob(hash, move |h| {
-            if let Err(e) = store.remove_unpinned(h) {
-                tracing::warn!(error = %e, "could not remove an unused stored file");
-            }
-        })
-        .await;
+    // Never given up for want of patience: the file is already stored.
+    let released = deadline::exempt(state.catalog.release_blob(hash, move |h| {
+        if let Err(e) = store.remove_unpinned(h) {
+            tracing::warn!(error = %e, "could not remove an unused stored file");
+        }
+    }))
+    .await;
     if let Err(e) = released {
         tracing::warn!(error = %e, "could not release an unused stored file");
     }

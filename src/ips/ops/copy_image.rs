@@ -13,7 +13,7 @@ use crate::ips::names::check_name;
 use crate::ips::refusal::{asset_handle, folder_handle, Subject};
 use crate::ips::value::{Params, Record};
 use crate::ips::{company_for, handler, Call, Error, Operation, WRITERS};
-use crate::render;
+use crate::{deadline, render};
 
 /// `copyImage`.
 pub static OPERATION: Operation = Operation {
@@ -65,11 +65,14 @@ async fn copy_image(call: &Call<'_>, p: Params) -> Result<Record, Error> {
         actor_user_id: call.principal.user_id,
         content,
     };
-    let copied = call
-        .state
-        .catalog
-        .copy_asset(copy, move |hash| store.contains(hash))
-        .await;
+    let copying = call.state.catalog.copy_asset(copy, move |hash| store.contains(hash));
+    // Once a rendering is stored, recording it is not given up for want
+    // of patience: "busy" must mean nothing was done.
+    let copied = if new_blob.is_some() {
+        deadline::exempt(copying).await
+    } else {
+        copying.await
+    };
     // Committed or not, this copy no longer needs the blob kept for it.
     drop(pin);
     if let (Err(_), Some(hash)) = (&copied, new_blob) {

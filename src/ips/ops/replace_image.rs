@@ -16,7 +16,7 @@ use crate::ips::contract::prelude::*;
 use crate::ips::refusal::{asset_handle, Subject};
 use crate::ips::value::{Params, Record};
 use crate::ips::{company_for, handler, Call, Error, Operation, WRITERS};
-use crate::render;
+use crate::{deadline, render};
 
 /// `replaceImage`.
 pub static OPERATION: Operation = Operation {
@@ -67,18 +67,17 @@ async fn replace_image(call: &Call<'_>, p: Params) -> Result<Record, Error> {
         };
         let new_hash = content.content_hash.clone();
         let store = call.state.store.clone();
-        let replaced = call
-            .state
-            .catalog
-            .replace_content(
-                company.0,
-                handle,
-                asset.content_hash.clone(),
-                content,
-                call.principal.user_id,
-                move |h| store.contains(h),
-            )
-            .await;
+        // The rendering is stored: recording it is not given up for want
+        // of patience ("busy" must mean nothing was done).
+        let replaced = deadline::exempt(call.state.catalog.replace_content(
+            company.0,
+            handle,
+            asset.content_hash.clone(),
+            content,
+            call.principal.user_id,
+            move |h| store.contains(h),
+        ))
+        .await;
         drop(pin);
         match replaced {
             Ok(old) => {

@@ -146,11 +146,12 @@ pub(super) fn footprint(bytes: &[u8], request: &DecodeRequest, limits: &ImageLim
     };
     let whole = whole_plan(width, height, denom);
     let (out_w, out_h) = match request.region {
-        Some(_) => (
+        // A lossless JPEG is never cropped: decoded whole, as below.
+        Some(_) if !header.is_lossless => (
             ((region.w + 32).div_ceil(denom) + 1).min(whole.out_w),
             (region.h.div_ceil(denom) + 1).min(whole.out_h),
         ),
-        None => (whole.out_w, whole.out_h),
+        _ => (whole.out_w, whole.out_h),
     };
     let coefficients = if is_progressive(bytes) {
         u64::from(width) * u64::from(height) * 8
