@@ -1,5 +1,6 @@
 //! The contract's shared types, each declared once with the versions of its
-//! fields, and the records replies build from the catalog's rows.
+//! fields, and the records replies build from the catalog's rows. The job
+//! types: `job_options` (the processing options of jobs).
 //!
 //! The declarations follow Adobe's WSDLs for 2013-02-15 and 2014-04-03
 //! exactly; for the versions before, the change logs, the pre-4.0 contract
@@ -12,12 +13,19 @@ pub mod folder;
 pub mod header;
 pub mod identity;
 pub mod infos;
+pub mod job_options;
 pub mod search;
 
 pub use asset::{ASSET, ASSET_ARRAY};
 pub use common::{ASSET_MOVE_ARRAY, ASSET_OPERATION_FAULT_ARRAY, HANDLE_ARRAY, STRING_ARRAY};
 pub use folder::{FOLDER, FOLDER_ARRAY, PERMISSION_SET_ARRAY};
 pub use identity::{COMPANY, USER};
+pub use job_options::{
+    AUTO_COLOR_CROP_OPTIONS, AUTO_SET_CREATION_OPTIONS, AUTO_TRANSPARENT_CROP_OPTIONS, COLOR_MANAGEMENT_OPTIONS,
+    ILLUSTRATOR_OPTIONS, IN_DESIGN_OPTIONS, KNOCKOUT_BACKGROUND_OPTIONS, MANUAL_CROP_OPTIONS, MEDIA_OPTIONS,
+    PDF_OPTIONS, PHOTOSHOP_LAYER_OPTIONS, PHOTOSHOP_OPTIONS, POST_SCRIPT_OPTIONS, THUMBNAIL_OPTIONS,
+    UNSHARP_MASK_OPTIONS, UN_COMPRESS_OPTIONS,
+};
 pub use search::{
     EXCLUDE_BYPRODUCT_ARRAY, METADATA_CONDITION_ARRAY, SYSTEM_FIELD_CONDITION_ARRAY, TAG_CONDITION_ARRAY,
 };
