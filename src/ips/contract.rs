@@ -227,8 +227,54 @@ pub fn fields_in(fields: &'static [Field], version: Version) -> impl Iterator<It
     fields.iter().filter(move |f| f.in_version(version))
 }
 
+/// The number of fields in `parts` together (for [`join`]'s length).
+pub const fn joined_len(parts: &[&[Field]]) -> usize {
+    let mut n = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        n += parts[p].len();
+        p += 1;
+    }
+    n
+}
+
+/// The fields of `parts`, one list after another, as one list of `N`
+/// fields; evaluated when compiling (a wrong `N` fails the build). Use it
+/// through [`fields!`].
+pub const fn join<const N: usize>(parts: &[&[Field]]) -> [Field; N] {
+    let mut out = [Field::req("", Ty::String); N];
+    let mut n = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[n] = parts[p][i];
+            n += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(n == N, "join: N is not the number of fields");
+    out
+}
+
+/// A `'static` field list made of other lists, in order, for a type or
+/// `…Param` that shares a run of fields declared once elsewhere (the job
+/// kinds `submitJob`, `ActiveJob` and `ScheduledJob` all list):
+/// `fields![&[req("companyHandle", STRING)], JOB_KIND_FIELDS]`.
+macro_rules! fields {
+    ($($part:expr),+ $(,)?) => {{
+        const PARTS: &[&[$crate::ips::contract::Field]] = &[$($part),+];
+        const JOINED: [$crate::ips::contract::Field; $crate::ips::contract::joined_len(PARTS)] =
+            $crate::ips::contract::join(PARTS);
+        &JOINED
+    }};
+}
+pub(crate) use fields;
+
 /// Short names for declarations.
 pub mod prelude {
+    pub(crate) use super::fields;
     pub use super::Version;
     pub use super::Version::*;
     pub use super::{Compositor, Field, Ty, Type};
@@ -289,6 +335,19 @@ mod tests {
         assert_eq!(names(V2010_01_31), ["a", "b", "c"]);
         assert_eq!(names(V2012_02_14), ["a", "b", "d"]);
         assert_eq!(names(V2014_04_03), ["a", "b", "d"]);
+    }
+
+    static HEAD: &[Field] = &[req("a", STRING)];
+    static TAIL: &[Field] = &[opt("c", BOOLEAN), opt("d", LONG).since(V2012_02_14)];
+    static JOINED: Type = Type::new("Joined", fields![HEAD, &[opt("b", INT)], TAIL]);
+
+    #[test]
+    fn joined_lists_keep_their_order_and_versions() {
+        let names = |v| JOINED.fields_in(v).map(|f| f.name).collect::<Vec<_>>();
+        assert_eq!(names(Pre40), ["a", "b", "c"]);
+        assert_eq!(names(V2014_04_03), ["a", "b", "c", "d"]);
+        assert_eq!(JOINED.fields[1].occurs, Occurs::Optional);
+        assert_eq!(joined_len(&[HEAD, TAIL]), 3);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The contract's shared types, each declared once with the versions of its
 //! fields, and the records replies build from the catalog's rows. The job
-//! types: `job_options` (the processing options of jobs).
+//! types: `job_specs` (the kinds of job) and `job_options` (the kinds'
+//! processing options).
 //!
 //! The declarations follow Adobe's WSDLs for 2013-02-15 and 2014-04-03
 //! exactly; for the versions before, the change logs, the pre-4.0 contract
@@ -14,6 +15,7 @@ pub mod header;
 pub mod identity;
 pub mod infos;
 pub mod job_options;
+pub mod job_specs;
 pub mod search;
 
 pub use asset::{ASSET, ASSET_ARRAY};
@@ -25,6 +27,12 @@ pub use job_options::{
     ILLUSTRATOR_OPTIONS, IN_DESIGN_OPTIONS, KNOCKOUT_BACKGROUND_OPTIONS, MANUAL_CROP_OPTIONS, MEDIA_OPTIONS,
     PDF_OPTIONS, PHOTOSHOP_LAYER_OPTIONS, PHOTOSHOP_OPTIONS, POST_SCRIPT_OPTIONS, THUMBNAIL_OPTIONS,
     UNSHARP_MASK_OPTIONS, UN_COMPRESS_OPTIONS,
+};
+pub use job_specs::{
+    ACTIVE_JOB_KIND_FIELDS, AUTOMATED_SET_GENERATION_JOB, CREATE_VIDEO_SITEMAP_JOB, EXPORT_JOB,
+    IMAGE_RENDERING_PUBLISH_JOB, IMAGE_SERVING_PUBLISH_JOB, JOB_KIND_FIELDS, METADATA_PUBLISH_JOB, OPTIMIZE_IMAGES_JOB,
+    REPROCESS_ASSETS_JOB, RIP_PDFS_JOB, SERVER_DIRECTORY_PUBLISH_JOB, UPLOAD_DIRECTORY_JOB, UPLOAD_POST_JOB,
+    UPLOAD_URL, UPLOAD_URLS_JOB, UPLOAD_URL_ARRAY, VIDEO_PUBLISH_JOB,
 };
 pub use search::{
     EXCLUDE_BYPRODUCT_ARRAY, METADATA_CONDITION_ARRAY, SYSTEM_FIELD_CONDITION_ARRAY, TAG_CONDITION_ARRAY,
