@@ -1,7 +1,7 @@
 //! The contract's shared types, each declared once with the versions of its
 //! fields, and the records replies build from the catalog's rows. The job
-//! types: `job_specs` (the kinds of job) and `job_options` (the kinds'
-//! processing options).
+//! types are `jobs` (what the job operations answer), `job_specs` (the
+//! kinds of job) and `job_options` (the kinds' processing options).
 //!
 //! The declarations follow Adobe's WSDLs for 2013-02-15 and 2014-04-03
 //! exactly; for the versions before, the change logs, the pre-4.0 contract
@@ -16,6 +16,7 @@ pub mod identity;
 pub mod infos;
 pub mod job_options;
 pub mod job_specs;
+pub mod jobs;
 pub mod search;
 
 pub use asset::{ASSET, ASSET_ARRAY};
@@ -33,6 +34,11 @@ pub use job_specs::{
     IMAGE_RENDERING_PUBLISH_JOB, IMAGE_SERVING_PUBLISH_JOB, JOB_KIND_FIELDS, METADATA_PUBLISH_JOB, OPTIMIZE_IMAGES_JOB,
     REPROCESS_ASSETS_JOB, RIP_PDFS_JOB, SERVER_DIRECTORY_PUBLISH_JOB, UPLOAD_DIRECTORY_JOB, UPLOAD_POST_JOB,
     UPLOAD_URL, UPLOAD_URLS_JOB, UPLOAD_URL_ARRAY, VIDEO_PUBLISH_JOB,
+};
+pub use jobs::{
+    ACTIVE_JOB, ACTIVE_JOB_ARRAY, ASSET_JOB_LOG, ASSET_JOB_LOG_ARRAY, JOB_LOG, JOB_LOG_ARRAY, JOB_LOG_DETAIL,
+    JOB_LOG_DETAIL_ARRAY, JOB_LOG_DETAIL_AUX, JOB_LOG_DETAIL_AUX_ARRAY, SCHEDULED_JOB, SCHEDULED_JOB_ARRAY,
+    TASK_ITEM_PROGRESS, TASK_ITEM_PROGRESS_ARRAY, TASK_PROGRESS, TASK_PROGRESS_ARRAY,
 };
 pub use search::{
     EXCLUDE_BYPRODUCT_ARRAY, METADATA_CONDITION_ARRAY, SYSTEM_FIELD_CONDITION_ARRAY, TAG_CONDITION_ARRAY,
