@@ -14,6 +14,8 @@ mod fuzz_regressions;
 mod golden;
 /// The HTTP transport: limits, timeouts, codings, methods.
 mod http;
+/// The job types against Adobe's WSDLs, field by field.
+mod job_types;
 /// Peak memory of a server process for the worst requests it accepts.
 mod memory;
 /// The operations around copyImage: lookups and changes, and their races.
