@@ -240,7 +240,7 @@ pub const fn joined_len(parts: &[&[Field]]) -> usize {
 
 /// The fields of `parts`, one list after another, as one list of `N`
 /// fields; evaluated when compiling (a wrong `N` fails the build). Use it
-/// through [`fields!`].
+/// through `fields!`.
 pub const fn join<const N: usize>(parts: &[&[Field]]) -> [Field; N] {
     let mut out = [Field::req("", Ty::String); N];
     let mut n = 0;

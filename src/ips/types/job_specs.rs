@@ -5,12 +5,11 @@
 //! The job kinds are not a choice in Adobe's schema but a run of optional
 //! elements, one a kind, that `submitJobParam`, `ActiveJob` and
 //! `ScheduledJob` all end with. They are exposed as that run of fields,
-//! ready to be joined to a type's own fields with
-//! [`fields!`](crate::ips::contract::fields): [`JOB_KIND_FIELDS`] (the 13
-//! kinds of `submitJobParam` and `ScheduledJob`) and
-//! [`ACTIVE_JOB_KIND_FIELDS`] (the same with `uploadPostJob`, which only
-//! `ActiveJob` has). Each kind field carries the versions it exists in; its
-//! type is `field.ty.complex()`.
+//! ready to be joined to a type's own fields with `contract::fields!`:
+//! [`JOB_KIND_FIELDS`] (the 13 kinds of `submitJobParam` and
+//! `ScheduledJob`) and [`ACTIVE_JOB_KIND_FIELDS`] (the same with
+//! `uploadPostJob`, which only `ActiveJob` has). Each kind field carries
+//! the versions it exists in; its type is `field.ty.complex()`.
 //!
 //! Each type is Adobe's in 2013-02-15 and 2014-04-03; the versions before
 //! follow the pre-4.0 contract and the change logs (README, "The contract
