@@ -5,6 +5,7 @@
 
 use crate::catalog::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
 
+use super::ops::set_asset_publish_state::marked_for_publish;
 use super::value::Params;
 use super::Error;
 
@@ -124,17 +125,6 @@ fn not_in_trash(raw: Option<&str>) -> Result<bool, Error> {
         Some("InTrash" | "InEmptiedTrash") => Ok(false),
         Some(other) => Err(Error::InvalidParameter(format!(
             "trashState must be NotInTrash, InTrash or InEmptiedTrash, not '{other}'"
-        ))),
-    }
-}
-
-/// A Publish State value: whether it means marked for publish.
-fn marked_for_publish(raw: &str) -> Result<bool, Error> {
-    match raw {
-        "MarkedForPublish" => Ok(true),
-        "NotMarkedForPublish" => Ok(false),
-        other => Err(Error::InvalidParameter(format!(
-            "publishState must be MarkedForPublish or NotMarkedForPublish, not '{other}'"
         ))),
     }
 }
