@@ -271,6 +271,16 @@ mod tests {
         AssetHandle::long(id, 1, id)
     }
 
+    /// Whether a publish has reached the asset `name` of `company`.
+    async fn published(catalog: &Catalog, company: &str, name: &str) -> bool {
+        let (_, published) = catalog
+            .asset_for_serving(company.into(), name.into())
+            .await
+            .expect("lookup")
+            .expect("found");
+        published
+    }
+
     async fn ready(catalog: &Catalog, id: i64) -> bool {
         catalog
             .asset_details(6, vec![handle(id)])
@@ -312,12 +322,7 @@ mod tests {
         assert_eq!(names(&full), ["one", "two"]);
         assert_eq!(full.published[0].0.to_string(), "a|1|1|1");
         assert_eq!(full.skipped_not_ready, 1);
-        let (_, published) = catalog
-            .asset_for_serving("A".into(), "one".into())
-            .await
-            .expect("lookup")
-            .expect("found");
-        assert!(published);
+        assert!(published(&catalog, "A", "one").await);
 
         // Nothing changed since: an incremental publish has nothing to do,
         // apart from the one asset never published and still not marked.
@@ -342,12 +347,7 @@ mod tests {
         // the other company's asset is never touched.
         let again = catalog.publish(6, PublishScope::Full).await.expect("publish");
         assert_eq!(names(&again), ["one", "two-renamed", "three"]);
-        let (_, other_published) = catalog
-            .asset_for_serving("B".into(), "other".into())
-            .await
-            .expect("lookup")
-            .expect("found");
-        assert!(!other_published);
+        assert!(!published(&catalog, "B", "other").await);
     }
 
     #[tokio::test]
@@ -367,12 +367,10 @@ mod tests {
             .expect("set");
         let incremental = catalog.publish(6, PublishScope::Incremental).await.expect("publish");
         assert_eq!((incremental.published.len(), incremental.skipped_not_ready), (0, 1));
-        let (_, published) = catalog
-            .asset_for_serving("A".into(), "one".into())
-            .await
-            .expect("lookup")
-            .expect("found");
-        assert!(published, "unmarking does not withdraw a published asset");
+        assert!(
+            published(&catalog, "A", "one").await,
+            "unmarking does not withdraw a published asset"
+        );
     }
 
     #[tokio::test]
@@ -429,12 +427,7 @@ mod tests {
                 .await
                 .expect("copy");
             assert_eq!(ready(&catalog, copy.id).await, marked, "{name}");
-            let (_, published) = catalog
-                .asset_for_serving("A".into(), name.into())
-                .await
-                .expect("lookup")
-                .expect("found");
-            assert!(!published, "{name}");
+            assert!(!published(&catalog, "A", name).await, "{name}");
         }
         let incremental = catalog.publish(6, PublishScope::Incremental).await.expect("publish");
         assert_eq!(names(&incremental), ["copy-one"]);
@@ -451,12 +444,7 @@ mod tests {
         catalog.publish(6, PublishScope::Full).await.expect("publish");
         catalog.reset(seed()).await.expect("reset");
         assert!(ready(&catalog, 1).await);
-        let (_, published) = catalog
-            .asset_for_serving("A".into(), "two".into())
-            .await
-            .expect("lookup")
-            .expect("found");
-        assert!(!published);
+        assert!(!published(&catalog, "A", "two").await);
     }
 
     #[test]
