@@ -24,6 +24,9 @@ pub struct Limits {
     /// How long a request may wait for the catalog, a CPU or render memory
     /// before it is answered "busy" (its work never started).
     pub max_wait: Duration,
+    /// `/is/image` serves only assets a publish has put on the Image Server
+    /// (`--require-publish`); otherwise every stored image.
+    pub require_publish: bool,
 }
 
 impl Default for Limits {
@@ -37,6 +40,7 @@ impl Default for Limits {
             render_memory: crate::memory::Memory::default_bytes(),
             max_in_flight: 512,
             max_wait: Duration::from_secs(5),
+            require_publish: false,
         }
     }
 }

@@ -131,6 +131,11 @@ struct ServeArgs {
     /// variable takes true or false.
     #[arg(long = "no-emulator-api", env = "IPS_EMULATOR_API", action = clap::ArgAction::SetFalse)]
     emulator_api: bool,
+    /// Serve at /is/image only assets a publish job has published (others
+    /// get 403), as Scene7's Image Server does. The environment variable
+    /// takes true or false.
+    #[arg(long, env = "IPS_REQUIRE_PUBLISH")]
+    require_publish: bool,
 }
 
 /// A byte count, with an optional K, M or G (binary) suffix.
@@ -201,6 +206,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 .unwrap_or_else(ips_emulator::memory::Memory::default_bytes),
             max_in_flight: args.max_in_flight.max(1),
             max_wait: std::time::Duration::from_millis(args.max_wait_ms),
+            require_publish: args.require_publish,
             ..limits_with_max_pix(args.max_pix)
         },
         emulator_api: args.emulator_api,

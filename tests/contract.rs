@@ -300,6 +300,8 @@ pub const NOT_SCHEMA_VALID: &[&str] = &[
     "versions/12-getAssetsByName-pre40-not-in-version.request.xml",
     "versions/16-getUserInfo-2014-04-03-header-without-app.request.xml",
     "versions/18-renameAsset-pre40-renameFiles-required.request.xml",
+    "versions/20-setAssetsPublishState-pre40-not-in-version.request.xml",
+    "versions/21-setAssetPublishState-2009-07-31-no-contexts.request.xml",
 ];
 
 /// What an expected reply's `{{any}}` marker (a value that varies from run
@@ -411,7 +413,12 @@ fn each_wsdl_lists_exactly_the_operations_of_its_version() {
         "setUrlModifier",
         "replaceImage",
         "getAssetsByName",
+        "setAssetsPublishState",
     ] {
         assert!(!pre40.contains(&later), "{later} came with 4.0");
     }
+    assert!(
+        pre40.contains(&"setAssetPublishState"),
+        "setAssetPublishState came with 3.8"
+    );
 }

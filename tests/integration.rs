@@ -20,6 +20,9 @@ mod job_types;
 mod memory;
 /// The operations around copyImage: lookups and changes, and their races.
 mod operations;
+/// Publish state: marking assets, what getAssets reports, and serving only
+/// published assets.
+mod publish;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
 /// Replaying fixture suites against a server.

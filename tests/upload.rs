@@ -604,3 +604,70 @@ async fn malformed_forms_get_a_clear_4xx() {
     assert_eq!(snapshot(&server).await, before);
     server.stop().await;
 }
+
+/// An `uploadPostParam` document for a new job with these `uploadParams`.
+fn start_with(job: &str, upload_params: &str) -> String {
+    format!(
+        r#"<uploadPostParam xmlns="{NS}"><companyHandle>c|6</companyHandle><jobName>{job}</jobName><uploadParams>{upload_params}</uploadParams></uploadPostParam>"#
+    )
+}
+
+#[tokio::test]
+async fn ready_for_publish_marks_the_files_and_preserve_publish_state_keeps_a_mark() {
+    let server = TestServer::in_memory().await;
+    let marked = |name: &'static str| {
+        let catalog = server.state.catalog.clone();
+        async move {
+            catalog
+                .asset_details_by_name(6, vec![name.to_owned()])
+                .await
+                .expect("query")
+                .first()
+                .expect("uploaded")
+                .ready_for_publish
+        }
+    };
+    let upload = |job: &'static str, upload_params: &'static str, name: &'static str| {
+        let params = start_with(job, upload_params);
+        let server = &server;
+        async move {
+            let resp = post(
+                server,
+                &[
+                    ("auth", None, auth().as_bytes()),
+                    ("uploadParams", None, params.as_bytes()),
+                    ("file1", Some(name), &fresh_png()),
+                ],
+            )
+            .await;
+            assert_eq!(resp.status, 200, "{job}: {}", resp.text());
+        }
+    };
+    // Scene7 marks uploads unless told not to.
+    upload("default", "<overwrite>false</overwrite>", "by-default.png").await;
+    assert!(marked("by-default").await);
+    upload(
+        "held",
+        "<overwrite>false</overwrite><readyForPublish>false</readyForPublish>",
+        "held.png",
+    )
+    .await;
+    assert!(!marked("held").await);
+    // Overwriting with preservePublishState keeps the asset's own mark;
+    // without it, the job's mark applies.
+    upload(
+        "keep",
+        "<overwrite>true</overwrite><readyForPublish>true</readyForPublish><preservePublishState>true</preservePublishState>",
+        "held.png",
+    )
+    .await;
+    assert!(!marked("held").await);
+    upload(
+        "take",
+        "<overwrite>true</overwrite><readyForPublish>true</readyForPublish>",
+        "held.png",
+    )
+    .await;
+    assert!(marked("held").await);
+    server.stop().await;
+}

@@ -101,6 +101,9 @@ pub struct SearchQuery {
     pub types: Vec<String>,
     /// Asset types to leave out.
     pub exclude_types: Vec<String>,
+    /// Only assets marked for publish (`Some(true)`) or only those not
+    /// marked (`Some(false)`).
+    pub ready_for_publish: Option<bool>,
     /// Sort order.
     pub sort: SortField,
     /// Descending rather than ascending.
@@ -118,7 +121,8 @@ macro_rules! detail_select {
         concat!(
             "SELECT ",
             asset_columns!(),
-            ", a.created_at, COALESCE(cu.email, ''), a.modified_at, COALESCE(mu.email, cu.email, ''), c.name
+            ", a.created_at, COALESCE(cu.email, ''), a.modified_at, COALESCE(mu.email, cu.email, ''), c.name,
+               a.ready_for_publish
              FROM assets a JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id
              LEFT JOIN users cu ON cu.id = a.created_by
              LEFT JOIN users mu ON mu.id = a.modified_by "
@@ -134,6 +138,7 @@ fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
         modified: r.get(16)?,
         modify_user: r.get(17)?,
         company: r.get(18)?,
+        ready_for_publish: r.get(19)?,
     })
 }
 
@@ -196,7 +201,7 @@ fn delete_one(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result
 
 /// Runs `f` on every item inside its own savepoint, so a failed item leaves
 /// nothing behind while the others stay.
-fn each_item<I, T, F>(conn: &Connection, items: Vec<I>, mut f: F) -> Result<Vec<Result<T, Error>>, Error>
+pub(super) fn each_item<I, T, F>(conn: &Connection, items: Vec<I>, mut f: F) -> Result<Vec<Result<T, Error>>, Error>
 where
     F: FnMut(&Connection, I) -> Result<T, Error>,
 {
@@ -241,6 +246,10 @@ fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, V
             ));
             params.extend(list.iter().map(|t| Value::from(t.clone())));
         }
+    }
+    if let Some(ready) = q.ready_for_publish {
+        clause.push_str(" AND a.ready_for_publish = ?");
+        params.push(ready.into());
     }
     if !q.conditions.is_empty() {
         let mut parts = Vec::with_capacity(q.conditions.len());

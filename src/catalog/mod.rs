@@ -24,6 +24,7 @@ macro_rules! asset_columns {
 mod assets;
 mod folders;
 mod model;
+mod publish;
 mod queries;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -493,7 +494,8 @@ fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute([])
 }
 
-pub use model::{UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal, UploadTarget};
+pub use model::{UploadAssets, UploadJobRef, UploadOptions, UploadOutcome, UploadRefusal, UploadTarget};
+pub use publish::{PublishOutcome, PublishScope};
 
 impl Catalog {
     /// Records one upload servlet request, all or nothing: starts or

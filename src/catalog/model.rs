@@ -74,6 +74,8 @@ pub struct AssetDetail {
     /// The owning company's name (the first path element of its Image
     /// Serving URLs).
     pub company: String,
+    /// Whether it is marked for publish.
+    pub ready_for_publish: bool,
 }
 
 /// What `Catalog::copy_asset` needs to know.
@@ -206,8 +208,8 @@ pub enum UploadJobRef {
     Start {
         /// The job name.
         name: String,
-        /// `uploadParams/overwrite`.
-        overwrite: bool,
+        /// What its `uploadParams` say; kept with the job.
+        options: UploadOptions,
     },
     /// An existing job (`jobHandle`): its parameters are the stored ones.
     Continue {
@@ -216,6 +218,17 @@ pub enum UploadJobRef {
         /// The job name the handle carries; it must match.
         name: String,
     },
+}
+
+/// The `uploadParams` (`UploadPostJob`) options an upload job acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UploadOptions {
+    /// `overwrite`: a file may replace the bytes of the asset of its name.
+    pub overwrite: bool,
+    /// `readyForPublish`: new and overwritten assets are marked for publish.
+    pub ready_for_publish: bool,
+    /// `preservePublishState`: an overwritten asset keeps its own mark.
+    pub preserve_publish_state: bool,
 }
 
 /// Where one uploaded file goes.

@@ -4,8 +4,8 @@
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
 use super::{
-    Asset, CopyAsset, Error, NewContent, SeedData, Tx, UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal,
-    UserRecord,
+    Asset, CopyAsset, Error, NewContent, SeedData, Tx, UploadAssets, UploadJobRef, UploadOptions, UploadOutcome,
+    UploadRefusal, UserRecord,
 };
 use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
 
@@ -257,7 +257,7 @@ where
     let found = conn
         .prepare_cached(
             "SELECT type_code, type_record_id, asset_type, width, height, format, byte_size, content_hash,
-                    (SELECT id FROM folders WHERE company_id = ?2 AND path = ?3)
+                    (SELECT id FROM folders WHERE company_id = ?2 AND path = ?3), ready_for_publish
              FROM assets WHERE id = ?1 AND company_id = ?2",
         )?
         .query_row(params![req.source.id, req.company_id, req.folder], |r| {
@@ -270,6 +270,7 @@ where
                 byte_size: r.get::<_, i64>(6)?.max(0) as u64,
                 content_hash: r.get(7)?,
                 folder_id: r.get(8)?,
+                ready_for_publish: r.get(9)?,
             })
         })
         .optional()?;
@@ -307,6 +308,9 @@ where
             folder_id,
             name: &req.name,
             content: &content,
+            // A copy keeps its source's publish mark; it is a new asset, so
+            // it starts unpublished.
+            ready_for_publish: source.ready_for_publish,
             actor_user_id: req.actor_user_id,
             now: &now,
         },
@@ -338,6 +342,8 @@ struct NewImageRow<'a> {
     folder_id: i64,
     name: &'a str,
     content: &'a NewContent,
+    /// Marked for publish.
+    ready_for_publish: bool,
     actor_user_id: i64,
     now: &'a str,
 }
@@ -349,8 +355,8 @@ fn insert_image(conn: &Connection, row: NewImageRow<'_>) -> rusqlite::Result<usi
     conn.prepare_cached(
         "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
                              width, height, format, byte_size, content_hash, created_by,
-                             created_at, modified_at)
-         VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                             created_at, modified_at, ready_for_publish)
+         VALUES (?1, ?2, ?3, 'Image', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
     )?
     .execute(params![
         row.ids.0,
@@ -365,7 +371,8 @@ fn insert_image(conn: &Connection, row: NewImageRow<'_>) -> rusqlite::Result<usi
         c.byte_size as i64,
         c.content_hash,
         row.actor_user_id,
-        row.now
+        row.now,
+        row.ready_for_publish
     ])
 }
 
@@ -381,6 +388,8 @@ struct CopySource {
     content_hash: String,
     /// `None` when the company has no such folder.
     folder_id: Option<i64>,
+    /// The source's publish mark, which the copy keeps.
+    ready_for_publish: bool,
 }
 
 /// Times as the catalog stores them.
@@ -407,10 +416,10 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
              UPDATE folders SET modified_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');",
         )?;
     }
-    Ok(())
+    super::publish::migrate(conn)
 }
 
-fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, Error> {
+pub(super) fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, Error> {
     Ok(conn
         .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
         .query_row([table, column], |_| Ok(()))
@@ -448,30 +457,48 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
         .query_row([req.company_id], |r| r.get(0))
         .optional()?
         .ok_or(Error::CompanyNotFound)?;
-    let (job_id, job_name, overwrite) = match &req.job {
-        UploadJobRef::Start { name, overwrite } => {
+    let (job_id, job_name, options) = match &req.job {
+        UploadJobRef::Start { name, options } => {
             conn.prepare_cached(
-                "INSERT INTO upload_jobs (company_id, name, overwrite, created_by) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO upload_jobs (company_id, name, overwrite, created_by, ready_for_publish,
+                                          preserve_publish_state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![req.company_id, name, overwrite, req.actor_user_id])?;
-            (conn.last_insert_rowid(), name.clone(), *overwrite)
+            .execute(params![
+                req.company_id,
+                name,
+                options.overwrite,
+                req.actor_user_id,
+                options.ready_for_publish,
+                options.preserve_publish_state
+            ])?;
+            (conn.last_insert_rowid(), name.clone(), *options)
         }
         UploadJobRef::Continue { id, name } => {
             let job = conn
-                .prepare_cached("SELECT name, overwrite, ended FROM upload_jobs WHERE id = ?1 AND company_id = ?2")?
+                .prepare_cached(
+                    "SELECT name, ended, overwrite, ready_for_publish, preserve_publish_state
+                     FROM upload_jobs WHERE id = ?1 AND company_id = ?2",
+                )?
                 .query_row(params![id, req.company_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, bool>(2)?))
+                    let options = UploadOptions {
+                        overwrite: r.get(2)?,
+                        ready_for_publish: r.get(3)?,
+                        preserve_publish_state: r.get(4)?,
+                    };
+                    Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, options))
                 })
                 .optional()?;
             match job {
                 // Like a long asset handle, a job handle must agree in every part.
                 Some((stored, _, _)) if stored != *name => return Err(Error::Upload(UploadRefusal::JobNotFound)),
-                Some((_, _, true)) => return Err(Error::Upload(UploadRefusal::JobEnded)),
-                Some((stored, overwrite, false)) => (*id, stored, overwrite),
+                Some((_, true, _)) => return Err(Error::Upload(UploadRefusal::JobEnded)),
+                Some((stored, false, options)) => (*id, stored, options),
                 None => return Err(Error::Upload(UploadRefusal::JobNotFound)),
             }
         }
     };
+    let overwrite = options.overwrite;
     const EXISTING: &str = concat!(
         "SELECT ",
         asset_columns!(),
@@ -498,11 +525,13 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
             .optional()?;
         match existing {
             // Overwriting replaces the bytes and what they determine; the
-            // asset keeps its handle, folder, name and stored modifiers.
+            // asset keeps its handle, folder, name and stored modifiers, and
+            // takes the job's publish mark unless the job preserves its own.
             Some(old) if overwrite && old.asset_type == "Image" => {
                 conn.prepare_cached(
                     "UPDATE assets SET width = ?2, height = ?3, format = ?4, byte_size = ?5, content_hash = ?6,
-                                       modified_at = ?7, modified_by = ?8
+                                       modified_at = ?7, modified_by = ?8,
+                                       ready_for_publish = CASE WHEN ?10 THEN ready_for_publish ELSE ?9 END
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -513,7 +542,9 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
                     content.byte_size as i64,
                     content.content_hash,
                     now,
-                    req.actor_user_id
+                    req.actor_user_id,
+                    options.ready_for_publish,
+                    options.preserve_publish_state
                 ])?;
                 if old.content_hash != content.content_hash {
                     replaced_blobs.push(old.content_hash.clone());
@@ -538,6 +569,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
                         folder_id,
                         name: &file.name,
                         content,
+                        ready_for_publish: options.ready_for_publish,
                         actor_user_id: req.actor_user_id,
                         now: &now,
                     },

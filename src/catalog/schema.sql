@@ -76,3 +76,7 @@ CREATE TABLE IF NOT EXISTS upload_jobs (
     created_by INTEGER REFERENCES users(id),
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+-- Publish state: assets.ready_for_publish and assets.published_at, and an
+-- upload job's upload_jobs.ready_for_publish and .preserve_publish_state,
+-- are added by catalog::publish::migrate, on new catalogs as on old ones
+-- (ADD COLUMN cannot be written idempotently here).

@@ -1,5 +1,5 @@
 //! The reply of an operation over several assets (`moveAssets`,
-//! `deleteAssets`): each asset succeeds or fails on its own, and failures
+//! `deleteAssets`, `setAssetsPublishState`): each asset succeeds or fails on its own, and failures
 //! are listed per asset, in the order sent, with the code and reason the
 //! equivalent fault would carry, rather than failing the whole call.
 

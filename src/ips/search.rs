@@ -5,6 +5,7 @@
 
 use crate::catalog::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
 
+use super::ops::set_asset_publish_state::marked_for_publish;
 use super::value::Params;
 use super::Error;
 
@@ -128,18 +129,6 @@ fn not_in_trash(raw: Option<&str>) -> Result<bool, Error> {
     }
 }
 
-/// Whether a search of publish state `raw` can match anything: every asset
-/// is marked for publish (the neutral state; see the README).
-fn marked_for_publish(raw: Option<&str>) -> Result<bool, Error> {
-    match raw {
-        None | Some("MarkedForPublish") => Ok(true),
-        Some("NotMarkedForPublish") => Ok(false),
-        Some(other) => Err(Error::InvalidParameter(format!(
-            "publishState must be MarkedForPublish or NotMarkedForPublish, not '{other}'"
-        ))),
-    }
-}
-
 /// Whether a subtype filter lets assets without a subtype (every image)
 /// through: only a strict check against a non-empty list does not.
 pub(crate) fn subtypes_admit_none(p: &Params) -> Result<bool, Error> {
@@ -193,7 +182,7 @@ fn sort(p: &Params) -> Result<(SortField, bool), Error> {
 }
 
 /// Checks and converts a search of `folder`. Returns `None` when nothing
-/// can match (the trash, or assets not marked for publish).
+/// can match (the trash, or a subtype no image has).
 pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, Error> {
     let include_subfolders = p.boolean("includeSubfolders")?.unwrap_or(false);
     let conditions = p.items("systemFieldConditionArray").unwrap_or_default();
@@ -208,8 +197,8 @@ pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, E
     let limit = page_size(p)?;
     let page = page(p)?;
     let (sort, descending) = sort(p)?;
-    let can_match = not_in_trash(p.text("trashState"))? & marked_for_publish(p.text("publishState"))?;
-    if !can_match || !subtypes_admit_none(p)? {
+    let ready_for_publish = p.text("publishState").map(marked_for_publish).transpose()?;
+    if !not_in_trash(p.text("trashState"))? || !subtypes_admit_none(p)? {
         return Ok(None);
     }
     Ok(Some(SearchQuery {
@@ -219,6 +208,7 @@ pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, E
         match_all,
         types: p.strings("assetTypeArray").unwrap_or_default(),
         exclude_types: p.strings("excludeAssetTypeArray").unwrap_or_default(),
+        ready_for_publish,
         sort,
         descending,
         limit,
@@ -273,8 +263,15 @@ mod tests {
             .expect("valid")
             .expect("can match");
         assert_eq!(q.limit, MAX_RECORDS_PER_PAGE);
-        for nothing in [("trashState", "InTrash"), ("publishState", "NotMarkedForPublish")] {
-            assert!(search(&[nothing], vec![]).expect("valid").is_none(), "{nothing:?}");
+        assert!(search(&[("trashState", "InTrash")], vec![]).expect("valid").is_none());
+        for (state, ready) in [
+            (None, None),
+            (Some("MarkedForPublish"), Some(true)),
+            (Some("NotMarkedForPublish"), Some(false)),
+        ] {
+            let fields: Vec<_> = state.map(|s| ("publishState", s)).into_iter().collect();
+            let q = search(&fields, vec![]).expect("valid").expect("can match");
+            assert_eq!(q.ready_for_publish, ready, "{state:?}");
         }
     }
 

@@ -29,6 +29,10 @@ pub enum Error {
     /// No such company or asset (or not an image).
     #[error("Unable to find image '{0}'")]
     NotFound(String),
+    /// The asset exists but no publish has put it on the Image Server, and
+    /// only published assets are served (`--require-publish`).
+    #[error("Unable to find image '{0}': it has not been published")]
+    NotPublished(String),
     /// The commands or the source image could not be rendered.
     #[error(transparent)]
     Render(#[from] render::Error),
@@ -72,7 +76,7 @@ impl Error {
     /// Whether the request is at fault (as opposed to the service).
     pub fn is_client(&self) -> bool {
         match self {
-            Error::NotFound(_) => true,
+            Error::NotFound(_) | Error::NotPublished(_) => true,
             Error::Render(r) => r.is_client(),
             Error::Memory(m) => matches!(m, memory::Refused::TooLarge { .. }),
             _ => false,
@@ -81,18 +85,23 @@ impl Error {
 }
 
 /// Serves `asset` of `company` (both already URL-decoded) with the raw,
-/// still-encoded `query` as Image Serving commands. The row is read again
-/// when a concurrent replacement released the bytes it named in between.
+/// still-encoded `query` as Image Serving commands; when only published
+/// assets are served, an asset no publish has reached is refused. The row
+/// is read again when a concurrent replacement released the bytes it named
+/// in between.
 pub async fn serve(state: &Arc<AppState>, company: &str, asset: &str, query: &str) -> Result<Served, Error> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let found = state
+        let (found, published) = state
             .catalog
-            .asset_by_name(company.to_owned(), asset.to_owned())
+            .asset_for_serving(company.to_owned(), asset.to_owned())
             .await?
-            .filter(|a| a.asset_type == "Image")
+            .filter(|(a, _)| a.asset_type == "Image")
             .ok_or_else(|| Error::NotFound(format!("{company}/{asset}")))?;
+        if state.limits.require_publish && !published {
+            return Err(Error::NotPublished(format!("{company}/{asset}")));
+        }
         match serve_row(state, &found, query).await {
             Err(Error::Store(e)) if e.is_missing(&found.content_hash) && attempts < ATTEMPTS => continue,
             served => return served,

@@ -15,7 +15,7 @@ use bytes::Bytes;
 
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
-use crate::catalog::{self, NewContent, UploadAssets, UploadJobRef, UploadRefusal, UploadTarget};
+use crate::catalog::{self, NewContent, UploadAssets, UploadJobRef, UploadOptions, UploadRefusal, UploadTarget};
 use crate::handles::{CompanyHandle, JobHandle};
 use crate::{cpu, deadline, render, store};
 
@@ -52,6 +52,12 @@ pub enum UploadJob {
         name: String,
         /// `uploadParams/overwrite`.
         overwrite: bool,
+        /// `uploadParams/readyForPublish`: the job's files are marked for
+        /// publish (Scene7 marks uploads by default).
+        ready_for_publish: bool,
+        /// `uploadParams/preservePublishState`: an asset a file overwrites
+        /// keeps its own mark.
+        preserve_publish_state: bool,
     },
     /// An existing job, by the handle an earlier request returned; its own
     /// `uploadParams` apply (a request's are ignored, as the docs say).
@@ -103,11 +109,20 @@ pub async fn execute(state: &Arc<AppState>, uploader: Uploader<'_>, req: Upload)
     let principal = uploader.0;
     let company = company_for(principal, &req.company)?;
     let job = match &req.job {
-        UploadJob::Start { name, overwrite } => {
+        UploadJob::Start {
+            name,
+            overwrite,
+            ready_for_publish,
+            preserve_publish_state,
+        } => {
             check_job_name(name)?;
             UploadJobRef::Start {
                 name: name.clone(),
-                overwrite: *overwrite,
+                options: UploadOptions {
+                    overwrite: *overwrite,
+                    ready_for_publish: *ready_for_publish,
+                    preserve_publish_state: *preserve_publish_state,
+                },
             }
         }
         UploadJob::Continue { handle } => {

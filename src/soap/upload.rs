@@ -200,10 +200,18 @@ fn decode(root: &Element, files: Vec<UploadedFile>) -> Result<Upload, Error> {
     let f = Fields::collect(&simple, ns, Some(UPLOAD_FIELDS))?;
     let job = match (f.get("jobName"), f.get("jobHandle")) {
         (Some(_), Some(_)) => return Err(Error::Malformed("give jobName or jobHandle, not both".into())),
-        (Some(name), None) => UploadJob::Start {
-            name: name.to_owned(),
-            overwrite: overwrite(ns, job_params.ok_or(Error::MissingParameter("uploadParams"))?)?,
-        },
+        (Some(name), None) => {
+            let job = job_params.ok_or(Error::MissingParameter("uploadParams"))?;
+            UploadJob::Start {
+                name: name.to_owned(),
+                overwrite: job_boolean(ns, job, "overwrite")?.ok_or(Error::MissingParameter("overwrite"))?,
+                // Absent, Scene7's default: uploads are marked for publish.
+                ready_for_publish: job_boolean(ns, job, "readyForPublish")?.unwrap_or(true),
+                // Absent, the company's default, which the emulator keeps as
+                // "the job's mark applies".
+                preserve_publish_state: job_boolean(ns, job, "preservePublishState")?.unwrap_or(false),
+            }
+        }
         // The job's own parameters apply; these are ignored, as documented.
         (None, Some(handle)) => UploadJob::Continue {
             handle: handle.to_owned(),
@@ -224,22 +232,26 @@ fn decode(root: &Element, files: Vec<UploadedFile>) -> Result<Upload, Error> {
     })
 }
 
-/// `UploadPostJob/overwrite`, which the type requires. Its other options
-/// (crops, masks, Photoshop and PDF processing, publishing, e-mail) concern
-/// processing the emulator does not do and are accepted without effect.
-fn overwrite(ns: &str, job: &Element) -> Result<bool, Error> {
+/// A boolean option of `UploadPostJob`: `overwrite` (which the type
+/// requires), `readyForPublish` and `preservePublishState`, the ones the
+/// emulator acts on; `None` when absent or nil. Its other options (crops,
+/// masks, Photoshop and PDF processing, e-mail) concern processing the
+/// emulator does not do and are accepted without effect.
+fn job_boolean(ns: &str, job: &Element, name: &str) -> Result<Option<bool>, Error> {
     let mut found = job
         .children
         .iter()
-        .filter(|c| c.is(ns, "overwrite") && !matches!(c.attr(Some(XSI), "nil"), Some("true" | "1")));
-    let value = found.next().ok_or(Error::MissingParameter("overwrite"))?;
+        .filter(|c| c.is(ns, name) && !matches!(c.attr(Some(XSI), "nil"), Some("true" | "1")));
+    let Some(value) = found.next() else {
+        return Ok(None);
+    };
     if found.next().is_some() {
-        return Err(Error::Malformed("element 'overwrite' appears more than once".into()));
+        return Err(Error::Malformed(format!("element '{name}' appears more than once")));
     }
     if !value.children.is_empty() {
-        return Err(Error::Malformed("element 'overwrite' must hold text only".into()));
+        return Err(Error::Malformed(format!("element '{name}' must hold text only")));
     }
-    boolean("overwrite", &value.text)
+    boolean(name, &value.text).map(Some)
 }
 
 fn boolean(name: &str, value: &str) -> Result<bool, Error> {
@@ -271,10 +283,46 @@ mod tests {
             up.job,
             UploadJob::Start {
                 name: "uploadFileServlet-1376682217351".into(),
-                overwrite: true
+                overwrite: true,
+                ready_for_publish: true,
+                preserve_publish_state: false,
             }
         );
         assert_eq!((up.end_job, up.dest_folder, up.file_name), (false, None, None));
+    }
+
+    #[test]
+    fn publish_options_decode_and_default_to_marking() {
+        let start = |job: &str| {
+            decode_str(&format!(
+                "<companyHandle>c|6</companyHandle><jobName>j</jobName><uploadParams>{job}</uploadParams>"
+            ))
+            .map(|up| up.job)
+        };
+        let job = |overwrite, ready_for_publish, preserve_publish_state| UploadJob::Start {
+            name: "j".into(),
+            overwrite,
+            ready_for_publish,
+            preserve_publish_state,
+        };
+        assert_eq!(
+            start("<overwrite>0</overwrite>").expect("decodes"),
+            job(false, true, false)
+        );
+        assert_eq!(
+            start(
+                "<overwrite>true</overwrite><readyForPublish>false</readyForPublish>\
+                 <preservePublishState>1</preservePublishState>"
+            )
+            .expect("decodes"),
+            job(true, false, true)
+        );
+        for bad in [
+            "<overwrite>0</overwrite><readyForPublish>no</readyForPublish>",
+            "<overwrite>0</overwrite><readyForPublish>1</readyForPublish><readyForPublish>1</readyForPublish>",
+        ] {
+            assert!(matches!(start(bad), Err(Error::Malformed(_))), "{bad}");
+        }
     }
 
     #[test]

@@ -19,4 +19,6 @@ pub mod rename_asset;
 pub mod rename_folder;
 pub mod replace_image;
 pub mod search_assets;
+pub mod set_asset_publish_state;
+pub mod set_assets_publish_state;
 pub mod set_url_modifier;

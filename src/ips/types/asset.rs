@@ -234,8 +234,8 @@ pub fn image_url(d: &AssetDetail) -> String {
 
 /// An image asset as `Asset` shows it, with the fields of every version
 /// (each version's reply keeps its own). Values the catalog does not keep
-/// are the documented neutral ones: not in the trash, marked for publish,
-/// no projects, metadata, masks, zoom targets or image maps.
+/// are the documented neutral ones: not in the trash, no projects,
+/// metadata, masks, zoom targets or image maps.
 pub fn asset(d: &AssetDetail) -> Record {
     let a = &d.asset;
     Record::new()
@@ -245,7 +245,7 @@ pub fn asset(d: &AssetDetail) -> Record {
         .with("fileName", file_name(d))
         .with("folder", a.folder.as_str())
         .with("folderHandle", a.folder.as_str())
-        .with_bool("readyForPublish", true)
+        .with_bool("readyForPublish", d.ready_for_publish)
         .with("trashState", "NotInTrash")
         .with("projects", "")
         .with("ipsImageUrl", image_url(d))

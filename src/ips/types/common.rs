@@ -1,5 +1,5 @@
 //! Arrays of strings and handles, and the batch operations' items: an
-//! asset move, and a per-asset failure.
+//! asset move, a publish state update, and a per-asset failure.
 
 use crate::ips::contract::prelude::*;
 
@@ -14,6 +14,16 @@ pub static ASSET_MOVE: Type = Type::new("AssetMove", &[req("assetHandle", STRING
 
 /// `AssetMoveArray`.
 pub static ASSET_MOVE_ARRAY: Type = Type::new("AssetMoveArray", &[many("items", of(&ASSET_MOVE))]);
+
+/// `PublishStateUpdate`.
+pub static PUBLISH_STATE_UPDATE: Type = Type::new(
+    "PublishStateUpdate",
+    &[req("assetHandle", STRING), req("publishState", STRING)],
+);
+
+/// `PublishStateUpdateArray`.
+pub static PUBLISH_STATE_UPDATE_ARRAY: Type =
+    Type::new("PublishStateUpdateArray", &[many("items", of(&PUBLISH_STATE_UPDATE))]);
 
 /// `AssetOperationFault`.
 pub static ASSET_OPERATION_FAULT: Type = Type::new(

@@ -20,7 +20,9 @@ pub mod jobs;
 pub mod search;
 
 pub use asset::{ASSET, ASSET_ARRAY};
-pub use common::{ASSET_MOVE_ARRAY, ASSET_OPERATION_FAULT_ARRAY, HANDLE_ARRAY, STRING_ARRAY};
+pub use common::{
+    ASSET_MOVE_ARRAY, ASSET_OPERATION_FAULT_ARRAY, HANDLE_ARRAY, PUBLISH_STATE_UPDATE_ARRAY, STRING_ARRAY,
+};
 pub use folder::{FOLDER, FOLDER_ARRAY, PERMISSION_SET_ARRAY};
 pub use identity::{COMPANY, USER};
 pub use job_options::{
