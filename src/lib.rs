@@ -4,7 +4,8 @@
 //! (XML) → `ips` (operations and their contract) → `auth`, `catalog` (SQL),
 //! `store` (files), `render` (images). `handles` is the shared vocabulary;
 //! `app` holds the shared state; `lifecycle` opens, resets and sweeps it;
-//! `seed` loads a catalog's starting content.
+//! `seed` loads a catalog's starting content; `outbound` is the rules and
+//! the interface of requests to other servers, which `http` implements.
 
 // Unsafe code is refused everywhere except where a module explicitly allows
 // it: the libjpeg-turbo cropping calls in `render::decode`, which the
@@ -27,6 +28,7 @@ pub mod ips;
 pub mod journal;
 pub mod lifecycle;
 pub mod memory;
+pub mod outbound;
 pub mod render;
 pub mod replay;
 pub mod seed;
