@@ -18,6 +18,8 @@ mod http;
 mod memory;
 /// The operations around copyImage: lookups and changes, and their races.
 mod operations;
+/// The outbound HTTP client: the allow list, redirects, caps, timeouts, TLS.
+mod outbound;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
 /// Replaying fixture suites against a server.
