@@ -40,8 +40,16 @@ use std::sync::Arc;
 
 pub use app::AppState;
 pub use config::Limits;
-pub use lifecycle::{open, reset, DataLocation, Options, ResetError, ResetSummary, StartError};
+pub use lifecycle::{reset, DataLocation, Options, ResetError, ResetSummary, StartError};
 pub use seed::SeedSource;
+
+/// Opens the service's state (`lifecycle::open`), with the outbound HTTP
+/// client (`http::outbound`) built from `options.fetch`. Keep the returned
+/// worker and `join` it after the state is dropped.
+pub async fn open(options: &Options) -> Result<(Arc<AppState>, catalog::Worker), StartError> {
+    let fetcher = http::outbound::HyperFetcher::new(&options.fetch)?;
+    lifecycle::open(options, Arc::new(fetcher)).await
+}
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.
 pub async fn run(
