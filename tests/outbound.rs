@@ -157,6 +157,21 @@ fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A 200 response head and `count` chunks of 512 bytes, and the last
+/// chunk if `last`.
+fn chunked(count: usize, last: bool) -> Vec<u8> {
+    let mut out = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..count {
+        out.extend_from_slice(b"200\r\n");
+        out.extend_from_slice(&[b'x'; 512]);
+        out.extend_from_slice(b"\r\n");
+    }
+    if last {
+        out.extend_from_slice(b"0\r\n\r\n");
+    }
+    out
+}
+
 fn redirect(status: &str, location: &str) -> Reply {
     Reply::Send(response(status, &[("Location", location)], b""))
 }
@@ -367,25 +382,14 @@ async fn a_body_declared_over_the_cap_is_refused_before_it_is_read() {
 async fn a_chunked_body_is_refused_as_soon_as_it_passes_the_cap() {
     // 4 chunks of 512 bytes and never the last chunk: reading the whole
     // body would wait for the read timeout.
-    let mut head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
-    for _ in 0..4 {
-        head.extend_from_slice(b"200\r\n");
-        head.extend_from_slice(&[b'x'; 512]);
-        head.extend_from_slice(b"\r\n");
-    }
-    let server = serve(move |_| Reply::SendAndHold(head.clone())).await;
+    let endless = chunked(4, false);
+    let server = serve(move |_| Reply::SendAndHold(endless.clone())).await;
     let started = Instant::now();
     let result = fetcher(policy()).get(&server.url("/stream")).await;
     assert_eq!(result, Err(FetchError::TooLarge { limit: 1024 }));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     // Exactly the cap, chunked, is accepted.
-    let mut exact = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
-    for _ in 0..2 {
-        exact.extend_from_slice(b"200\r\n");
-        exact.extend_from_slice(&[b'y'; 512]);
-        exact.extend_from_slice(b"\r\n");
-    }
-    exact.extend_from_slice(b"0\r\n\r\n");
+    let exact = chunked(2, true);
     let server = serve(move |_| Reply::Send(exact.clone())).await;
     let fetched = fetcher(policy()).get(&server.url("/")).await.expect("at the cap");
     assert_eq!(fetched.bytes.len(), 1024);

@@ -164,16 +164,18 @@ fn parse_entry(entry: &str) -> Result<Vec<Entry>, &'static str> {
     if host.eq_ignore_ascii_case("loopback") {
         return Ok(loopback(port));
     }
+    // Names are kept as URLs' are compared: lower case, no trailing dot.
+    let name = |n: &str| n.strip_suffix('.').unwrap_or(n).to_ascii_lowercase();
     let pattern = if let Some(domain) = host.strip_prefix("*.") {
         check_name(domain)?;
-        Pattern::Suffix(format!(".{}", domain.to_ascii_lowercase()))
+        Pattern::Suffix(format!(".{}", name(domain)))
     } else if host.contains('*') {
         return Err("a wildcard may only be a whole first label, as in *.example.com");
     } else if let Some(net) = parse_net(host)? {
         net
     } else {
         check_name(host)?;
-        Pattern::Name(host.to_ascii_lowercase())
+        Pattern::Name(name(host))
     };
     Ok(vec![Entry { pattern, port }])
 }
@@ -203,7 +205,8 @@ fn split_port(entry: &str) -> Result<(&str, Option<u16>), &'static str> {
     }
 }
 
-fn parse_port(port: &str) -> Result<u16, &'static str> {
+/// A port, 1 to 65535, in decimal digits only.
+pub(super) fn parse_port(port: &str) -> Result<u16, &'static str> {
     if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
         return Err("the port is not a number");
     }
@@ -240,10 +243,12 @@ fn parse_net(host: &str) -> Result<Option<Pattern>, &'static str> {
     Ok(Some(Pattern::Net { base, prefix }))
 }
 
-/// A hostname as the allow list takes it: dot-separated labels of ASCII
-/// letters, digits, `-` and `_`, at most 253 characters, and not all
-/// digits in the last label (that would be an address in another form).
-fn check_name(name: &str) -> Result<(), &'static str> {
+/// A hostname as the allow list and URLs take it: dot-separated labels of
+/// ASCII letters, digits, `-` and `_`, at most 253 characters, and a last
+/// label that is neither all digits nor `0x` and hex digits (a browser
+/// would read the name as an IPv4 address in another form: `127.1`,
+/// `0x7f.0.0.1`). A trailing dot is allowed.
+pub(super) fn check_name(name: &str) -> Result<(), &'static str> {
     let name = name.strip_suffix('.').unwrap_or(name);
     if name.is_empty() || name.len() > 253 {
         return Err("not a hostname");
@@ -259,12 +264,12 @@ fn check_name(name: &str) -> Result<(), &'static str> {
             return Err("a hostname has only ASCII letters, digits, - and _ (give an IDN in its xn-- form)");
         }
     }
-    if name
-        .rsplit('.')
-        .next()
-        .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err("not a valid IP address");
+    let last = name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    let hex = last
+        .strip_prefix("0x")
+        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if hex || last.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not a valid IPv4 address (give four decimal parts)");
     }
     Ok(())
 }
@@ -324,7 +329,7 @@ mod tests {
 
     #[test]
     fn names_and_wildcards() {
-        let l = list(&["Images.Example.com", "*.cdn.example.net"]);
+        let l = list(&["Images.Example.com.", "*.cdn.example.net."]);
         assert!(l.lists_name("images.example.com", 80));
         assert!(l.lists_name("IMAGES.EXAMPLE.COM.", 443));
         assert!(
@@ -402,6 +407,7 @@ mod tests {
             "::1/129",
             "256.0.0.1",
             "1.2.3",
+            "0x7f.0.0.1",
             "localhost:0",
             "localhost:65536",
             "localhost:",

@@ -15,6 +15,7 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use super::allow::{check_name, parse_port};
 use super::FetchError;
 
 /// Longest URL accepted.
@@ -235,18 +236,8 @@ fn parse_authority(authority: &str) -> Result<(Host, Option<u16>), FetchError> {
         };
         (parse_host(host)?, port)
     };
-    let port = port.map(parse_port).transpose()?;
+    let port = port.map(|p| parse_port(p).map_err(bad)).transpose()?;
     Ok((host, port))
-}
-
-fn parse_port(port: &str) -> Result<u16, FetchError> {
-    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("the port is not a number"));
-    }
-    match port.parse::<u16>() {
-        Ok(0) | Err(_) => Err(bad("the port must be 1 to 65535")),
-        Ok(p) => Ok(p),
-    }
 }
 
 /// A name or a dotted-quad IPv4 address.
@@ -254,32 +245,8 @@ fn parse_host(host: &str) -> Result<Host, FetchError> {
     if let Ok(v4) = host.parse::<Ipv4Addr>() {
         return Ok(Host::Ip(IpAddr::V4(v4)));
     }
+    check_name(host).map_err(bad)?;
     let name = host.strip_suffix('.').unwrap_or(host);
-    if name.is_empty() || name.len() > 253 {
-        return Err(bad("no host"));
-    }
-    if !name.is_ascii() {
-        return Err(bad("a non-ASCII host name (give an IDN in its xn-- form)"));
-    }
-    for label in name.split('.') {
-        if label.is_empty() || label.len() > 63 {
-            return Err(bad("a host name label is empty or longer than 63 characters"));
-        }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(bad("a character a host name cannot have"));
-        }
-    }
-    // What a browser would read as an IPv4 address in another form.
-    let last = name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
-    let hex = last
-        .strip_prefix("0x")
-        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
-    if hex || last.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("not a valid IPv4 address (give four decimal parts)"));
-    }
     Ok(Host::Name(name.to_ascii_lowercase()))
 }
 
