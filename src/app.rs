@@ -8,10 +8,12 @@ use crate::config::Limits;
 use crate::cpu::Cpu;
 use crate::journal::Journal;
 use crate::memory::Memory;
+use crate::outbound::Fetcher;
 use crate::seed::SeedSource;
 use crate::store::Store;
 
-/// Catalog, store, authenticator and limits, shared behind an `Arc`.
+/// Catalog, store, authenticator, limits and the outbound client, shared
+/// behind an `Arc`.
 #[derive(Debug)]
 pub struct AppState {
     /// The catalog.
@@ -33,11 +35,21 @@ pub struct AppState {
     pub emulator_api: bool,
     /// The most recent SOAP calls, for `/_emulator/requests`.
     pub journal: Journal,
+    /// The one way to make outbound HTTP requests (fetching source URLs,
+    /// posting callbacks), within the `--fetch-allow` policy.
+    pub fetcher: Arc<dyn Fetcher>,
 }
 
 impl AppState {
     /// Wires the parts together.
-    pub fn new(catalog: Catalog, store: Store, limits: Limits, seed: SeedSource, emulator_api: bool) -> Arc<Self> {
+    pub fn new(
+        catalog: Catalog,
+        store: Store,
+        limits: Limits,
+        seed: SeedSource,
+        emulator_api: bool,
+        fetcher: Arc<dyn Fetcher>,
+    ) -> Arc<Self> {
         let cpu = Cpu::per_core();
         Arc::new(AppState {
             auth: Authenticator::new(catalog.clone(), cpu.clone()),
@@ -49,6 +61,7 @@ impl AppState {
             seed,
             emulator_api,
             journal: Journal::new(if emulator_api { crate::journal::CAPACITY } else { 0 }),
+            fetcher,
         })
     }
 }

@@ -2,6 +2,10 @@
 
 use std::time::Duration;
 
+/// Scene7's MaxMessageSize: the default cap on a request body, and on a file
+/// fetched by URL.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Request and image limits.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -32,7 +36,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_body_bytes: 16 * 1024 * 1024,
+            max_body_bytes: MAX_MESSAGE_BYTES,
             max_xml_depth: 100,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),

@@ -4,7 +4,8 @@
 //! (XML) → `ips` (operations and their contract) → `auth`, `catalog` (SQL),
 //! `store` (files), `render` (images). `handles` is the shared vocabulary;
 //! `app` holds the shared state; `lifecycle` opens, resets and sweeps it;
-//! `seed` loads a catalog's starting content.
+//! `seed` loads a catalog's starting content; `outbound` is the rules and
+//! the interface of requests to other servers, which `http` implements.
 
 // Unsafe code is refused everywhere except where a module explicitly allows
 // it: the libjpeg-turbo cropping calls in `render::decode`, which the
@@ -27,6 +28,7 @@ pub mod ips;
 pub mod journal;
 pub mod lifecycle;
 pub mod memory;
+pub mod outbound;
 pub mod render;
 pub mod replay;
 pub mod seed;
@@ -38,8 +40,16 @@ use std::sync::Arc;
 
 pub use app::AppState;
 pub use config::Limits;
-pub use lifecycle::{open, reset, DataLocation, Options, ResetError, ResetSummary, StartError};
+pub use lifecycle::{reset, DataLocation, Options, ResetError, ResetSummary, StartError};
 pub use seed::SeedSource;
+
+/// Opens the service's state (`lifecycle::open`), with the outbound HTTP
+/// client (`http::outbound`) built from `options.fetch`. Keep the returned
+/// worker and `join` it after the state is dropped.
+pub async fn open(options: &Options) -> Result<(Arc<AppState>, catalog::Worker), StartError> {
+    let fetcher = http::outbound::HyperFetcher::new(&options.fetch)?;
+    lifecycle::open(options, Arc::new(fetcher)).await
+}
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.
 pub async fn run(

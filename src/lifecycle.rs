@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::config::Limits;
+use crate::outbound::{self, Fetcher};
 use crate::seed::{self, SeedSource};
 use crate::{catalog, store};
 
@@ -30,6 +31,9 @@ pub struct Options {
     /// Whether `/_emulator/reset` and `/_emulator/requests` are served (and
     /// the request journal kept).
     pub emulator_api: bool,
+    /// What outbound requests may do, and the extra roots they trust
+    /// (`crate::open` builds the client from it).
+    pub fetch: outbound::Settings,
 }
 
 /// Start-up failures.
@@ -53,12 +57,20 @@ pub enum StartError {
     /// The seed could not be applied.
     #[error("seed: {0}")]
     Seed(#[from] seed::Error),
+    /// The outbound client could not be built.
+    #[error(transparent)]
+    Outbound(#[from] outbound::SetupError),
 }
 
 /// Opens the catalog and store, and applies the seed if the catalog is empty.
 /// Keep the returned worker and `join` it after the state is dropped, so the
-/// database closes cleanly.
-pub async fn open(options: &Options) -> Result<(Arc<AppState>, catalog::Worker), StartError> {
+/// database closes cleanly. Outbound requests go through `fetcher`
+/// (`options.fetch` is not read here: `crate::open` builds the hyper client
+/// from it, and a test may hand in any `Fetcher`).
+pub async fn open(
+    options: &Options,
+    fetcher: Arc<dyn Fetcher>,
+) -> Result<(Arc<AppState>, catalog::Worker), StartError> {
     let (catalog, worker, store) = match &options.data {
         DataLocation::InMemory => {
             let (catalog, worker) = catalog::Catalog::open_in_memory()?;
@@ -84,6 +96,7 @@ pub async fn open(options: &Options) -> Result<(Arc<AppState>, catalog::Worker),
         options.limits,
         options.seed.clone(),
         options.emulator_api,
+        fetcher,
     );
     let removed: usize = sweep_unreferenced_blobs::<StartError>(&state).await?;
     if removed > 0 {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use ips_emulator::{DataLocation, Limits, Options, SeedSource};
+use ips_emulator::{outbound, DataLocation, Limits, Options, SeedSource};
 
 /// mimalloc serves every allocation in the process: Rust's through this
 /// declaration, C's (SQLite's) through the crate's `override` feature. Each
@@ -136,6 +136,21 @@ struct ServeArgs {
     /// takes true or false.
     #[arg(long, env = "IPS_REQUIRE_PUBLISH")]
     require_publish: bool,
+    /// A host outbound requests (a job's source URL, its callback) may go
+    /// to: a hostname, *.domain, an IP address or CIDR range, or loopback,
+    /// each with an optional :PORT. Repeatable, or comma-separated.
+    /// Default: loopback only; giving any replaces it.
+    #[arg(
+        long = "fetch-allow",
+        env = "IPS_FETCH_ALLOW",
+        value_name = "ENTRY",
+        value_delimiter = ','
+    )]
+    fetch_allow: Vec<String>,
+    /// A PEM file of certificates that outbound https requests trust as
+    /// roots besides the built-in (Mozilla's) ones. Repeatable.
+    #[arg(long = "fetch-ca", env = "IPS_FETCH_CA", value_name = "FILE")]
+    fetch_ca: Vec<PathBuf>,
 }
 
 /// A byte count, with an optional K, M or G (binary) suffix.
@@ -190,8 +205,27 @@ async fn shutdown_signal() {
     tracing::info!("shutdown requested");
 }
 
+/// The outbound client's settings from the `--fetch-*` flags. A fetched
+/// file is held to the request body limit, as an uploaded one is.
+fn fetch_settings(args: &ServeArgs) -> Result<outbound::Settings, String> {
+    let allow = match args.fetch_allow.as_slice() {
+        [] => outbound::AllowList::loopback(),
+        entries => outbound::AllowList::parse(entries).map_err(|e| e.to_string())?,
+    };
+    Ok(outbound::Settings {
+        policy: outbound::Policy {
+            allow,
+            max_bytes: args.max_body_bytes as u64,
+            ..outbound::Policy::default()
+        },
+        ca_files: args.fetch_ca.clone(),
+    })
+}
+
 async fn serve(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format);
+    let fetch = fetch_settings(&args)?;
+    tracing::info!(allow = %fetch.policy.allow, "outbound requests may go to these hosts");
     let options = Options {
         data: if args.in_memory {
             DataLocation::InMemory
@@ -210,6 +244,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             ..limits_with_max_pix(args.max_pix)
         },
         emulator_api: args.emulator_api,
+        fetch,
     };
     let (state, worker) = ips_emulator::open(&options).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -91,6 +91,7 @@ async fn a_failing_store_write_leaves_no_row_and_no_file() {
         seed: SeedSource::Dir(seed_dir),
         limits: Limits::default(),
         emulator_api: true,
+        fetch: Default::default(),
     };
     let err = ips_emulator::open(&options).await.expect_err("the seed must fail");
     assert!(err.to_string().contains("store"), "{err}");
@@ -146,6 +147,7 @@ async fn embedded_seed_equals_the_seed_directory() {
         seed: SeedSource::Dir(support::root().join("fixtures/seed")),
         limits: Limits::default(),
         emulator_api: true,
+        fetch: Default::default(),
     };
     let a = TestServer::start(from_dir).await;
     let b = TestServer::in_memory().await;

@@ -23,6 +23,8 @@ mod operations;
 /// Publish state: marking assets, what getAssets reports, and serving only
 /// published assets.
 mod publish;
+/// The outbound HTTP client: the allow list, redirects, caps, timeouts, TLS.
+mod outbound;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
 /// Replaying fixture suites against a server.

@@ -67,6 +67,7 @@ fn harness() -> &'static Harness {
             seed: SeedSource::Embedded,
             limits: Limits::default(),
             emulator_api: false,
+            fetch: Default::default(),
         };
         let (state, worker) = runtime
             .block_on(ips_emulator::open(&options))

@@ -13,6 +13,7 @@ pub mod client;
 mod controls;
 mod endpoints;
 pub(crate) mod multipart;
+pub mod outbound;
 mod reply;
 mod routes;
 mod serving;

@@ -87,6 +87,7 @@ pub fn options(data: DataLocation, limits: Limits) -> Options {
         seed: SeedSource::Embedded,
         limits,
         emulator_api: true,
+        fetch: Default::default(),
     }
 }
 
