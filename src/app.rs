@@ -1,6 +1,6 @@
 //! The state every request shares, built once at start-up.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::auth::Authenticator;
 use crate::catalog::Catalog;
@@ -11,6 +11,7 @@ use crate::memory::Memory;
 use crate::outbound::Fetcher;
 use crate::seed::SeedSource;
 use crate::store::Store;
+use crate::tasks::Tasks;
 
 /// Catalog, store, authenticator, limits and the outbound client, shared
 /// behind an `Arc`.
@@ -38,6 +39,11 @@ pub struct AppState {
     /// The one way to make outbound HTTP requests (fetching source URLs,
     /// posting callbacks), within the `--fetch-allow` policy.
     pub fetcher: Arc<dyn Fetcher>,
+    /// The jobs active in this process.
+    pub tasks: Tasks,
+    /// `http://<bound address>`, once the listener is bound: where the
+    /// service's own URLs (an export's archive) point.
+    public_url: OnceLock<String>,
 }
 
 impl AppState {
@@ -51,6 +57,7 @@ impl AppState {
         fetcher: Arc<dyn Fetcher>,
     ) -> Arc<Self> {
         let cpu = Cpu::per_core();
+        let tasks = Tasks::new(cpu.permits(), limits.job_hold);
         Arc::new(AppState {
             auth: Authenticator::new(catalog.clone(), cpu.clone()),
             catalog,
@@ -62,6 +69,18 @@ impl AppState {
             emulator_api,
             journal: Journal::new(if emulator_api { crate::journal::CAPACITY } else { 0 }),
             fetcher,
+            tasks,
+            public_url: OnceLock::new(),
         })
+    }
+
+    /// Records the service's own base URL (the first call wins).
+    pub fn set_public_url(&self, url: String) {
+        let _ = self.public_url.set(url);
+    }
+
+    /// The service's own base URL, `http://host:port`.
+    pub fn public_url(&self) -> &str {
+        self.public_url.get().map_or("http://127.0.0.1:8080", String::as_str)
     }
 }

@@ -31,6 +31,9 @@ pub struct Limits {
     /// `/is/image` serves only assets a publish has put on the Image Server
     /// (`--require-publish`); otherwise every stored image.
     pub require_publish: bool,
+    /// The least time a job stays Running (`--job-hold`), so that a
+    /// client's polling loop sees it.
+    pub job_hold: Duration,
 }
 
 impl Default for Limits {
@@ -45,6 +48,7 @@ impl Default for Limits {
             max_in_flight: 512,
             max_wait: Duration::from_secs(5),
             require_publish: false,
+            job_hold: Duration::ZERO,
         }
     }
 }

@@ -34,6 +34,7 @@ pub mod replay;
 pub mod seed;
 pub mod soap;
 pub mod store;
+pub mod tasks;
 
 use std::future::Future;
 use std::sync::Arc;

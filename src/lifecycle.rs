@@ -155,12 +155,20 @@ pub enum ResetError {
     Store(#[from] store::Error),
 }
 
+/// How long a reset waits for running jobs to stop.
+const JOB_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Puts the service back to the seed it started with (`POST
 /// /_emulator/reset`): the catalog's whole content and handle counters, so
 /// the same request sequence gives the same handles again. Requests may be
 /// in flight: the reset is one catalog job, so each of their jobs runs
 /// wholly before or wholly after it.
 pub async fn reset(state: &Arc<AppState>) -> Result<ResetSummary, ResetError> {
+    // Running jobs stop before their next item, so that none writes into
+    // the restored catalog; one still busy with an item after a few
+    // seconds finds its job gone and records nothing.
+    state.tasks.stop_all();
+    let _ = tokio::time::timeout(JOB_STOP_WAIT, state.tasks.idle()).await;
     let restored = seed::reset(&state.seed, &state.catalog, &state.store, state.limits.render.image).await;
     if restored.is_ok() {
         // Users may have changed or gone: nothing verified against the old

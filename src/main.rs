@@ -126,6 +126,11 @@ struct ServeArgs {
     /// starts.
     #[arg(long, env = "IPS_MAX_WAIT_MS", default_value_t = Limits::default().max_wait.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
     max_wait_ms: u64,
+    /// Keep each submitted job Running at least this many milliseconds, so
+    /// that a client's polling loop sees it running (by default a job takes
+    /// as long as its work).
+    #[arg(long, env = "IPS_JOB_HOLD", default_value_t = 0)]
+    job_hold: u64,
     /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
     /// the request journal; /_emulator/health stays. The environment
     /// variable takes true or false.
@@ -241,6 +246,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             max_in_flight: args.max_in_flight.max(1),
             max_wait: std::time::Duration::from_millis(args.max_wait_ms),
             require_publish: args.require_publish,
+            job_hold: std::time::Duration::from_millis(args.job_hold),
             ..limits_with_max_pix(args.max_pix)
         },
         emulator_api: args.emulator_api,

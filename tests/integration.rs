@@ -16,15 +16,17 @@ mod golden;
 mod http;
 /// The job types against Adobe's WSDLs, field by field.
 mod job_types;
+/// Jobs over HTTP: upload by URL, publish, export, control, restarts.
+mod jobs;
 /// Peak memory of a server process for the worst requests it accepts.
 mod memory;
 /// The operations around copyImage: lookups and changes, and their races.
 mod operations;
+/// The outbound HTTP client: the allow list, redirects, caps, timeouts, TLS.
+mod outbound;
 /// Publish state: marking assets, what getAssets reports, and serving only
 /// published assets.
 mod publish;
-/// The outbound HTTP client: the allow list, redirects, caps, timeouts, TLS.
-mod outbound;
 /// Rendering urlModifier commands, and /is/image.
 mod render;
 /// Replaying fixture suites against a server.

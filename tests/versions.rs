@@ -191,6 +191,44 @@ fn in_version(template: &str, version: Version) -> String {
     text
 }
 
+/// What must exist before `operation`'s template can succeed: the job
+/// operations' templates name job `j|6||Nightly-1|1`, the first job after
+/// a reset, scheduled (or paused, for `resumeJob`; started, for
+/// `getJobLogDetails`).
+async fn set_up(server: &TestServer, operation: &str, version: Version) {
+    let submit = |exec_time: &str| {
+        in_version(
+            &template("submitJob").0.replace(
+                "<jobName>Nightly</jobName>",
+                &format!("<jobName>Nightly</jobName>{exec_time}"),
+            ),
+            version,
+        )
+    };
+    let later = submit("<execTime>2999-01-01T00:00:00Z</execTime>");
+    let steps: Vec<(String, &str)> = match operation {
+        "stopJob" | "pauseJob" | "deleteJob" | "executeJob" => vec![(later, "submitJob")],
+        "resumeJob" => vec![
+            (later, "submitJob"),
+            (in_version(&template("pauseJob").0, version), "pauseJob"),
+        ],
+        "getJobLogDetails" => vec![(submit(""), "submitJob")],
+        _ => vec![],
+    };
+    for (body, op) in steps {
+        let action = format!("\"{op}\"");
+        let resp = support::exchange(
+            server.addr,
+            &support::soap_request(
+                body.as_bytes(),
+                &[("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", &action)],
+            ),
+        )
+        .await;
+        assert_eq!(resp.status, 200, "setting up {operation}: {op}: {}", resp.text());
+    }
+}
+
 async fn reset(server: &TestServer) {
     let raw = "POST /_emulator/reset HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
     assert_eq!(support::exchange(server.addr, raw.as_bytes()).await.status, 200);
@@ -253,6 +291,7 @@ async fn every_reply_in_every_version_validates() {
             let (template, action) = template(op.name);
             let request = in_version(&template, version);
             reset(&server).await;
+            set_up(&server, op.name, version).await;
             let resp = support::exchange(
                 server.addr,
                 &support::soap_request(

@@ -23,9 +23,12 @@ macro_rules! asset_columns {
 
 mod assets;
 mod folders;
+mod job_model;
+mod jobs;
 mod model;
 mod publish;
 mod queries;
+mod upload_jobs;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
@@ -38,6 +41,10 @@ use crate::deadline;
 
 pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
 pub use folders::{CompanyRecord, FolderRow, UserProfile};
+pub use job_model::{
+    log_stem, DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,
+    LOG_SORT_COLUMNS,
+};
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
 
 /// Catalog failures. The first group is internal; the second names the
@@ -91,6 +98,9 @@ pub enum Error {
     /// replacement), so a change computed from them would lose that one.
     #[error("the asset's bytes changed meanwhile")]
     ContentChanged,
+    /// No job with that handle in the company.
+    #[error("job not found")]
+    JobNotFound,
     /// An upload request broke a rule; nothing of it was written.
     #[error("upload refused: {0:?}")]
     Upload(UploadRefusal),

@@ -218,6 +218,13 @@ pub enum UploadJobRef {
         /// The job name the handle carries; it must match.
         name: String,
     },
+    /// A running job of another kind (an `UploadUrlsJob`) recording a file.
+    Within {
+        /// The job id.
+        id: i64,
+        /// The job's upload options.
+        options: UploadOptions,
+    },
 }
 
 /// The `uploadParams` (`UploadPostJob`) options an upload job acts on.

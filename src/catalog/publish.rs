@@ -50,13 +50,11 @@ const MAX_TICK_WAIT: Duration = Duration::from_millis(5);
 /// Adds the publish columns to a catalog written before they existed. A
 /// column cannot be added idempotently in `schema.sql`, so new catalogs get
 /// them here too. Existing assets are marked for publish, as every asset
-/// was reported before; existing upload jobs mark their files, as they did.
+/// was reported before.
 pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
     let columns = [
         ("assets", "ready_for_publish", "INTEGER NOT NULL DEFAULT 1"),
         ("assets", "published_at", "TEXT"),
-        ("upload_jobs", "ready_for_publish", "INTEGER NOT NULL DEFAULT 1"),
-        ("upload_jobs", "preserve_publish_state", "INTEGER NOT NULL DEFAULT 0"),
     ];
     for (table, column, definition) in columns {
         if !has_column(conn, table, column)? {
@@ -452,9 +450,7 @@ mod tests {
         let conn = Connection::open_in_memory().expect("open");
         conn.execute_batch(
             "CREATE TABLE assets (id INTEGER PRIMARY KEY, name TEXT);
-             CREATE TABLE upload_jobs (id INTEGER PRIMARY KEY, name TEXT);
-             INSERT INTO assets (id, name) VALUES (1, 'old');
-             INSERT INTO upload_jobs (id, name) VALUES (1, 'job');",
+             INSERT INTO assets (id, name) VALUES (1, 'old');",
         )
         .expect("old schema");
         migrate(&conn).expect("migrate");
@@ -465,13 +461,5 @@ mod tests {
             })
             .expect("row");
         assert_eq!((ready, published), (true, None));
-        let (job_ready, preserve): (bool, bool) = conn
-            .query_row(
-                "SELECT ready_for_publish, preserve_publish_state FROM upload_jobs",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .expect("row");
-        assert_eq!((job_ready, preserve), (true, false));
     }
 }

@@ -4,8 +4,8 @@
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
 use super::{
-    Asset, CopyAsset, Error, NewContent, SeedData, Tx, UploadAssets, UploadJobRef, UploadOptions, UploadOutcome,
-    UploadRefusal, UserRecord,
+    Asset, CopyAsset, Error, NewContent, SeedData, Tx, UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal,
+    UserRecord,
 };
 use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
 
@@ -408,6 +408,18 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
     if !has_column(conn, "companies", "expires")? {
         conn.execute_batch("ALTER TABLE companies ADD COLUMN expires TEXT")?;
     }
+    if table_exists(conn, "upload_jobs")? {
+        // Upload servlet jobs moved into `jobs`, keeping their ids (handles).
+        conn.execute_batch(
+            "INSERT INTO jobs (id, company_id, kind, name, original_name, state, overwrite, closed, created_by,
+                               created_at, started_at, updated_at, ended_at)
+             SELECT id, company_id, 'UploadPost', name, name, CASE WHEN ended THEN 'Done' ELSE 'Running' END,
+                    overwrite, ended, created_by, created_at, created_at, created_at,
+                    CASE WHEN ended THEN created_at END
+             FROM upload_jobs;
+             DROP TABLE upload_jobs;",
+        )?;
+    }
     if !has_column(conn, "folders", "modified_at")? {
         // A column added to existing rows needs a constant default; the rows
         // are then stamped with the time of the upgrade.
@@ -417,6 +429,14 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
         )?;
     }
     super::publish::migrate(conn)
+}
+
+fn table_exists(conn: &Connection, table: &str) -> Result<bool, Error> {
+    Ok(conn
+        .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?
+        .query_row([table], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 pub(super) fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, Error> {
@@ -430,7 +450,10 @@ pub(super) fn has_column(conn: &Connection, table: &str, column: &str) -> Result
 /// Whether any asset names the blob.
 pub(super) fn blob_referenced(conn: &Connection, hash: &str) -> Result<bool, Error> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM assets WHERE content_hash = ?1 LIMIT 1")?
+        .prepare_cached(
+            "SELECT 1 FROM assets WHERE content_hash = ?1
+             UNION ALL SELECT 1 FROM jobs WHERE export_hash = ?1 LIMIT 1",
+        )?
         .query_row([hash], |_| Ok(()))
         .optional()?
         .is_some())
@@ -442,7 +465,10 @@ pub(super) fn count_assets(conn: &Connection) -> Result<u64, Error> {
 }
 
 pub(super) fn referenced_blobs(conn: &Connection) -> Result<Vec<String>, Error> {
-    let mut stmt = conn.prepare("SELECT DISTINCT content_hash FROM assets ORDER BY content_hash")?;
+    let mut stmt = conn.prepare(
+        "SELECT content_hash FROM assets UNION SELECT export_hash FROM jobs WHERE export_hash IS NOT NULL
+         ORDER BY 1",
+    )?;
     let hashes = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(hashes)
 }
@@ -459,44 +485,20 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
         .ok_or(Error::CompanyNotFound)?;
     let (job_id, job_name, options) = match &req.job {
         UploadJobRef::Start { name, options } => {
-            conn.prepare_cached(
-                "INSERT INTO upload_jobs (company_id, name, overwrite, created_by, ready_for_publish,
-                                          preserve_publish_state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                req.company_id,
-                name,
-                options.overwrite,
-                req.actor_user_id,
-                options.ready_for_publish,
-                options.preserve_publish_state
-            ])?;
-            (conn.last_insert_rowid(), name.clone(), *options)
+            let id = super::upload_jobs::start_upload_job(conn, req.company_id, name, options, req.actor_user_id)?;
+            (id, name.clone(), *options)
         }
-        UploadJobRef::Continue { id, name } => {
-            let job = conn
-                .prepare_cached(
-                    "SELECT name, ended, overwrite, ready_for_publish, preserve_publish_state
-                     FROM upload_jobs WHERE id = ?1 AND company_id = ?2",
-                )?
-                .query_row(params![id, req.company_id], |r| {
-                    let options = UploadOptions {
-                        overwrite: r.get(2)?,
-                        ready_for_publish: r.get(3)?,
-                        preserve_publish_state: r.get(4)?,
-                    };
-                    Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, options))
-                })
-                .optional()?;
-            match job {
-                // Like a long asset handle, a job handle must agree in every part.
-                Some((stored, _, _)) if stored != *name => return Err(Error::Upload(UploadRefusal::JobNotFound)),
-                Some((_, true, _)) => return Err(Error::Upload(UploadRefusal::JobEnded)),
-                Some((stored, false, options)) => (*id, stored, options),
-                None => return Err(Error::Upload(UploadRefusal::JobNotFound)),
-            }
-        }
+        UploadJobRef::Continue { id, name } => match super::upload_jobs::upload_job(conn, req.company_id, *id)? {
+            // Like a long asset handle, a job handle must agree in every part.
+            Some((stored, _, _)) if stored != *name => return Err(Error::Upload(UploadRefusal::JobNotFound)),
+            Some((_, true, _)) => return Err(Error::Upload(UploadRefusal::JobEnded)),
+            Some((stored, false, options)) => (*id, stored, options),
+            None => return Err(Error::Upload(UploadRefusal::JobNotFound)),
+        },
+        UploadJobRef::Within { id, options } => match super::jobs::job(conn, req.company_id, *id)? {
+            Some(job) => (*id, job.name, *options),
+            None => return Err(Error::JobNotFound),
+        },
     };
     let overwrite = options.overwrite;
     const EXISTING: &str = concat!(
@@ -507,6 +509,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
     let now = timestamp(std::time::SystemTime::now());
     let mut assets = Vec::with_capacity(req.files.len());
     let mut replaced_blobs = Vec::new();
+    let mut updated = Vec::new();
     for file in &req.files {
         // A path that starts with the company's root is a full path;
         // anything else is under the root.
@@ -549,6 +552,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
                 if old.content_hash != content.content_hash {
                     replaced_blobs.push(old.content_hash.clone());
                 }
+                updated.push(old.id);
                 assets.push(Asset {
                     width: Some(content.width),
                     height: Some(content.height),
@@ -594,9 +598,9 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
             }
         }
     }
-    if req.end_job {
-        conn.prepare_cached("UPDATE upload_jobs SET ended = 1 WHERE id = ?1")?
-            .execute([job_id])?;
+    super::upload_jobs::log_uploads(conn, job_id, &assets, &updated)?;
+    if req.end_job && matches!(req.job, UploadJobRef::Start { .. } | UploadJobRef::Continue { .. }) {
+        super::upload_jobs::close_upload_job(conn, job_id)?;
     }
     Ok(UploadOutcome {
         job_id,
@@ -611,7 +615,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
 /// included. Row ids restart too, since no table uses AUTOINCREMENT.
 pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
     tx.conn.execute_batch(
-        "DELETE FROM upload_jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
+        "DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
          DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
     )?;
     apply_seed(tx, seed)

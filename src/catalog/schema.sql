@@ -64,19 +64,63 @@ CREATE TABLE IF NOT EXISTS sequences (
     name TEXT PRIMARY KEY,
     next INTEGER NOT NULL
 ) WITHOUT ROWID;
--- Upload servlet jobs. The id is the rowid: jobs are never deleted, so SQLite
--- hands out max + 1 and the same requests get the same job handles; a job
--- whose request is refused is rolled back and consumes no id.
-CREATE TABLE IF NOT EXISTS upload_jobs (
-    id         INTEGER PRIMARY KEY,
-    company_id INTEGER NOT NULL REFERENCES companies(id),
-    name       TEXT NOT NULL,
-    overwrite  INTEGER NOT NULL,
-    ended      INTEGER NOT NULL DEFAULT 0,
-    created_by INTEGER REFERENCES users(id),
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+-- Jobs: submitJob's, and the upload servlet's (kind 'UploadPost'), in one
+-- series of handles. The id is the rowid: jobs are deleted only before they
+-- start (deleteJob) or by a reset, so SQLite hands out max + 1 and the same
+-- requests get the same job handles; a job whose request is refused is
+-- rolled back and consumes no id.
+CREATE TABLE IF NOT EXISTS jobs (
+    id            INTEGER PRIMARY KEY,
+    company_id    INTEGER NOT NULL REFERENCES companies(id),
+    kind          TEXT NOT NULL,
+    -- The unique name (original_name and a suffix) and the submitted one.
+    name          TEXT NOT NULL,
+    original_name TEXT NOT NULL,
+    description   TEXT NOT NULL DEFAULT '',
+    locale        TEXT,
+    -- The kind's parameters as the operation layer wrote them; opaque here.
+    spec          TEXT NOT NULL DEFAULT '',
+    state         TEXT NOT NULL,
+    sub_type      TEXT NOT NULL DEFAULT '',
+    exec_time     TEXT,
+    progress      INTEGER NOT NULL DEFAULT 0,
+    progress_message TEXT NOT NULL DEFAULT '',
+    file_success  INTEGER NOT NULL DEFAULT 0,
+    file_error    INTEGER NOT NULL DEFAULT 0,
+    file_warning  INTEGER NOT NULL DEFAULT 0,
+    file_duplicate INTEGER NOT NULL DEFAULT 0,
+    file_update   INTEGER NOT NULL DEFAULT 0,
+    file_total    INTEGER NOT NULL DEFAULT 0,
+    fatal         INTEGER NOT NULL DEFAULT 0,
+    -- Upload servlet jobs: their files' options, and whether endJob closed it.
+    overwrite     INTEGER NOT NULL DEFAULT 0,
+    ready_for_publish INTEGER NOT NULL DEFAULT 1,
+    preserve_publish_state INTEGER NOT NULL DEFAULT 0,
+    closed        INTEGER NOT NULL DEFAULT 0,
+    -- Export jobs: the stored archive (a blob key, kept while the job is).
+    export_hash   TEXT,
+    created_by    INTEGER REFERENCES users(id),
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    started_at    TEXT,
+    ended_at      TEXT,
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
--- Publish state: assets.ready_for_publish and assets.published_at, and an
--- upload job's upload_jobs.ready_for_publish and .preserve_publish_state,
--- are added by catalog::publish::migrate, on new catalogs as on old ones
--- (ADD COLUMN cannot be written idempotently here).
+-- Publish state: assets.ready_for_publish and assets.published_at are added
+-- by catalog::publish::migrate, on new catalogs as on old ones (ADD COLUMN
+-- cannot be written idempotently here).
+CREATE INDEX IF NOT EXISTS jobs_company_state ON jobs (company_id, state);
+CREATE INDEX IF NOT EXISTS jobs_export_hash ON jobs (export_hash) WHERE export_hash IS NOT NULL;
+-- A job's log lines (getJobLogDetails), in the order they were written.
+CREATE TABLE IF NOT EXISTS job_log_details (
+    id           INTEGER PRIMARY KEY,
+    job_id       INTEGER NOT NULL REFERENCES jobs(id),
+    log_type     TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    asset_name   TEXT,
+    asset_type   TEXT,
+    -- The asset's handle as printed; no foreign key: the log outlives the asset.
+    asset_handle TEXT,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS job_log_details_job ON job_log_details (job_id);
+CREATE INDEX IF NOT EXISTS job_log_details_asset ON job_log_details (asset_handle) WHERE asset_handle IS NOT NULL;

@@ -1,7 +1,8 @@
 //! The emulator's own controls, under `/_emulator/` and so outside anything
 //! IPS serves: `POST /_emulator/reset` puts the seed back, `GET` and
-//! `DELETE /_emulator/requests` read and clear the request journal. Both
-//! answer 404 when the service runs with `--no-emulator-api`;
+//! `DELETE /_emulator/requests` read and clear the request journal, `POST
+//! /_emulator/jobs/drain` waits until no job is active. All answer 404 when
+//! the service runs with `--no-emulator-api`;
 //! `/_emulator/health` (in `routes`) is always there.
 
 use std::time::Instant;
@@ -19,6 +20,8 @@ use super::Server;
 pub(super) const RESET: &str = "/_emulator/reset";
 /// The request journal.
 pub(super) const REQUESTS: &str = "/_emulator/requests";
+/// Waits until no job is active.
+pub(super) const DRAIN: &str = "/_emulator/jobs/drain";
 
 pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
     if !server.state.emulator_api {
@@ -34,6 +37,8 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
             json(StatusCode::OK, format!("{{\"cleared\":{cleared}}}"))
         }
         (REQUESTS, _) => method_not_allowed("GET, HEAD, DELETE"),
+        (DRAIN, Method::POST) => drain(server).await,
+        (DRAIN, _) => method_not_allowed("POST"),
         _ => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
@@ -73,6 +78,30 @@ async fn reset(server: &Server, req: Request<Incoming>) -> Reply {
             )
         }
     }
+}
+
+/// Waits (up to a minute) until no job is active; answers how many were
+/// active when asked and whether all have finished.
+async fn drain(server: &Server) -> Reply {
+    let tasks = &server.state.tasks;
+    let active = tasks.count();
+    let started = Instant::now();
+    let drained = tokio::time::timeout(std::time::Duration::from_secs(60), tasks.idle())
+        .await
+        .is_ok();
+    let status = if drained {
+        StatusCode::OK
+    } else {
+        StatusCode::GATEWAY_TIMEOUT
+    };
+    json(
+        status,
+        format!(
+            "{{\"drained\":{drained},\"active\":{active},\"still_active\":{},\"duration_ms\":{}}}",
+            tasks.count(),
+            started.elapsed().as_millis()
+        ),
+    )
 }
 
 fn json(status: StatusCode, text: String) -> Reply {

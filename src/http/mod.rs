@@ -55,10 +55,17 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let local = listener.local_addr()?;
+    state.set_public_url(public_url(local));
+    // Jobs a previous process left running are marked failed, and
+    // scheduled ones armed, before the first request.
+    if let Err(e) = crate::ips::jobs::recover(&state).await {
+        tracing::error!(error = %e, "could not recover the jobs of the last run");
+    }
     let server = Arc::new(Server {
         in_flight: Arc::new(Semaphore::new(state.limits.max_in_flight.max(1))),
         state,
-        local: listener.local_addr()?,
+        local,
         draining: AtomicBool::new(false),
     });
     let graceful = GracefulShutdown::new();
@@ -99,6 +106,8 @@ pub async fn serve(
     server.draining.store(true, Ordering::SeqCst);
     drop(listener);
     tracing::info!("draining in-flight requests");
+    // Running jobs end at their next step, recorded as interrupted.
+    server.state.tasks.shut_down(DRAIN_DEADLINE).await;
     if tokio::time::timeout(DRAIN_DEADLINE, graceful.shutdown()).await.is_err() {
         tracing::warn!("drain deadline passed; dropping remaining connections");
     }
@@ -133,4 +142,15 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `http://<address>` of the listener; an unspecified address (all
+/// interfaces) is reached on loopback.
+fn public_url(local: std::net::SocketAddr) -> String {
+    let ip = match local.ip() {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", std::net::SocketAddr::new(ip, local.port()))
 }

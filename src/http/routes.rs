@@ -44,11 +44,15 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
         (_, API) => method_not_allowed("POST"),
         (&Method::POST, UPLOAD) => endpoints::upload_file(server, req).await,
         (_, UPLOAD) => method_not_allowed("POST"),
-        (_, controls::RESET | controls::REQUESTS) => controls::route(server, req).await,
+        (_, controls::RESET | controls::REQUESTS | controls::DRAIN) => controls::route(server, req).await,
         (method, p) => match contract_path(p) {
             Some(doc) if matches!(*method, Method::GET | Method::HEAD) => contract(server, &req, doc),
             Some(_) => method_not_allowed("GET, HEAD"),
             None if p == "/_emulator/health" => health(),
+            None if p.starts_with(serving::EXPORT) => match *method {
+                Method::GET | Method::HEAD => serving::export(server, &req).await,
+                _ => method_not_allowed("GET, HEAD"),
+            },
             None if p.starts_with("/is/image/") => match *method {
                 Method::GET | Method::HEAD => serving::image(server, &req).await,
                 _ => method_not_allowed("GET, HEAD"),

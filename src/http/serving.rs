@@ -75,3 +75,32 @@ fn image_error(status: StatusCode, mut message: String) -> Reply {
 fn percent_decode_path(s: &str) -> String {
     percent_decode(&s.replace('+', "%2B"))
 }
+
+/// Where export jobs' archives are served: `/scene7/export/<job id>/<name>.zip`.
+pub(super) const EXPORT: &str = "/scene7/export/";
+
+/// `GET`/`HEAD` of an export job's archive.
+pub(super) async fn export(server: &Server, req: &Request<Incoming>) -> Reply {
+    let rest = req.uri().path().strip_prefix(EXPORT).unwrap_or_default();
+    let not_found = || super::reply::plain(StatusCode::NOT_FOUND, "not found\n");
+    let Some((id, file)) = rest.split_once('/') else {
+        return not_found();
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found();
+    };
+    match crate::ips::jobs::archive(&server.state, id, &percent_decode_path(file)).await {
+        Ok(Some(bytes)) => {
+            let mut reply = respond(StatusCode::OK, "application/zip", Bytes::from_owner(bytes));
+            reply
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
+            reply
+        }
+        Ok(None) => not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "serving an export archive failed");
+            super::reply::plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")
+        }
+    }
+}

@@ -17,6 +17,7 @@ pub mod value;
 mod batch;
 mod blobs;
 mod folder_tree;
+pub mod jobs;
 mod names;
 mod ops;
 mod refusal;
@@ -61,6 +62,10 @@ pub enum Error {
     /// clash).
     #[error("Folder '{0}' already exists.")]
     FolderExists(String),
+    /// The request asks for something the emulator does not do (30003,
+    /// like an operation it does not implement): the reason says what.
+    #[error("{0}")]
+    NotEmulated(String),
     /// Checking a login (not the caller's) failed for a reason other than
     /// the credentials.
     #[error(transparent)]
@@ -102,6 +107,8 @@ impl From<catalog::Error> for Error {
     fn from(e: catalog::Error) -> Self {
         match e {
             catalog::Error::Busy(b) => Error::Busy(b),
+            // A job found a moment before can be deleted meanwhile.
+            catalog::Error::JobNotFound => Error::InvalidParameter("The job was not found (deleted meanwhile)".into()),
             other => Error::Catalog(other),
         }
     }

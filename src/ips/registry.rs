@@ -32,6 +32,17 @@ pub static OPERATIONS: &[&Operation] = &[
     &ops::set_assets_publish_state::OPERATION,
     &ops::set_url_modifier::OPERATION,
     &ops::replace_image::OPERATION,
+    &ops::submit_job::OPERATION,
+    &ops::get_active_jobs::OPERATION,
+    &ops::get_scheduled_jobs::OPERATION,
+    &ops::stop_job::OPERATION,
+    &ops::pause_job::OPERATION,
+    &ops::resume_job::OPERATION,
+    &ops::delete_job::OPERATION,
+    &ops::execute_job::OPERATION,
+    &ops::get_job_logs::OPERATION,
+    &ops::get_job_log_details::OPERATION,
+    &ops::get_asset_job_logs::OPERATION,
 ];
 
 /// The implemented operation called `name`.

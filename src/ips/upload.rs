@@ -204,6 +204,68 @@ pub async fn execute(state: &Arc<AppState>, uploader: Uploader<'_>, req: Upload)
     .to_string())
 }
 
+/// Stores one file a job fetched (an `UploadUrlsJob`'s source) as the
+/// asset `dest_path` names (a full path, or one under the company root,
+/// with the file name; the asset is named as the upload servlet names it),
+/// recorded under job `job_id` with its log line. All or nothing, as an
+/// upload request is.
+pub(crate) async fn store_for_job(
+    state: &Arc<AppState>,
+    job: &catalog::JobRow,
+    dest_path: &str,
+    bytes: Bytes,
+    options: catalog::UploadOptions,
+) -> Result<catalog::Asset, Error> {
+    let (folder, name) = target(None, Some(dest_path), None)?;
+    let file = UploadedFile {
+        filename: Some(dest_path.to_owned()),
+        bytes,
+    };
+    let (stored, failed) = probe_and_store(state, std::slice::from_ref(&file)).await?;
+    let new_blobs: Vec<String> = stored.iter().map(|(c, _)| c.content_hash.clone()).collect();
+    if let Some(e) = failed {
+        drop(stored);
+        release(state, new_blobs).await;
+        return Err(e);
+    }
+    let (contents, pins): (Vec<NewContent>, Vec<store::Pin>) = stored.into_iter().unzip();
+    let files = contents
+        .into_iter()
+        .map(|content| UploadTarget {
+            folder: folder.clone(),
+            name: name.clone(),
+            content,
+        })
+        .collect();
+    let uploaded = state
+        .catalog
+        .upload_assets(UploadAssets {
+            company_id: job.company_id,
+            job: UploadJobRef::Within { id: job.id, options },
+            end_job: false,
+            actor_user_id: job.submit_user.ok_or(Error::Task)?,
+            files,
+        })
+        .await;
+    drop(pins);
+    match uploaded {
+        Ok(mut outcome) => {
+            release(state, outcome.replaced_blobs).await;
+            outcome.assets.pop().ok_or(Error::Task)
+        }
+        Err(e) => {
+            release(state, new_blobs).await;
+            Err(match e {
+                catalog::Error::Upload(UploadRefusal::NameInUse(name)) => Error::NameInUse(name),
+                catalog::Error::Upload(UploadRefusal::FolderNotFound(path)) => {
+                    Error::InvalidParameter(format!("Folder '{path}' was not found"))
+                }
+                other => Error::from(other),
+            })
+        }
+    }
+}
+
 fn job_handle_text(req: &Upload) -> String {
     match &req.job {
         UploadJob::Continue { handle } => handle.clone(),

@@ -167,6 +167,11 @@ fn typed(raw: &str) -> &str {
 }
 
 impl Params {
+    /// The parameters as the record they were decoded into.
+    pub fn into_record(self) -> Record {
+        self.0
+    }
+
     /// Whether field `name` was sent.
     pub fn has(&self, name: &str) -> bool {
         self.0.get(name).is_some()

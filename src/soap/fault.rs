@@ -130,6 +130,7 @@ impl Fault {
             }
             ips::Error::InvalidParameter(_) => ips(IpsApi, 30001, i.to_string(), true),
             ips::Error::MissingParameter(_) => ips(IpsApi, 30002, i.to_string(), true),
+            ips::Error::NotEmulated(_) => ips(IpsApi, 30003, i.to_string(), true),
             // Scene7 answers a name clash with 30000 and a Server code;
             // legacy suites match on exactly that.
             ips::Error::NameInUse(_) | ips::Error::FolderExists(_) => ips(IpsApi, 30000, i.to_string(), false),
@@ -267,6 +268,7 @@ mod tests {
             (Error::Ips(ips::Error::InvalidCompany("c|9".into())), 20000, true),
             (Error::Ips(ips::Error::InvalidParameter("x".into())), 30001, true),
             (Error::Ips(ips::Error::MissingParameter("x")), 30002, true),
+            (Error::Ips(ips::Error::NotEmulated("x".into())), 30003, true),
             (Error::Ips(ips::Error::InvalidCompanyName("X".into())), 20000, true),
             (Error::Ips(ips::Error::NameInUse("n".into())), 30000, false),
             (Error::Ips(ips::Error::FolderExists("A/b/".into())), 30000, false),

@@ -23,7 +23,7 @@ pub static OPERATION: Operation = Operation {
 
 /// A user handle: `u|<id>|<email>`, `u|<id>`, or the pre-4.0 `<id>|<email>`.
 /// Returns the id and the e-mail, when given.
-fn parse_user_handle(raw: &str) -> Option<(i64, Option<&str>)> {
+pub(crate) fn parse_user_handle(raw: &str) -> Option<(i64, Option<&str>)> {
     let (body, prefixed) = match raw.strip_prefix("u|") {
         Some(rest) => (rest, true),
         None => (raw, false),
