@@ -314,6 +314,7 @@ async fn a_redirect_to_a_disallowed_host_is_refused() {
         l if l.starts_with("GET /to-private") => redirect("302 Found", "http://10.0.0.1/secret"),
         l if l.starts_with("GET /to-name") => redirect("301 Moved Permanently", "//example.invalid:8080/x"),
         l if l.starts_with("GET /to-ftp") => redirect("307 Temporary Redirect", "ftp://127.0.0.1/x"),
+        l if l.starts_with("GET /to-userinfo") => redirect("302 Found", "http://user@127.0.0.1/x"),
         _ => Reply::Send(response("200 OK", &[], b"ok")),
     })
     .await;
@@ -334,7 +335,14 @@ async fn a_redirect_to_a_disallowed_host_is_refused() {
         client.get(&server.url("/to-ftp")).await,
         Err(FetchError::SchemeNotAllowed("ftp".into()))
     );
-    assert_eq!(server.connections(), 3, "one connection per request, none further");
+    assert_eq!(
+        client.get(&server.url("/to-userinfo")).await,
+        Err(FetchError::Exchange {
+            host: server.addr.to_string(),
+            reason: "redirected to an invalid URL: a user name or password in the URL is not accepted".into()
+        })
+    );
+    assert_eq!(server.connections(), 4, "one connection per request, none further");
 }
 
 #[tokio::test]

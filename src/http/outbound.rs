@@ -148,7 +148,14 @@ impl HyperFetcher {
                 });
             }
             redirects += 1;
-            url = answer.url.join(&location)?;
+            url = answer.url.join(&location).map_err(|e| match e {
+                // Not the caller's URL that is bad: say whose it is.
+                FetchError::BadUrl(why) => FetchError::Exchange {
+                    host: answer.url.host_port(),
+                    reason: format!("redirected to an invalid URL: {why}"),
+                },
+                e => e,
+            })?;
             // `answer` goes here, and its connection with it.
         }
     }
