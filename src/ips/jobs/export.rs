@@ -91,7 +91,7 @@ fn url_of(state: &AppState, job: &JobRow) -> String {
         "{}/scene7/export/{}/{}.zip",
         state.public_url(),
         job.id,
-        percent(&job.original_name)
+        crate::ips::types::asset::path_segment(&job.original_name)
     )
 }
 
@@ -166,17 +166,4 @@ fn unique(taken: &mut std::collections::HashSet<String>, name: String) -> String
         };
     }
     candidate
-}
-
-/// `%`-encodes what a URL path segment cannot hold as it is.
-fn percent(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

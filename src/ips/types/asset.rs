@@ -215,7 +215,7 @@ pub fn file_name(d: &AssetDetail) -> String {
 }
 
 /// `%`-encodes what a URL path segment cannot hold as it is.
-fn path_segment(s: &str) -> String {
+pub(crate) fn path_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
