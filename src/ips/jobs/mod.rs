@@ -196,11 +196,22 @@ pub fn spawn(state: &Arc<AppState>, id: i64) {
     };
     let state = state.clone();
     tokio::spawn(async move {
+        // Dropped when the task ends, a panic included, so that the job
+        // never stays active (and `drain` never waits) for nothing.
+        let _active = Active(state.clone(), id);
         if let Err(e) = run(&state, id, &control).await {
             tracing::error!(job = id, error = %e, "job failed to record its end");
         }
-        state.tasks.finish(id);
     });
+}
+
+/// A job's place among the active ones, given up when dropped.
+struct Active(Arc<AppState>, i64);
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.0.tasks.finish(self.1);
+    }
 }
 
 /// Arms a scheduled job: a task sleeps until its `execTime`, then starts it
