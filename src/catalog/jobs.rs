@@ -62,6 +62,12 @@ pub(super) fn now() -> String {
     timestamp(std::time::SystemTime::now())
 }
 
+/// The job `id`, whatever its company.
+fn job_by_id(conn: &Connection, id: i64) -> Result<Option<JobRow>, Error> {
+    let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], job_from_row).optional()?)
+}
+
 /// The job `id` of `company_id`.
 pub(super) fn job(conn: &Connection, company_id: i64, id: i64) -> Result<Option<JobRow>, Error> {
     let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?1 AND j.company_id = ?2");
@@ -382,9 +388,9 @@ impl Catalog {
             .await
     }
 
-    /// Starts a job that was new: Running, with its first log lines.
-    /// `Ok(None)` if it is no longer new (stopped or deleted meanwhile).
-    pub async fn start_job(&self, id: i64, first: Vec<NewDetail>) -> Result<Option<JobRow>, Error> {
+    /// Starts a job that was new: Running. `Ok(None)` if it is no longer
+    /// new (stopped or deleted meanwhile).
+    pub async fn start_job(&self, id: i64) -> Result<Option<JobRow>, Error> {
         self.call(move |t| {
             if !transition(t.conn, id, &[JobState::New], JobState::Running)? {
                 return Ok(None);
@@ -393,11 +399,7 @@ impl Catalog {
             t.conn
                 .prepare_cached("UPDATE jobs SET started_at = ?2, updated_at = ?2 WHERE id = ?1")?
                 .execute(params![id, at])?;
-            add_details(t.conn, id, &first)?;
-            Ok(t.conn
-                .prepare_cached(&format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?1"))?
-                .query_row([id], job_from_row)
-                .optional()?)
+            job_by_id(t.conn, id)
         })
         .await
     }
@@ -504,13 +506,7 @@ impl Catalog {
 impl Catalog {
     /// A job by id alone (its archive's URL carries no company).
     pub async fn job_any(&self, id: i64) -> Result<Option<JobRow>, Error> {
-        self.call_single_statement(move |t| {
-            Ok(t.conn
-                .prepare_cached(&format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?1"))?
-                .query_row([id], job_from_row)
-                .optional()?)
-        })
-        .await
+        self.call_single_statement(move |t| job_by_id(t.conn, id)).await
     }
 
     /// Sets an image's information to what its file really is (a

@@ -49,14 +49,15 @@ async fn a_job_lives_new_running_done_and_keeps_its_log() {
     let catalog = catalog().await;
     let new = catalog.submit_job(job("pub", None)).await.expect("submit");
     assert_eq!((new.state, new.name.as_str()), (JobState::New, "pub-1"));
-    let running = catalog
-        .start_job(new.id, vec![NewDetail::new("BeginImageServingPublish", "go")])
-        .await;
+    let running = catalog.start_job(new.id).await;
     assert_eq!(running.expect("start").expect("was new").state, JobState::Running);
-    assert!(
-        catalog.start_job(new.id, vec![]).await.expect("ask").is_none(),
-        "starts once"
-    );
+    assert!(catalog.start_job(new.id).await.expect("ask").is_none(), "starts once");
+    let first = vec![NewDetail::new("BeginImageServingPublish", "go")];
+    let no_progress = (0, String::new());
+    catalog
+        .job_step(new.id, first, Default::default(), no_progress)
+        .await
+        .expect("step");
     let end = JobEnd {
         state: JobState::Done,
         details: vec![NewDetail::new("EndImageServingPublish", "done")],
@@ -87,7 +88,7 @@ async fn a_job_lives_new_running_done_and_keeps_its_log() {
 async fn jobs_a_crash_left_running_fail_at_the_next_start_and_scheduled_ones_wait() {
     let catalog = catalog().await;
     let running = catalog.submit_job(job("cut", None)).await.expect("submit");
-    catalog.start_job(running.id, vec![]).await.expect("start");
+    catalog.start_job(running.id).await.expect("start");
     let later = catalog
         .submit_job(job("later", Some("2999-01-01T00:00:00.000Z")))
         .await

@@ -264,7 +264,7 @@ pub async fn recover(state: &Arc<AppState>) -> Result<(), crate::catalog::Error>
 async fn run(state: &Arc<AppState>, id: i64, control: &Control) -> Result<(), Error> {
     let _slot = state.tasks.slot().await;
     let begun = Instant::now();
-    let Some(job) = state.catalog.start_job(id, Vec::new()).await? else {
+    let Some(job) = state.catalog.start_job(id).await? else {
         return Ok(());
     };
     let first = vec![
