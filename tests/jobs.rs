@@ -339,3 +339,131 @@ async fn a_job_running_at_shutdown_is_failed_at_the_next_start() {
     );
     server.stop().await;
 }
+
+/// Requests a loopback receiver took: `(path, body)`.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// A loopback receiver of completion notices: answers 200, or 500 on
+/// `/fail`, and keeps every request's path and body.
+async fn receiver() -> (SocketAddr, Received) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let received = Received::default();
+    let kept = received.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (path, body) = read_request(&mut stream).await;
+                let status = if path == "/fail" { 500 } else { 200 };
+                kept.lock().expect("lock").push((path, body));
+                let head = format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let _ = stream.write_all(head.as_bytes()).await;
+            });
+        }
+    });
+    (addr, received)
+}
+
+/// One request's path and body (by its `Content-Length`).
+async fn read_request(stream: &mut tokio::net::TcpStream) -> (String, String) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_owned())
+                })
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                return (
+                    path,
+                    String::from_utf8_lossy(&buf[end + 4..end + 4 + length]).into_owned(),
+                );
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return (String::new(), String::new()),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+fn publish_job(name: &str, completion: &str) -> String {
+    format!(
+        "<companyHandle>c|6</companyHandle><jobName>{name}</jobName><imageServingPublishJob><publishType>Full</publishType><emailSetting>None</emailSetting><httpCompletionUrl>{completion}</httpCompletionUrl></imageServingPublishJob>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completion_notices_are_posted_once_the_job_has_ended() {
+    let server = TestServer::in_memory().await;
+    let (addr, received) = receiver().await;
+
+    let publish = call(
+        &server,
+        "submitJob",
+        &publish_job("notify", &format!("http://{addr}/done")),
+    )
+    .await;
+    assert_eq!(publish.status, 200, "{}", publish.text());
+    let handle = one(&publish, "jobHandle");
+    drain(&server).await;
+    let notices = received.lock().expect("lock").clone();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].0, "/done");
+    let notice: serde_json::Value = serde_json::from_str(&notices[0].1).expect("a JSON notice");
+    assert_eq!(notice["jobHandle"], handle.as_str());
+    assert_eq!(notice["originalJobName"], "notify");
+    assert_eq!(notice["type"], "ImageServingPublish");
+    assert_eq!(notice["state"], "Done");
+    assert!(notice["endDate"].is_string(), "{notice}");
+    let details = log_details(&server, &handle).await;
+    assert!(!details.text().contains("Warning</logType>"), "{}", details.text());
+
+    // A receiver that fails, and a host the policy refuses: a warning line
+    // each, and the jobs still ended as their work did.
+    let (source, _) = receiver().await;
+    let upload = upload_urls_job("notify-fail", &[(format!("http://{source}/none"), "ApiTestCo/x.jpg")]).replace(
+        "<emailSetting>None</emailSetting>",
+        &format!("<emailSetting>None</emailSetting><postHttpUrl>http://{addr}/fail</postHttpUrl>"),
+    );
+    let failing = call(&server, "submitJob", &upload).await;
+    let refused = call(
+        &server,
+        "submitJob",
+        &publish_job("notify-refused", "http://192.0.2.1/done"),
+    )
+    .await;
+    drain(&server).await;
+    let failing = log_details(&server, &one(&failing, "jobHandle")).await;
+    assert!(
+        all(&failing, "logType").contains(&"UploadUrlsWarning".to_owned()),
+        "{}",
+        failing.text()
+    );
+    assert!(failing.text().contains("500"), "{}", failing.text());
+    assert_eq!(one(&failing, "fileWarningCount"), "1");
+    let refused = log_details(&server, &one(&refused, "jobHandle")).await;
+    assert!(
+        all(&refused, "logType").contains(&"ImageServingPublishWarning".to_owned()),
+        "{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("192.0.2.1"), "{}", refused.text());
+    let paths: Vec<String> = received.lock().expect("lock").iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(paths, ["/done", "/fail"]);
+
+    // Not an http(s) URL: refused when submitted.
+    let bad = call(&server, "submitJob", &publish_job("notify-bad", "ftp://example.test/x")).await;
+    assert_eq!(bad.status, 500, "{}", bad.text());
+    assert!(bad.text().contains("httpCompletionUrl"), "{}", bad.text());
+    server.stop().await;
+}

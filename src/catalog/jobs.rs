@@ -424,6 +424,17 @@ impl Catalog {
         .await
     }
 
+    /// Adds log lines and counts to a job without touching its state or
+    /// progress (what happens after its end, such as its completion
+    /// notice).
+    pub async fn job_note(&self, id: i64, details: Vec<NewDetail>, delta: JobCounts) -> Result<(), Error> {
+        self.call(move |t| {
+            add_details(t.conn, id, &details)?;
+            count(t.conn, id, delta)
+        })
+        .await
+    }
+
     /// Ends a job that has not ended yet; `false` if it already had.
     pub async fn end_job(&self, id: i64, end: JobEnd) -> Result<bool, Error> {
         self.call(move |t| {

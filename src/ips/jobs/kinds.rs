@@ -176,6 +176,29 @@ pub fn work(element: &str, p: &Params) -> Result<Work, Error> {
     }
 }
 
+/// The URL a job of kind `element` is to tell when it ends:
+/// `postHttpUrl` of uploads and reprocesses, `httpCompletionUrl` of
+/// publishes (the kinds that have one and that the emulator runs). An
+/// empty one is none. It must be an `http` or `https` URL, checked when the
+/// job is submitted; whether its host may be reached is the outbound
+/// policy's call when the job ends, as for a source URL.
+pub fn callback(element: &str, p: &Params) -> Result<Option<String>, Error> {
+    let field = match element {
+        "uploadUrlsJob" | "reprocessAssetsJob" => "postHttpUrl",
+        "imageServingPublishJob" | "imageRenderingPublishJob" => "httpCompletionUrl",
+        _ => return Ok(None),
+    };
+    let Some(url) = p.text(field).map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    match crate::outbound::Url::parse(url) {
+        Ok(_) => Ok(Some(url.to_owned())),
+        Err(e) => Err(Error::InvalidParameter(format!(
+            "{field} must be an http or https URL: {e}"
+        ))),
+    }
+}
+
 fn handles(p: &Params, name: &'static str) -> Result<Vec<String>, Error> {
     let handles = p.required_strings(name)?;
     if handles.is_empty() || handles.len() > MAX_ITEMS {

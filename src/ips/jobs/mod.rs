@@ -13,6 +13,7 @@
 pub mod control;
 mod export;
 pub mod kinds;
+mod notify;
 mod publish;
 pub mod records;
 mod reprocess;
@@ -276,16 +277,30 @@ async fn run(state: &Arc<AppState>, id: i64, control: &Control) -> Result<(), Er
         .catalog
         .job_step(id, first, JobCounts::default(), (0, "Started".into()))
         .await?;
+    let mut callback = None;
     let outcome = match spec::decode(&job.spec, crate::ips::types::JOB_KIND_FIELDS) {
-        Some((field, record)) => match kinds::work(field.name, &record.into()) {
-            Ok(work) => perform(state, &job, work, control).await,
-            Err(e) => Ok(fatal(&e.to_string())),
-        },
+        Some((field, record)) => {
+            let params = record.into();
+            callback = kinds::callback(field.name, &params).ok().flatten();
+            match kinds::work(field.name, &params) {
+                Ok(work) => perform(state, &job, work, control).await,
+                Err(e) => Ok(fatal(&e.to_string())),
+            }
+        }
         None => Ok(fatal("The job's parameters could not be read")),
     };
     let held = hold(state, begun, control).await;
-    let stem = crate::catalog::log_stem(&job.kind).to_owned();
-    let end = match (outcome, held) {
+    let ended = state.catalog.end_job(id, ending(state, &job, outcome, held)).await?;
+    if let (true, Some(url)) = (ended, callback) {
+        notify::send(state, &job, &url).await;
+    }
+    Ok(())
+}
+
+/// How a job ends, from its work's outcome and its hold's.
+fn ending(state: &AppState, job: &JobRow, outcome: Result<Finished, Stopped>, held: Result<(), Stopped>) -> JobEnd {
+    let stem = crate::catalog::log_stem(&job.kind);
+    match (outcome, held) {
         (Err(Stopped), _) | (_, Err(Stopped)) if state.tasks.shutting_down() => JobEnd {
             state: JobState::Failed,
             details: vec![NewDetail::new(
@@ -312,9 +327,7 @@ async fn run(state: &Arc<AppState>, id: i64, control: &Control) -> Result<(), Er
                 export_hash: finished.export_hash,
             }
         }
-    };
-    state.catalog.end_job(id, end).await?;
-    Ok(())
+    }
 }
 
 fn fatal(message: &str) -> Finished {

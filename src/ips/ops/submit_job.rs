@@ -56,6 +56,7 @@ async fn submit_job(call: &Call<'_>, p: Params) -> Result<Record, Error> {
         .transpose()?;
     let (element, kind) = kinds::the_kind(&p)?;
     let work = kinds::work(element, &kind)?;
+    kinds::callback(element, &kind)?;
     let sub_type = match work {
         kinds::Work::Publish { publish, .. } => publish.sub_type().to_owned(),
         _ => String::new(),
