@@ -1,28 +1,27 @@
-//! `ips-emulator replay`: posts recorded SOAP requests to a server and checks
+//! `ips-emulator replay`: sends recorded requests to a server and checks
 //! its replies against the recorded ones, in the golden fixture format of
 //! `fixtures/soap/README.md`.
 //!
 //! Every `*.request.xml` under a directory (recursively, in path order) is
-//! one case. Its sibling `.request.http`, if any, replaces the default
-//! headers (`Content-Type: text/xml; charset=utf-8`, `SOAPAction:
-//! "copyImage"`); a `#http/1.0` line sends the case as HTTP/1.0. The reply
-//! must match `.response.xml` after canonicalising namespaces, with
-//! `{{any}}` matching any element text or attribute value (or equal
-//! `.response.txt` exactly), and the status and `Content-Type` recorded in
-//! `.response.http`, if there is one.
+//! one case: its request is built by [`request`] (headers, `#` directives
+//! such as `#get` and `#poll N`, placeholders) and its reply checked by
+//! [`expect`] (`.response.http`, `.response.xml` with `{{any}}`,
+//! `.response.txt`, `.response.entries`).
 //!
-//! `{{user}}` and `{{password}}` in a request (and `{{basic}}`, the HTTP
-//! Basic token, in a header file) are replaced by the credentials given, so
-//! a suite need not store them.
+//! `{{base}}` in a case's files is the server's `scheme://host:port`, so a
+//! job's source URL or an archive's URL can point back at the server under
+//! test. `{{user}}` and `{{password}}` in a request (and `{{basic}}`, the
+//! HTTP Basic token, in a header file) are replaced by the credentials
+//! given, so a suite need not store them.
 
-use std::borrow::Cow;
+mod expect;
+mod request;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-use base64::Engine;
+use std::time::{Duration, Instant};
 
 use crate::http::client::{self, ClientError, HttpVersion, Url};
-use crate::soap::canon;
 
 /// The path of the emulator's reset control, on the endpoint's host.
 const RESET_PATH: &str = "/_emulator/reset";
@@ -236,182 +235,52 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
         .transpose()
 }
 
+/// How long `#poll` waits between sends.
+const POLL_EVERY: Duration = Duration::from_millis(250);
+
 /// Runs one case: `Ok` with what differed (nothing if it passed), `Err` if
-/// the exchange itself failed.
+/// the exchange itself failed. A `#poll` case is sent again until its
+/// reply matches or its time is up; then the last reply's differences are
+/// the case's.
 async fn run_case(url: &Url, case: &Path, credentials: Option<&Credentials>) -> Result<Vec<String>, ClientError> {
-    let request = match build_request(case, credentials) {
+    let server = format!("http://{}", url.authority());
+    let fill = request::Fill {
+        base: &server,
+        credentials,
+    };
+    let built = match request::build(case, &fill) {
         Ok(r) => r,
         Err(problem) => return Ok(vec![problem]),
     };
-    let target = match &request.path {
+    let target = match &built.path {
         Some(path) => url.with_path(path),
         None => url.clone(),
     };
-    let resp = client::send(&target, request.request).await?;
-    Ok(compare(case, &resp).unwrap_or_else(|problem| vec![problem]))
-}
-
-/// A case's request, and the path it goes to when the fixture names one
-/// (`#path /scene7/api/IpsApiService`) instead of the SOAP endpoint's.
-struct CaseRequest {
-    request: client::Request,
-    path: Option<String>,
-}
-
-/// The request as the fixture describes it, as `tests/golden.rs` sends it.
-fn build_request(case: &Path, credentials: Option<&Credentials>) -> Result<CaseRequest, String> {
-    let body = std::fs::read(case).map_err(|e| format!("{}: {e}", case.display()))?;
-    let body = fill(&body, credentials, true)?.into_owned();
-    let mut version = HttpVersion::Http11;
-    let mut path = None;
-    let mut headers = vec![
-        ("Content-Type".to_owned(), "text/xml; charset=utf-8".to_owned()),
-        ("SOAPAction".to_owned(), "\"copyImage\"".to_owned()),
-    ];
-    let header_file = sibling(case, ".request.http");
-    if let Some(text) = read_text(&header_file)? {
-        let text = String::from_utf8(fill(text.as_bytes(), credentials, false)?.into_owned())
-            .map_err(|_| format!("{}: not UTF-8", header_file.display()))?;
-        headers.clear();
-        for line in text.lines() {
-            if line == "#http/1.0" {
-                version = HttpVersion::Http10;
-            } else if let Some(p) = line.strip_prefix("#path ").filter(|p| p.starts_with('/')) {
-                path = Some(p.trim().to_owned());
-            } else if line.trim().is_empty() || line.starts_with('#') {
-                // Blank lines and comments.
-            } else {
-                let (name, value) = line
-                    .split_once(':')
-                    .ok_or_else(|| format!("{}: {line:?} is not a header line", header_file.display()))?;
-                headers.push((name.to_owned(), value.trim_start_matches([' ', '\t']).to_owned()));
+    let begun = Instant::now();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let resp = client::send(&target, built.request.clone()).await?;
+        let mut problems = expect::compare(case, &resp, &server).unwrap_or_else(|problem| vec![problem]);
+        match built.poll {
+            Some(limit) if !problems.is_empty() && begun.elapsed() + POLL_EVERY <= limit => {
+                tokio::time::sleep(POLL_EVERY).await;
             }
+            Some(limit) if !problems.is_empty() => {
+                problems.insert(
+                    0,
+                    format!("still no match after {tries} tries in {} s", limit.as_secs()),
+                );
+                return Ok(problems);
+            }
+            _ => return Ok(problems),
         }
     }
-    if version == HttpVersion::Http11 {
-        // One request per connection, as the golden harness sends it.
-        headers.insert(0, ("Connection".to_owned(), "close".to_owned()));
-    }
-    Ok(CaseRequest {
-        request: client::Request {
-            method: "POST".to_owned(),
-            version,
-            headers,
-            body,
-        },
-        path,
-    })
-}
-
-/// Replaces the credential placeholders; `xml` escapes the values for XML
-/// text. A placeholder without credentials is the case's failure.
-fn fill<'a>(text: &'a [u8], credentials: Option<&Credentials>, xml: bool) -> Result<Cow<'a, [u8]>, String> {
-    const PLACEHOLDERS: [&str; 3] = ["{{user}}", "{{password}}", "{{basic}}"];
-    let used = |p: &str| text.windows(p.len()).any(|w| w == p.as_bytes());
-    let Some(first) = PLACEHOLDERS.into_iter().find(|p| used(p)) else {
-        return Ok(Cow::Borrowed(text));
-    };
-    let Some(c) = credentials else {
-        return Err(format!("the request uses {first}: give --user and --password"));
-    };
-    let escape = |s: &str| if xml { crate::soap::escape(s) } else { s.to_owned() };
-    let values = [
-        escape(&c.user),
-        escape(&c.password),
-        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.user, c.password)),
-    ];
-    let mut out = Vec::with_capacity(text.len());
-    let mut rest = text;
-    while let Some((&byte, tail)) = rest.split_first() {
-        let found = PLACEHOLDERS
-            .iter()
-            .zip(&values)
-            .find_map(|(p, value)| rest.strip_prefix(p.as_bytes()).map(|after| (value, after)));
-        match found {
-            Some((value, after)) => {
-                out.extend_from_slice(value.as_bytes());
-                rest = after;
-            }
-            None => {
-                out.push(byte);
-                rest = tail;
-            }
-        }
-    }
-    Ok(Cow::Owned(out))
-}
-
-/// What differs between the reply and the recorded one; empty if nothing.
-fn compare(case: &Path, resp: &client::Response) -> Result<Vec<String>, String> {
-    let mut problems = Vec::new();
-    if let Some(http) = read_text(&sibling(case, ".response.http"))? {
-        for line in http.lines() {
-            if let Some(code) = line.strip_prefix("HTTP ") {
-                if code.trim() != resp.status.to_string() {
-                    problems.push(format!("HTTP status: expected {}, got {}", code.trim(), resp.status));
-                }
-            } else if let Some((name, value)) = line.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-type") {
-                    let got = resp.header("content-type").unwrap_or("(none)");
-                    if got != value.trim() {
-                        problems.push(format!("Content-Type: expected {}, got {got}", value.trim()));
-                    }
-                }
-            }
-        }
-    }
-    let text = String::from_utf8(resp.body.clone());
-    if let Some(want) = read_text(&sibling(case, ".response.xml"))? {
-        match text {
-            Ok(got) => {
-                if let Err(mismatch) = canon::matches(&want, &got) {
-                    problems.push(format!("reply differs:\n{mismatch}"));
-                    if matches!(mismatch, canon::Mismatch::Actual(_)) {
-                        problems.push(format!("the reply was:\n{got}"));
-                    }
-                }
-            }
-            Err(_) => problems.push("the reply is not UTF-8 text".to_owned()),
-        }
-    } else if let Some(want) = read_text(&sibling(case, ".response.txt"))? {
-        let got = text.unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        if got != want {
-            problems.push(format!("reply differs:\n{}", canon::line_diff(&want, &got)));
-        }
-    } else {
-        problems.push("no recorded reply (.response.xml or .response.txt)".to_owned());
-    }
-    Ok(problems)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders() {
-        let creds = Credentials {
-            user: "a&b@x".into(),
-            password: "p<w>".into(),
-        };
-        let plain = b"<user>u</user>";
-        assert!(matches!(fill(plain, None, true), Ok(Cow::Borrowed(_))));
-        let filled = fill(
-            b"<user>{{user}}</user><password>{{password}}</password>",
-            Some(&creds),
-            true,
-        )
-        .expect("fill");
-        assert_eq!(&*filled, &b"<user>a&amp;b@x</user><password>p&lt;w&gt;</password>"[..]);
-        let header = fill(b"Authorization: Basic {{basic}}", Some(&creds), false).expect("fill");
-        assert_eq!(&*header, &b"Authorization: Basic YSZiQHg6cDx3Pg=="[..]);
-        let missing = fill(b"{{password}}", None, true).expect_err("no credentials");
-        assert!(
-            missing.contains("{{password}}") && missing.contains("--user"),
-            "{missing}"
-        );
-        assert!(!format!("{creds:?}").contains("p<w>"));
-    }
 
     #[test]
     fn names_and_siblings() {
