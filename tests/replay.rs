@@ -247,3 +247,81 @@ async fn the_doc_story_replays_in_order_and_repeats_after_a_reset() {
     assert!(!summary.failed.is_empty(), "{report}");
     server.stop().await;
 }
+
+/// A server that keeps every job Running for 400 ms, longer than `#poll`'s
+/// interval, so a story's polling step passes only by sending again.
+async fn holding_server() -> TestServer {
+    let limits = ips_emulator::Limits {
+        job_hold: std::time::Duration::from_millis(400),
+        ..ips_emulator::Limits::default()
+    };
+    TestServer::start(support::options(ips_emulator::DataLocation::InMemory, limits)).await
+}
+
+/// The job flows of `fixtures/jobs/` (ingest by URL from the server itself,
+/// poll, publish, fetch; export, poll the log, download the archive and
+/// list it; sources that fail or are refused; reprocess and the audit
+/// logs), each replayed in order after one reset, twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_job_stories_replay_with_polling() {
+    let server = holding_server().await;
+    let root = support::root().join("fixtures/jobs");
+    let mut flows: Vec<_> = std::fs::read_dir(&root)
+        .expect("read_dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    flows.sort();
+    assert_eq!(flows.len(), 4, "{flows:?}");
+    for flow in &flows {
+        for run_number in 1..=2 {
+            let (result, report) = run(&options(&server, flow, Reset::Once)).await;
+            let summary = result.unwrap_or_else(|e| panic!("{}: {e}\n{report}", flow.display()));
+            assert_eq!(
+                summary.failed,
+                Vec::<String>::new(),
+                "{} run {run_number}:\n{report}",
+                flow.display()
+            );
+            assert_eq!(summary.passed, count_cases(flow), "{report}");
+        }
+    }
+    server.stop().await;
+}
+
+/// Without `#poll`, the step that waits for the export's end sees it still
+/// running and fails, and so does the download of an archive not yet
+/// written; a listing that differs is reported entry by entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_polling_a_running_job_fails_the_story() {
+    let server = holding_server().await;
+    let suite = tempfile::tempdir().expect("tempdir");
+    let flow = support::root().join("fixtures/jobs/2-export");
+    for entry in std::fs::read_dir(&flow).expect("read_dir").flatten() {
+        std::fs::copy(entry.path(), suite.path().join(entry.file_name())).expect("copy");
+    }
+    let polling = suite.path().join("02-getJobLogDetails-until-ended.request.http");
+    edit(polling.clone(), "#poll 60", "# no polling");
+    let (result, report) = run(&options(&server, suite.path(), Reset::Once)).await;
+    let summary = result.unwrap_or_else(|e| panic!("{e}\n{report}"));
+    assert_eq!(
+        summary.failed,
+        ["02-getJobLogDetails-until-ended", "03-download-archive"],
+        "{report}"
+    );
+    assert!(report.contains("HTTP status: expected 200, got 404"), "{report}");
+
+    edit(polling, "# no polling", "#poll 60");
+    edit(
+        suite.path().join("03-download-archive.response.entries"),
+        "macbookwin1.jpg",
+        "other.jpg",
+    );
+    let (result, report) = run(&options(&server, suite.path(), Reset::Once)).await;
+    let summary = result.unwrap_or_else(|e| panic!("{e}\n{report}"));
+    assert_eq!(summary.failed, ["03-download-archive"], "{report}");
+    assert!(report.contains("archive entries differ"), "{report}");
+    assert!(report.contains("112525 2745d9f4 macbookwin1.jpg"), "{report}");
+    server.stop().await;
+}
