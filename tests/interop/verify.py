@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """The emulator's side of one stack's run: what reached it, and how.
 
-    verify.py MODE VERSION JOURNAL_URL TAP_LOG [FEATURE...]
+    verify.py [--jobs] MODE VERSION JOURNAL_URL TAP_LOG [FEATURE...]
 
 MODE is `emulator` (the full set of checks) or `adobe` (generated from Adobe's
 2013-02-15 WSDL); VERSION is the API version the client was generated for
 (2008-01-15, 2014-04-03, or pre-4.0, whose API has no copyImage and gets its
-own set of checks). Reads the emulator's request journal (GET JOURNAL_URL,
+own set of checks). With --jobs the stack also ran check 7 (a publish job,
+submitted, polled while active and found in the logs), and the journal must
+show those calls too. Reads the emulator's request journal (GET JOURNAL_URL,
 emptied by the runner before the stack ran) and the relay's log of HTTP heads
 (TAP_LOG, see tap.py), and prints
 
@@ -78,7 +80,16 @@ def namespace(version):
     return IPS_XSD if version == "pre-4.0" else f"{IPS_XSD}/{version}"
 
 
-def journal_problems(mode, version, entries):
+# Check 7's calls: the submit, the polls (one at least while the job was
+# active and one after it had left), and the logs.
+JOB_CALLS = [
+    ("submitJob", "ok", 200, 1),
+    ("getActiveJobs", "ok", 200, 2),
+    ("getJobLogs", "ok", 200, 1),
+]
+
+
+def journal_problems(mode, version, entries, jobs=False):
     """What the journal lacks, given the checks the stack ran."""
     def has(op, outcome, status, ns):
         ops = op if isinstance(op, tuple) else (op,)
@@ -117,10 +128,13 @@ def journal_problems(mode, version, entries):
             ("copyImage", "30001", 200, 1),
         ]
         ns = namespace(version)
+    if jobs:
+        wanted += JOB_CALLS
     for op, outcome, status, count in wanted:
         if has(op, outcome, status, ns) < count:
             name = "/".join(op) if isinstance(op, tuple) else op
-            problems.append(f"no {name} answered {outcome} with HTTP {status} in {ns}")
+            how_many = "no" if count == 1 else f"fewer than {count}"
+            problems.append(f"{how_many} {name} answered {outcome} with HTTP {status} in {ns}")
     other = sorted({e["namespace"] for e in entries if e["namespace"] not in (ns, None)})
     if other:
         problems.append("calls in other namespaces: " + ", ".join(other))
@@ -128,12 +142,16 @@ def journal_problems(mode, version, entries):
 
 
 def main():
-    mode, version, journal_url, tap_log, *expected = sys.argv[1:]
+    args = sys.argv[1:]
+    jobs = "--jobs" in args
+    if jobs:
+        args.remove("--jobs")
+    mode, version, journal_url, tap_log, *expected = args
     ok = True
     try:
         with urllib.request.urlopen(journal_url, timeout=10) as r:
             entries = json.load(r)
-        problems = journal_problems(mode, version, entries)
+        problems = journal_problems(mode, version, entries, jobs)
     except OSError as e:
         problems = [f"GET {journal_url}: {e}"]
     if problems:

@@ -14,6 +14,9 @@ const COMPANY = 'c|6';
 const SOURCE = 'a|739|1|537';
 const FOLDER = 'ApiTestCo/';
 const BASE = process.env.IPS_BASE_URL;
+// How often, and how long, the active jobs are polled for a submitted job.
+const POLL_INTERVAL_MS = 300;
+const POLL_LIMIT_MS = 30000;
 
 let failed = false;
 function check(what, ok, detail = '') {
@@ -22,6 +25,15 @@ function check(what, ok, detail = '') {
 }
 
 const freshName = () => 'node-' + crypto.randomBytes(4).toString('hex');
+
+// The items of a returned array: one item comes back as an object, none as
+// null or a missing element.
+function arrayItems(array) {
+  const items = array?.items ?? [];
+  return Array.isArray(items) ? items : [items];
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function pngSize(buf) {
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -78,8 +90,7 @@ async function main() {
 
   try {
     const r = await call('getAssets', auth(), { companyHandle: COMPANY, assetHandleArray: { items: [handle] } });
-    let items = r?.assetArray?.items ?? [];
-    if (!Array.isArray(items)) items = [items];
+    const items = arrayItems(r?.assetArray);
     if (items.length !== 1) check('getAssets finds the copy', false, `${items.length} items`);
     else {
       const a = items[0];
@@ -111,6 +122,74 @@ async function main() {
     copy(auth(), freshName(), '', 'a|999|1|999'), 500);
   await expectFault('ipsApiFault 30001 (HTTP 200)', 'ipsApiFault', 30001,
     copy(auth({ faultHttpStatusCode: 200 }), freshName(), '', 'a|999|1|999'), 200);
+
+  await publishJob(call, auth);
+}
+
+// Polls getActiveJobs for one job until it has left the active jobs: the job
+// as each poll saw it, and whether it left within POLL_LIMIT_MS.
+async function pollActive(call, auth, jobHandle) {
+  const seen = [];
+  const deadline = Date.now() + POLL_LIMIT_MS;
+  while (Date.now() < deadline) {
+    const r = await call('getActiveJobs', auth(), { jobHandle });
+    const mine = arrayItems(r?.jobArray).filter((j) => j.jobHandle === jobHandle);
+    if (mine.length === 0) return { seen, left: true };
+    seen.push(mine[0]);
+    await sleep(POLL_INTERVAL_MS);
+  }
+  return { seen, left: false };
+}
+
+// A full publish job: submitted, polled while it is active, then found
+// finished in the job logs (the runner holds each job Running 1.5 s).
+async function publishJob(call, auth) {
+  const jobName = 'interop-publish-' + crypto.randomBytes(4).toString('hex');
+  let jobHandle;
+  try {
+    const r = await call('submitJob', auth(), {
+      companyHandle: COMPANY, jobName, imageServingPublishJob: { publishType: 'Full', emailSetting: 'None' },
+    });
+    jobHandle = r?.jobHandle;
+    check('submitJob (publish) returns a jobHandle', typeof jobHandle === 'string' && jobHandle !== '',
+      `got ${JSON.stringify(r)}`);
+  } catch (e) {
+    check('submitJob (publish) returns a jobHandle', false, e.message);
+    return;
+  }
+  if (typeof jobHandle !== 'string' || jobHandle === '') return;
+  try {
+    const { seen, left } = await pollActive(call, auth, jobHandle);
+    check('getActiveJobs sees the job Running',
+      seen.some((j) => j.state === 'Running' && j.originalName === jobName && j.type === 'ImageServingPublish'),
+      `${seen.length} polls saw it: ` + seen.map((j) => `${j.state}/${j.originalName}/${j.type}`).join(', '));
+    check('the job leaves the active jobs', left, `still active after ${POLL_LIMIT_MS / 1000}s`);
+  } catch (e) {
+    check('getActiveJobs sees the job Running', false, e.message);
+    return;
+  }
+  try {
+    const logs = arrayItems((await call('getJobLogs', auth(), { companyHandle: COMPANY }))?.jobLogArray);
+    const mine = logs.filter((l) => l.originalJobName === jobName);
+    if (mine.length !== 1) {
+      check('getJobLogs lists the finished job', false, `${mine.length} of ${logs.length} logs named ${jobName}`);
+      return;
+    }
+    const log = mine[0];
+    // Counts may come back as numbers or as digit strings.
+    const count = (v) => (/^\d+$/.test(String(v)) ? Number(v) : NaN);
+    const [success, errors, total] = [log.fileSuccessCount, log.fileErrorCount, log.totalFileCount].map(count);
+    // node soap hands dateTimes back as Date objects; a missing one is NaN.
+    const start = new Date(log.startDate).getTime();
+    const end = new Date(log.endDate).getTime();
+    check('getJobLogs lists the finished job',
+      log.jobHandle === jobHandle && end >= start && String(log.fatalError) === 'false'
+        && success >= 1 && errors === 0 && total >= success,
+      `handle=${log.jobHandle} start=${start} end=${end} fatal=${log.fatalError} `
+        + `success/error/total=${success}/${errors}/${total}`);
+  } catch (e) {
+    check('getJobLogs lists the finished job', false, e.message);
+  }
 }
 
 main().then(

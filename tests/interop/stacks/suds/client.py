@@ -17,9 +17,16 @@ from suds.client import Client
 from suds.transport import TransportError
 from suds.transport.http import HttpTransport
 
+# Check 7 is shared with the other Python stack (tests/interop/publish_check.py);
+# importing it leaves no __pycache__ in the tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.dont_write_bytecode = True
+import publish_check  # noqa: E402
+
 AUTH_NS = "http://www.scene7.com/IpsApi/xsd"
 # The authHeader the WSDL binds (2014-04-03 binds its own).
 HEADER_NS = os.environ.get("IPS_HEADER_NS", AUTH_NS)
+TYPES_NS = os.environ["IPS_TYPES_NS"]
 BASE = os.environ["IPS_BASE_URL"]
 USER, PASSWORD = "ipsuser@ips.test", "ips-emulator"
 COMPANY, SOURCE, FOLDER = "c|6", "a|739|1|537", "ApiTestCo/"
@@ -69,6 +76,11 @@ def png_size(data):
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
+def array_items(ret):
+    """The items of a returned array; suds gives an empty one back as ''."""
+    return list(getattr(ret, "items", None) or [])
+
+
 def copy(name, modifier="", source=SOURCE):
     return client.service.copyImage(
         companyHandle=COMPANY, assetHandle=source, folderHandle=FOLDER, name=name, urlModifier=modifier
@@ -111,7 +123,7 @@ def main():
 
     try:
         ret = client.service.getAssetsByName(companyHandle=COMPANY, nameArray={"items": [name]})
-        items = getattr(ret, "items", None) or []
+        items = array_items(ret)
         if len(items) != 1:
             check("getAssetsByName finds the copy", False, f"{len(items)} items in {ret!r}")
         else:
@@ -144,6 +156,18 @@ def main():
     auth(fault_status=200)
     expect_fault("ipsApiFault 30001 (HTTP 200)", "ipsApiFault", 30001,
                  lambda: copy(fresh(), source="a|999|1|999"), 200)
+
+    auth()
+    job = client.factory.create(f"{{{TYPES_NS}}}ImageServingPublishJob")
+    job.publishType, job.emailSetting = "Full", "None"
+    publish_check.run(
+        check,
+        submit=lambda job_name: client.service.submitJob(
+            companyHandle=COMPANY, jobName=job_name, imageServingPublishJob=job
+        ),
+        active_jobs=lambda handle: array_items(client.service.getActiveJobs(jobHandle=handle)),
+        job_logs=lambda: array_items(client.service.getJobLogs(companyHandle=COMPANY)),
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,12 @@ import zeep
 from zeep.exceptions import Fault
 from zeep.transports import Transport
 
+# Check 7 is shared with the other Python stack (tests/interop/publish_check.py);
+# importing it leaves no __pycache__ in the tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.dont_write_bytecode = True
+import publish_check  # noqa: E402
+
 AUTH_NS = "http://www.scene7.com/IpsApi/xsd"
 BASE = os.environ["IPS_BASE_URL"]
 SERVICE = os.environ["IPS_SERVICE_URL"]
@@ -80,8 +86,10 @@ def expect_fault(client, transport, what, element, code, call, status=None):
     check(what, False, f"no fault; returned {result!r}")
 
 
-def asset_items(ret):
-    """zeep unwraps getAssetsReturn/assetArray/items (single children) to a list."""
+def array_items(ret):
+    """zeep unwraps a return whose one child is an array (getAssetsReturn/
+    assetArray/items, getActiveJobsReturn/jobArray/items…) to a list, or to
+    None when the array is empty."""
     if ret is None:
         return []
     if isinstance(ret, list):
@@ -115,7 +123,7 @@ def emulator():
     # b. the copy through getAssets, from the typed result
     try:
         ret = svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [handle]}, _soapheaders=auth())
-        items = asset_items(ret)
+        items = array_items(ret)
         if len(items) != 1:
             check("getAssets finds the copy", False, f"{len(items)} items")
         else:
@@ -156,6 +164,16 @@ def emulator():
     expect_fault(client, transport, "ipsApiFault 30001 (HTTP 200)", "ipsApiFault", 30001,
                  copy(auth(faultHttpStatusCode=200), source="a|999|1|999"), status=200)
 
+    publish_check.run(
+        check,
+        submit=lambda job_name: svc.submitJob(
+            companyHandle=COMPANY, jobName=job_name,
+            imageServingPublishJob={"publishType": "Full", "emailSetting": "None"}, _soapheaders=auth(),
+        ),
+        active_jobs=lambda handle: array_items(svc.getActiveJobs(jobHandle=handle, _soapheaders=auth())),
+        job_logs=lambda: array_items(svc.getJobLogs(companyHandle=COMPANY, _soapheaders=auth())),
+    )
+
 
 def pre40():
     """The pre-4.0 API (IpsApi.wsdl), which has no copyImage: reads, a folder, faults."""
@@ -166,7 +184,7 @@ def pre40():
         info = svc.getCompanyInfo(companyName="ApiTestCo", _soapheaders=auth())
         check("getCompanyInfo (pre-4.0)", info.companyHandle == COMPANY and info.rootPath == FOLDER,
               f"handle={info.companyHandle!r} root={info.rootPath!r}")
-        items = asset_items(svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [SOURCE]},
+        items = array_items(svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [SOURCE]},
                                           _soapheaders=auth()))
         a = items[0] if len(items) == 1 else None
         check("getAssets (pre-4.0) reads the seed asset",
@@ -213,7 +231,7 @@ def adobe():
         check("copyImage (2013-02-15) returns a handle", False, f"{type(e).__name__}: {e}")
     try:
         ret = svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [handle]}, _soapheaders=auth())
-        items = asset_items(ret)
+        items = array_items(ret)
         a = items[0] if len(items) == 1 else None
         check("getAssets (2013-02-15) finds the copy",
               a is not None and a.assetHandle == handle and a.name == name and a.folder == FOLDER,
