@@ -380,3 +380,67 @@ async fn oversized_requests_are_refused_and_nothing_is_echoed_at_length() {
     assert!(journal.body.len() < 2048, "a {}-byte journal", journal.body.len());
     server.stop().await;
 }
+
+/// `moveFolder` (2012-02-14 and later) takes a folder with its subfolders
+/// and assets under another folder: the assets keep their handles and are
+/// served from the new path; a name already taken there is refused and
+/// changes nothing.
+#[tokio::test]
+async fn a_folder_moves_with_what_it_holds() {
+    let server = TestServer::in_memory().await;
+    let handle = copy(&server, "Moved", "").await;
+    let move_to = |dest: &'static str| {
+        envelope(
+            "moveFolder",
+            &format!("<folderHandle>ApiTestCo/uploads/</folderHandle><destFolderHandle>{dest}</destFolderHandle>"),
+        )
+        .replace(NS, "http://www.scene7.com/IpsApi/xsd/2012-02-14")
+    };
+    let headers = [
+        ("Content-Type", "text/xml; charset=utf-8"),
+        ("SOAPAction", "\"moveFolder\""),
+    ];
+    for folder in [
+        "ApiTestCo/archive",
+        "ApiTestCo/uploads/deep",
+        "ApiTestCo/taken",
+        "ApiTestCo/taken/uploads",
+    ] {
+        let made = call(&server, "createFolder", &format!("<folderPath>{folder}</folderPath>")).await;
+        assert_eq!(made.status, 200, "{}", made.text());
+    }
+    let moved = call(
+        &server,
+        "moveAsset",
+        &format!("<assetHandle>{handle}</assetHandle><folderHandle>ApiTestCo/uploads/deep/</folderHandle>"),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+
+    let resp = support::exchange(
+        server.addr,
+        &support::soap_request(move_to("ApiTestCo/archive/").as_bytes(), &headers),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(all(&resp.text(), "folderHandle"), ["ApiTestCo/archive/uploads/"]);
+    let folders = call(&server, "getFolders", "").await.text();
+    let paths = all(&folders, "path");
+    assert!(
+        paths.contains(&"ApiTestCo/archive/uploads/deep/".to_owned()),
+        "{paths:?}"
+    );
+    assert!(!paths.iter().any(|p| p.starts_with("ApiTestCo/uploads/")), "{paths:?}");
+    let asset = get_assets(&server, &[&handle]).await;
+    assert_eq!(all(&asset, "folder"), ["ApiTestCo/archive/uploads/deep/"]);
+    assert_eq!(get(&server, "/is/image/ApiTestCo/Moved?wid=10").await.status, 200);
+
+    // `ApiTestCo/taken/` already has an `uploads/`: refused, nothing moves.
+    let clash = move_to("ApiTestCo/taken/").replace("ApiTestCo/uploads/", "ApiTestCo/archive/uploads/");
+    let resp = support::exchange(server.addr, &support::soap_request(clash.as_bytes(), &headers)).await;
+    assert_eq!(resp.status, 500, "{}", resp.text());
+    assert!(resp.text().contains("ApiTestCo/taken/uploads/"), "{}", resp.text());
+    let asset = get_assets(&server, &[&handle]).await;
+    assert_eq!(all(&asset, "folder"), ["ApiTestCo/archive/uploads/deep/"]);
+    server.stop().await;
+}

@@ -180,7 +180,15 @@ fn template(operation: &str) -> (String, String) {
 /// The template in `version`'s namespace, with the fields that version
 /// does not have taken out.
 fn in_version(template: &str, version: Version) -> String {
-    let mut text = template.replace(NS_2008, versions::namespace(version));
+    // A template is in the 2008-01-15 namespace, or in its operation's
+    // first version's when that is later (`moveFolder`, since 2012-02-14).
+    let own = Version::ALL
+        .into_iter()
+        .map(versions::namespace)
+        .filter(|ns| ns.contains("/20"))
+        .find(|ns| template.contains(&format!("\"{ns}\"")))
+        .unwrap_or(NS_2008);
+    let mut text = template.replace(own, versions::namespace(version));
     if version >= Version::V2012_02_14 {
         text = text
             .lines()

@@ -277,6 +277,27 @@ impl Catalog {
     pub async fn rename_folder(&self, company_id: i64, path: String, new_path: String) -> Result<(), Error> {
         self.call(move |t| rename(t.conn, company_id, &path, &new_path)).await
     }
+
+    /// Moves the folder at `path` (and everything below it) to `new_path`,
+    /// a child of the folder at `dest`; `Ok(false)` if there is no folder
+    /// at `dest`, which the move checks in the same transaction.
+    pub async fn move_folder(
+        &self,
+        company_id: i64,
+        path: String,
+        dest: String,
+        new_path: String,
+    ) -> Result<bool, Error> {
+        self.call(move |t| {
+            existing_non_root(t.conn, company_id, &path)?;
+            if !exists(t.conn, company_id, &dest)? {
+                return Ok(false);
+            }
+            rename(t.conn, company_id, &path, &new_path)?;
+            Ok(true)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

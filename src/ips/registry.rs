@@ -20,6 +20,7 @@ pub static OPERATIONS: &[&Operation] = &[
     &ops::create_folder::OPERATION,
     &ops::delete_folder::OPERATION,
     &ops::rename_folder::OPERATION,
+    &ops::move_folder::OPERATION,
     &ops::get_assets::OPERATION,
     &ops::get_assets_by_name::OPERATION,
     &ops::search_assets::OPERATION,

@@ -22,6 +22,7 @@ pub mod get_scheduled_jobs;
 pub mod get_user_info;
 pub mod move_asset;
 pub mod move_assets;
+pub mod move_folder;
 pub mod pause_job;
 pub mod rename_asset;
 pub mod rename_folder;
