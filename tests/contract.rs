@@ -304,6 +304,7 @@ pub const NOT_SCHEMA_VALID: &[&str] = &[
     "versions/21-setAssetPublishState-2009-07-31-no-contexts.request.xml",
     "versions/22-submitJob-exportJob-2008-01-15-not-in-version.request.xml",
     "operations/123-moveFolder-2008-01-15-not-in-version.request.xml",
+    "operations/125-checkAssetNames-pre40-not-in-version.request.xml",
 ];
 
 /// What an expected reply's `{{any}}` marker (a value that varies from run

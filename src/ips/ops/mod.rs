@@ -1,6 +1,7 @@
 //! One file per operation: its declaration and its handler side by side.
 //! `registry` lists them.
 
+pub mod check_asset_names;
 pub mod check_login;
 pub mod copy_image;
 pub mod create_folder;
