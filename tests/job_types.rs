@@ -53,15 +53,16 @@ fn digest_field(f: &Field) -> digest::Field {
         Ty::Complex(t) => t.name.to_owned(),
     };
     let (min, max) = match f.occurs {
-        Occurs::Required => ("1", "1"),
-        Occurs::Optional => ("0", "1"),
-        Occurs::Many => ("0", "unbounded"),
+        Occurs::Required => ("1".to_owned(), "1".to_owned()),
+        Occurs::Optional => ("0".to_owned(), "1".to_owned()),
+        Occurs::Many => ("0".to_owned(), "unbounded".to_owned()),
+        Occurs::Between(min, max) => (min.to_string(), max.to_string()),
     };
     digest::Field {
         name: f.name.to_owned(),
         ty,
-        min: min.to_owned(),
-        max: max.to_owned(),
+        min,
+        max,
     }
 }
 

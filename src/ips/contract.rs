@@ -117,6 +117,16 @@ pub enum Occurs {
     Optional,
     /// Any number of times (the `items` of an array type).
     Many,
+    /// Between `min` and `max` times (the `items` of an array type whose
+    /// schema bounds it, such as `UrlArray`'s 1 to 1000).
+    Between(u16, u16),
+}
+
+impl Occurs {
+    /// Whether the element may repeat (an array's `items`).
+    pub fn repeats(self) -> bool {
+        matches!(self, Occurs::Many | Occurs::Between(..))
+    }
 }
 
 /// One element of a type, with the versions that have it.
@@ -158,6 +168,14 @@ impl Field {
     pub const fn many(name: &'static str, ty: Ty) -> Field {
         Field {
             occurs: Occurs::Many,
+            ..Field::req(name, ty)
+        }
+    }
+
+    /// A field repeated `min` to `max` times, in every version.
+    pub const fn between(name: &'static str, ty: Ty, min: u16, max: u16) -> Field {
+        Field {
+            occurs: Occurs::Between(min, max),
             ..Field::req(name, ty)
         }
     }
@@ -218,7 +236,7 @@ impl Type {
 
     /// Whether this is an array type: one repeated `items` field.
     pub fn is_array(&self) -> bool {
-        matches!(self.fields, [f] if f.occurs == Occurs::Many && f.name == "items")
+        matches!(self.fields, [f] if f.occurs.repeats() && f.name == "items")
     }
 }
 
@@ -303,6 +321,10 @@ pub mod prelude {
     /// A repeated field.
     pub const fn many(name: &'static str, ty: super::Ty) -> Field {
         Field::many(name, ty)
+    }
+    /// A field repeated `min` to `max` times.
+    pub const fn between(name: &'static str, ty: super::Ty, min: u16, max: u16) -> Field {
+        Field::between(name, ty, min, max)
     }
     /// A field of a complex type.
     pub const fn of(t: &'static Type) -> super::Ty {

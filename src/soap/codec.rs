@@ -57,7 +57,7 @@ pub fn decode(
             .find(|f| f.name == canonical && f.in_version(version))
             .filter(|_| child.ns.as_deref() == Some(ns))
             .ok_or_else(|| Error::UnexpectedElement(bounded(&child.qname())))?;
-        if field.occurs != Occurs::Many {
+        if !field.occurs.repeats() {
             if let Some((_, earlier)) = seen.iter().find(|(n, _)| *n == field.name) {
                 return Err(Error::Malformed(if *earlier == child.name {
                     format!("element '{}' appears more than once", field.name)
@@ -71,8 +71,8 @@ pub fn decode(
             continue;
         }
         let value = decode_value(child, field, version, ns)?;
-        if field.occurs == Occurs::Many {
-            push_item(&mut record, field.name, value, &element.name)?;
+        if field.occurs.repeats() {
+            push_item(&mut record, field, value, &element.name)?;
         } else {
             record.push(field.name, value);
         }
@@ -84,16 +84,36 @@ pub fn decode(
     {
         return Err(Error::MissingParameter(missing.name));
     }
+    for field in fields.iter().filter(|f| f.in_version(version)) {
+        if let Occurs::Between(min, _) = field.occurs {
+            let count = match record.get(field.name) {
+                Some(Value::List(items)) => items.len(),
+                _ => 0,
+            };
+            if count < usize::from(min) {
+                return Err(Error::InvalidValue(format!(
+                    "'{}' holds {count} items; at least {min} {} required",
+                    bounded(&element.name),
+                    if min == 1 { "is" } else { "are" }
+                )));
+            }
+        }
+    }
     Ok(record)
 }
 
-/// Adds one item of a repeated field, within [`MAX_ITEMS`].
-fn push_item(record: &mut Record, name: &'static str, value: Value, parent: &str) -> Result<(), Error> {
+/// Adds one item of a repeated field, within [`MAX_ITEMS`] and the
+/// field's own bound.
+fn push_item(record: &mut Record, field: &Field, value: Value, parent: &str) -> Result<(), Error> {
+    let (name, most) = match field.occurs {
+        Occurs::Between(_, max) => (field.name, usize::from(max).min(MAX_ITEMS)),
+        _ => (field.name, MAX_ITEMS),
+    };
     match record.take(name) {
         Some(Value::List(mut items)) => {
-            if items.len() >= MAX_ITEMS {
+            if items.len() >= most {
                 return Err(Error::InvalidValue(format!(
-                    "'{}' holds more than {MAX_ITEMS} items; at most {MAX_ITEMS} are accepted",
+                    "'{}' holds more than {most} items; at most {most} are accepted",
                     bounded(parent)
                 )));
             }

@@ -40,6 +40,9 @@ fn element(out: &mut String, indent: &str, f: &Field) {
         Occurs::Required => {}
         Occurs::Optional => out.push_str(" minOccurs=\"0\""),
         Occurs::Many => out.push_str(" minOccurs=\"0\" maxOccurs=\"unbounded\""),
+        Occurs::Between(min, max) => {
+            let _ = write!(out, " minOccurs=\"{min}\" maxOccurs=\"{max}\"");
+        }
     }
     out.push_str("/>\n");
 }
