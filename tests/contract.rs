@@ -305,6 +305,8 @@ pub const NOT_SCHEMA_VALID: &[&str] = &[
     "versions/22-submitJob-exportJob-2008-01-15-not-in-version.request.xml",
     "operations/123-moveFolder-2008-01-15-not-in-version.request.xml",
     "operations/125-checkAssetNames-pre40-not-in-version.request.xml",
+    "operations/129-cdnCacheInvalidation-empty-url-array.request.xml",
+    "operations/132-cdnCacheInvalidation-too-many-urls.request.xml",
 ];
 
 /// What an expected reply's `{{any}}` marker (a value that varies from run

@@ -444,3 +444,46 @@ async fn a_folder_moves_with_what_it_holds() {
     assert_eq!(all(&asset, "folder"), ["ApiTestCo/archive/uploads/deep/"]);
     server.stop().await;
 }
+
+/// A CDN invalidation (2014-04-03) is recorded and its status is `Done`
+/// at once; another company's handle is not found.
+#[tokio::test]
+async fn a_cdn_invalidation_is_done_at_once() {
+    let server = TestServer::in_memory().await;
+    let send = |op: &'static str, body: String| {
+        let envelope = envelope(op, &body)
+            .replace(NS, "http://www.scene7.com/IpsApi/xsd/2014-04-03")
+            .replace("ipsuser@ips.test", "ipsadmin@ips.test");
+        let action = format!("\"{op}\"");
+        let addr = server.addr;
+        async move {
+            let headers = [
+                ("Content-Type", "text/xml; charset=utf-8"),
+                ("SOAPAction", action.as_str()),
+            ];
+            support::exchange(addr, &support::soap_request(envelope.as_bytes(), &headers)).await
+        }
+    };
+    let purge = send(
+        "cdnCacheInvalidation",
+        "<urlArray><items>http://h/is/image/ApiTestCo/macbookwin1?wid=10</items></urlArray>".into(),
+    )
+    .await;
+    assert_eq!(purge.status, 200, "{}", purge.text());
+    let handle = all(&purge.text(), "invalidationHandle").pop().expect("a handle");
+    let status = send(
+        "getCdnCacheInvalidationStatus",
+        format!("<invalidationHandle>{handle}</invalidationHandle>"),
+    )
+    .await;
+    assert_eq!(status.status, 200, "{}", status.text());
+    assert_eq!(all(&status.text(), "status"), ["Done"]);
+    assert_eq!(all(&status.text(), "completionTime").len(), 1);
+    let foreign = send(
+        "getCdnCacheInvalidationStatus",
+        format!("<invalidationHandle>21|{}</invalidationHandle>", &handle[2..]),
+    )
+    .await;
+    assert_eq!(foreign.status, 500, "{}", foreign.text());
+    server.stop().await;
+}

@@ -196,13 +196,21 @@ fn in_version(template: &str, version: Version) -> String {
             .collect::<Vec<_>>()
             .join("\n");
     }
+    // The CDN purge's e-mail confirmation went with 2014-04-03.
+    if version >= Version::V2014_04_03 {
+        text = text
+            .lines()
+            .filter(|l| !l.contains("<confirmation>"))
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     text
 }
 
 /// What must exist before `operation`'s template can succeed: the job
 /// operations' templates name job `j|6||Nightly-1|1`, the first job after
 /// a reset, scheduled (or paused, for `resumeJob`; started, for
-/// `getJobLogDetails`).
+/// `getJobLogDetails`); `getCdnCacheInvalidationStatus`'s an invalidation.
 async fn set_up(server: &TestServer, operation: &str, version: Version) {
     let submit = |exec_time: &str| {
         in_version(
@@ -221,6 +229,11 @@ async fn set_up(server: &TestServer, operation: &str, version: Version) {
             (in_version(&template("pauseJob").0, version), "pauseJob"),
         ],
         "getJobLogDetails" => vec![(submit(""), "submitJob")],
+        // The template asks for `6|1`, the first invalidation after a reset.
+        "getCdnCacheInvalidationStatus" => vec![(
+            in_version(&template("cdnCacheInvalidation").0, version),
+            "cdnCacheInvalidation",
+        )],
         _ => vec![],
     };
     for (body, op) in steps {

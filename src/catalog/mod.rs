@@ -22,6 +22,7 @@ macro_rules! asset_columns {
 }
 
 mod assets;
+mod cdn;
 mod folders;
 mod job_model;
 mod jobs;
@@ -40,6 +41,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::deadline;
 
 pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
+pub use cdn::CdnInvalidation;
 pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use job_model::{
     log_stem, DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,

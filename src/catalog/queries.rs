@@ -615,7 +615,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
 /// included. Row ids restart too, since no table uses AUTOINCREMENT.
 pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
     tx.conn.execute_batch(
-        "DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
+        "DELETE FROM cdn_invalidations; DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
          DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
     )?;
     apply_seed(tx, seed)

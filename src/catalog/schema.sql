@@ -124,3 +124,13 @@ CREATE TABLE IF NOT EXISTS job_log_details (
 );
 CREATE INDEX IF NOT EXISTS job_log_details_job ON job_log_details (job_id);
 CREATE INDEX IF NOT EXISTS job_log_details_asset ON job_log_details (asset_handle) WHERE asset_handle IS NOT NULL;
+-- CDN cache invalidation requests (cdnCacheInvalidation): kept so that
+-- getCdnCacheInvalidationStatus can answer, and a suite can see what it
+-- asked to purge. `urls` holds the URLs, one per line.
+CREATE TABLE IF NOT EXISTS cdn_invalidations (
+    id         INTEGER PRIMARY KEY,
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    user_id    INTEGER REFERENCES users(id),
+    urls       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

@@ -45,6 +45,8 @@ pub static OPERATIONS: &[&Operation] = &[
     &ops::get_job_logs::OPERATION,
     &ops::get_job_log_details::OPERATION,
     &ops::get_asset_job_logs::OPERATION,
+    &ops::cdn_cache_invalidation::OPERATION,
+    &ops::get_cdn_cache_invalidation_status::OPERATION,
 ];
 
 /// The implemented operation called `name`.

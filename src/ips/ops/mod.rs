@@ -1,6 +1,7 @@
 //! One file per operation: its declaration and its handler side by side.
 //! `registry` lists them.
 
+pub mod cdn_cache_invalidation;
 pub mod check_asset_names;
 pub mod check_login;
 pub mod copy_image;
@@ -14,6 +15,7 @@ pub mod get_active_jobs;
 pub mod get_asset_job_logs;
 pub mod get_assets;
 pub mod get_assets_by_name;
+pub mod get_cdn_cache_invalidation_status;
 pub mod get_company_info;
 pub mod get_folder_tree;
 pub mod get_folders;

@@ -34,3 +34,21 @@ pub static ASSET_OPERATION_FAULT: Type = Type::new(
 /// `AssetOperationFaultArray`.
 pub static ASSET_OPERATION_FAULT_ARRAY: Type =
     Type::new("AssetOperationFaultArray", &[many("items", of(&ASSET_OPERATION_FAULT))]);
+
+/// `UrlArray`: 1 to 1000 URLs.
+pub static URL_ARRAY: Type = Type::new("UrlArray", &[between("items", STRING, 1, 1000)]);
+
+/// `EmailArray`: 1 to 5 addresses.
+pub static EMAIL_ARRAY: Type = Type::new("EmailArray", &[between("items", STRING, 1, 5)]);
+
+/// `EmailConfirmation` (6.0 to 6.6): who a CDN purge's confirmation goes to.
+pub static EMAIL_CONFIRMATION: Type = Type::new(
+    "EmailConfirmation",
+    &[req("ccOriginator", BOOLEAN), opt("ccOthersArray", of(&EMAIL_ARRAY))],
+);
+
+/// `OperationFault`.
+pub static OPERATION_FAULT: Type = Type::new("OperationFault", &[req("code", INT), req("reason", STRING)]);
+
+/// `OperationFaultArray`.
+pub static OPERATION_FAULT_ARRAY: Type = Type::new("OperationFaultArray", &[many("items", of(&OPERATION_FAULT))]);
