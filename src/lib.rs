@@ -2,7 +2,8 @@
 //!
 //! Layers, top to bottom (see ARCHITECTURE.md): `http` (hyper) → `soap`
 //! (XML) → `ips` (operations and their contract) → `auth`, `catalog` (SQL),
-//! `store` (files), `render` (images). `handles` is the shared vocabulary;
+//! `store` (files), `render` (images); beside `soap` and `ips`, `rest` (JSON)
+//! → the REST facades (`kameleoon`) over the same catalog and store. `handles` is the shared vocabulary;
 //! `app` holds the shared state; `lifecycle` opens, resets and sweeps it;
 //! `seed` loads a catalog's starting content; `outbound` is the rules and
 //! the interface of requests to other servers, which `http` implements.
@@ -26,11 +27,13 @@ pub mod handles;
 pub mod http;
 pub mod ips;
 pub mod journal;
+pub mod kameleoon;
 pub mod lifecycle;
 pub mod memory;
 pub mod outbound;
 pub mod render;
 pub mod replay;
+pub mod rest;
 pub mod seed;
 pub mod soap;
 pub mod store;
@@ -59,4 +62,15 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     http::serve(listener, state, shutdown).await
+}
+
+/// Serves HTTP on `listener` and HTTPS on `tls` until `shutdown` resolves,
+/// then drains both.
+pub async fn run_with_tls(
+    listener: tokio::net::TcpListener,
+    tls: Option<http::TlsListener>,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    http::serve_with_tls(listener, tls, state, shutdown).await
 }

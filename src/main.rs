@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use ips_emulator::http::{TlsIdentity, TlsListener};
 use ips_emulator::{outbound, DataLocation, Limits, Options, SeedSource};
 
 /// mimalloc serves every allocation in the process: Rust's through this
@@ -92,6 +93,22 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "IPS_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Also serve every route over HTTPS on this address.
+    #[arg(long, env = "IPS_TLS_LISTEN", value_name = "ADDR")]
+    tls_listen: Option<SocketAddr>,
+    /// The HTTPS listener's certificate chain (PEM). Without it (and
+    /// --tls-key), a self-signed certificate for localhost, 127.0.0.1 and
+    /// ::1 is made once and kept in the --tls-cert-out directory.
+    #[arg(long, env = "IPS_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The HTTPS listener's private key (PEM), with --tls-cert.
+    #[arg(long, env = "IPS_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Where the self-signed certificate (localhost.pem) and its key are
+    /// kept. Default: <data-dir>/tls, or with --in-memory
+    /// <temp dir>/ips-emulator-tls.
+    #[arg(long, env = "IPS_TLS_CERT_OUT", value_name = "DIR", conflicts_with = "tls_cert")]
+    tls_cert_out: Option<PathBuf>,
     /// Directory for the catalog and image files (created if missing).
     #[arg(long, env = "IPS_DATA_DIR", default_value = "./ips-data")]
     data_dir: PathBuf,
@@ -231,6 +248,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format);
     let fetch = fetch_settings(&args)?;
     tracing::info!(allow = %fetch.policy.allow, "outbound requests may go to these hosts");
+    let tls = tls_listener(&args).await?;
     let options = Options {
         data: if args.in_memory {
             DataLocation::InMemory
@@ -258,7 +276,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, "serving IPS API at http://{addr}/scene7/services/IpsApiService");
-    ips_emulator::run(listener, state, shutdown_signal())
+    ips_emulator::run_with_tls(listener, tls, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
     // The state is gone with `run`; wait for the catalog to close its file.
@@ -267,6 +285,36 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The HTTPS listener, if `--tls-listen` asks for one: bound, with the
+/// certificate given or the self-signed one (whose file is logged, for
+/// clients to trust).
+async fn tls_listener(args: &ServeArgs) -> Result<Option<TlsListener>, String> {
+    let Some(addr) = args.tls_listen else {
+        return Ok(None);
+    };
+    let identity = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => TlsIdentity::from_files(cert, key),
+        _ => {
+            let dir = args.tls_cert_out.clone().unwrap_or_else(|| match args.in_memory {
+                true => std::env::temp_dir().join("ips-emulator-tls"),
+                false => args.data_dir.join("tls"),
+            });
+            TlsIdentity::self_signed(&dir)
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("listen on {addr}: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        addr = %bound,
+        certificate = %identity.cert_path.display(),
+        "serving every route over HTTPS at https://{bound}/; clients trust it through the certificate file"
+    );
+    Ok(Some(TlsListener { listener, identity }))
 }
 
 /// The process's peak resident memory so far (`VmHWM`), in bytes.

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{self, Catalog, SeedAsset, SeedCompany, SeedData, SeedUser};
+use crate::catalog::{
+    self, Catalog, KameleoonSeed, SeedAsset, SeedCompany, SeedData, SeedKameleoonClient, SeedKameleoonImage,
+    SeedKameleoonSite, SeedUser,
+};
 use crate::handles::{AssetHandle, CompanyHandle, FolderHandle, IMAGE_TYPE_CODE};
 use crate::render::{self, ImageLimits};
 use crate::store::{self, Store};
@@ -89,6 +92,60 @@ struct SeedFile {
     users: Vec<UserEntry>,
     #[serde(default)]
     assets: Vec<AssetEntry>,
+    /// Kameleoon's Automation API: clients, sites, images.
+    #[serde(default)]
+    kameleoon: KameleoonEntry,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct KameleoonEntry {
+    #[serde(default)]
+    clients: Vec<KameleoonClientEntry>,
+    #[serde(default)]
+    sites: Vec<KameleoonSiteEntry>,
+    #[serde(default)]
+    images: Vec<KameleoonImageEntry>,
+    #[serde(default)]
+    next_image_id: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KameleoonClientEntry {
+    /// The account id (`createdById`).
+    id: i64,
+    client_id: String,
+    /// Plain text, hashed on load.
+    #[serde(default)]
+    secret: Option<String>,
+    /// An argon2 PHC string (what the demo seed stores).
+    #[serde(default)]
+    secret_hash: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KameleoonSiteEntry {
+    id: i64,
+    /// The owning client's `client_id`.
+    client: String,
+    /// The company (handle) whose assets the site's images are.
+    company: String,
+    /// The folder its images, clones included, are kept in.
+    folder: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KameleoonImageEntry {
+    id: i64,
+    site: i64,
+    /// The seeded asset it is (its handle).
+    asset: String,
+    /// `fileName`; default: the asset's name and its format's extension.
+    #[serde(default)]
+    file_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -306,16 +363,9 @@ fn build_inner(
         u.user_type
             .parse::<UserType>()
             .map_err(|e| Error::Invalid(format!("user {}: {e}", u.email)))?;
-        let password_hash = match (&u.password_hash, &u.password) {
-            (Some(hash), None) => hash.clone(),
-            (None, Some(plain)) => auth::hash_password(plain).map_err(|_| Error::Task)?,
-            _ => {
-                return Err(Error::Invalid(format!(
-                    "user {} needs exactly one of password, password_hash",
-                    u.email
-                )))
-            }
-        };
+        let password_hash = stored_hash(&u.password_hash, &u.password, || {
+            format!("user {} needs exactly one of password, password_hash", u.email)
+        })?;
         let companies = u.companies.iter().map(|c| company_id(c)).collect::<Result<_, _>>()?;
         data.users.push(SeedUser {
             email: u.email.clone(),
@@ -369,7 +419,79 @@ fn build_inner(
             url_post_modifier: a.url_post_modifier.clone(),
         });
     }
+    data.kameleoon = kameleoon(&file.kameleoon, &data)?;
     Ok(data)
+}
+
+/// A password or secret as stored: the hash given, or the plain text
+/// hashed; exactly one of them must be given. Blocking.
+fn stored_hash(
+    hash: &Option<String>,
+    plain: &Option<String>,
+    neither: impl FnOnce() -> String,
+) -> Result<String, Error> {
+    match (hash, plain) {
+        (Some(hash), None) => Ok(hash.clone()),
+        (None, Some(plain)) => auth::hash_password(plain).map_err(|_| Error::Task),
+        _ => Err(Error::Invalid(neither())),
+    }
+}
+
+/// The seed's Kameleoon clients, sites and images, checked against its
+/// companies and assets. Blocking (hashes plain secrets).
+fn kameleoon(entry: &KameleoonEntry, data: &SeedData) -> Result<KameleoonSeed, Error> {
+    let mut seed = KameleoonSeed {
+        next_image_id: entry.next_image_id,
+        ..KameleoonSeed::default()
+    };
+    for c in &entry.clients {
+        let secret_hash = stored_hash(&c.secret_hash, &c.secret, || {
+            format!(
+                "Kameleoon client {} needs exactly one of secret, secret_hash",
+                c.client_id
+            )
+        })?;
+        seed.clients.push(SeedKameleoonClient {
+            id: c.id,
+            client_id: c.client_id.clone(),
+            secret_hash,
+        });
+    }
+    for s in &entry.sites {
+        let client = entry
+            .clients
+            .iter()
+            .find(|c| c.client_id == s.client)
+            .ok_or_else(|| Error::Invalid(format!("Kameleoon site {}: no client {}", s.id, s.client)))?;
+        seed.sites.push(SeedKameleoonSite {
+            id: s.id,
+            client: client.id,
+            company_id: company_id(&s.company)?,
+            folder: s.folder.clone(),
+        });
+    }
+    for i in &entry.images {
+        let handle = AssetHandle::parse(&i.asset);
+        let asset = data
+            .assets
+            .iter()
+            .find(|a| handle.is_some_and(|h| h.id == a.id))
+            .ok_or_else(|| Error::Invalid(format!("Kameleoon image {}: no seeded asset {}", i.id, i.asset)))?;
+        let extension = match asset.format.as_str() {
+            "jpeg" => "jpg",
+            other => other,
+        };
+        seed.images.push(SeedKameleoonImage {
+            id: i.id,
+            site: i.site,
+            asset_id: asset.id,
+            file_name: i
+                .file_name
+                .clone()
+                .unwrap_or_else(|| format!("{}.{extension}", asset.name)),
+        });
+    }
+    Ok(seed)
 }
 
 /// Opens nothing, checks everything: used by tests to prove the embedded

@@ -18,6 +18,8 @@ mod http;
 mod job_types;
 /// Jobs over HTTP: upload by URL, publish, export, control, restarts.
 mod jobs;
+/// Kameleoon's Automation API: tokens, images, clones across the APIs.
+mod kameleoon;
 /// Peak memory of a server process for the worst requests it accepts.
 mod memory;
 /// The operations around copyImage: lookups and changes, and their races.
@@ -36,6 +38,8 @@ mod replay;
 mod shedding;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
+/// The HTTPS listener: every route over TLS, and handshakes that fail.
+mod tls;
 /// The upload servlet, POST /scene7/UploadFile.
 mod upload;
 /// Every API version's replies and requests against its schemas, and the

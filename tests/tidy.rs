@@ -176,6 +176,7 @@ const CRATE_HOMES: &[(&str, &str)] = &[
     ("rustls", "http"),
     ("tokio_rustls", "http"),
     ("webpki_roots", "http"),
+    ("rcgen", "http"),
     ("image", "render"),
     ("turbojpeg", "render"),
     ("fast_image_resize", "render"),

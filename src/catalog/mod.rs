@@ -1,4 +1,5 @@
-//! The catalog: companies, users, folders and assets in SQLite.
+//! The catalog: companies, users, folders and assets in SQLite, and the
+//! REST facades' own rows over them (`kameleoon`).
 //!
 //! This is the only module that contains SQL or names rusqlite. One worker
 //! thread owns the connection; callers send it jobs and await the answer, so
@@ -26,6 +27,7 @@ mod cdn;
 mod folders;
 mod job_model;
 mod jobs;
+mod kameleoon;
 mod model;
 mod publish;
 mod queries;
@@ -46,6 +48,10 @@ pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use job_model::{
     log_stem, DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,
     LOG_SORT_COLUMNS,
+};
+pub use kameleoon::{
+    KameleoonClient, KameleoonClone, KameleoonImage, KameleoonSeed, SeedKameleoonClient, SeedKameleoonImage,
+    SeedKameleoonSite,
 };
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
 
@@ -245,6 +251,7 @@ impl Catalog {
         // by primary or unique keys, whose plan no bound value can improve.
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         conn.execute_batch(include_str!("schema.sql"))?;
+        conn.execute_batch(include_str!("kameleoon.sql"))?;
         queries::migrate(&conn)?;
         let (tx, rx) = mpsc::channel(4096);
         let handle = thread::Builder::new()

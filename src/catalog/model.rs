@@ -123,6 +123,8 @@ pub struct SeedData {
     pub next_asset_id: Option<i64>,
     /// First image record id to mint (likewise).
     pub next_image_id: Option<i64>,
+    /// Kameleoon's clients, sites and images over those assets.
+    pub kameleoon: super::KameleoonSeed,
 }
 
 /// A seeded company.

@@ -252,6 +252,7 @@ mod tests {
             ],
             next_asset_id: None,
             next_image_id: None,
+            kameleoon: Default::default(),
         }
     }
 

@@ -88,6 +88,7 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
         )
         .map_err(|e| seed_conflict(e, &format!("asset {}", a.name)))?;
     }
+    super::kameleoon::apply_seed(conn, &seed.kameleoon)?;
     let max_asset = seed.assets.iter().map(|a| a.id).max().unwrap_or(0);
     let max_image = seed.assets.iter().map(|a| a.image_id).max().unwrap_or(0);
     let next_asset = seed.next_asset_id.unwrap_or(max_asset + 1).max(max_asset + 1);
@@ -311,7 +312,7 @@ where
             // A copy keeps its source's publish mark; it is a new asset, so
             // it starts unpublished.
             ready_for_publish: source.ready_for_publish,
-            actor_user_id: req.actor_user_id,
+            actor_user_id: Some(req.actor_user_id),
             now: &now,
         },
     )
@@ -335,22 +336,23 @@ where
     })
 }
 /// A new Image row: what `insert_image` writes.
-struct NewImageRow<'a> {
+pub(super) struct NewImageRow<'a> {
     /// `(asset id, image record id)`.
-    ids: (i64, i64),
-    company_id: i64,
-    folder_id: i64,
-    name: &'a str,
-    content: &'a NewContent,
+    pub ids: (i64, i64),
+    pub company_id: i64,
+    pub folder_id: i64,
+    pub name: &'a str,
+    pub content: &'a NewContent,
     /// Marked for publish.
-    ready_for_publish: bool,
-    actor_user_id: i64,
-    now: &'a str,
+    pub ready_for_publish: bool,
+    /// The IPS user making it; none for a facade's client.
+    pub actor_user_id: Option<i64>,
+    pub now: &'a str,
 }
 
 /// Inserts an Image row (a copy's or an upload's). One statement, so a
 /// caller that writes nothing else needs no savepoint.
-fn insert_image(conn: &Connection, row: NewImageRow<'_>) -> rusqlite::Result<usize> {
+pub(super) fn insert_image(conn: &Connection, row: NewImageRow<'_>) -> rusqlite::Result<usize> {
     let c = row.content;
     conn.prepare_cached(
         "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
@@ -574,7 +576,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
                         name: &file.name,
                         content,
                         ready_for_publish: options.ready_for_publish,
-                        actor_user_id: req.actor_user_id,
+                        actor_user_id: Some(req.actor_user_id),
                         now: &now,
                     },
                 )?;
@@ -614,6 +616,8 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
 /// applies `seed`: what a fresh catalog with that seed holds, counters
 /// included. Row ids restart too, since no table uses AUTOINCREMENT.
 pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
+    // The facades' rows name assets, folders' companies and each other.
+    super::kameleoon::clear(tx.conn)?;
     tx.conn.execute_batch(
         "DELETE FROM cdn_invalidations; DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
          DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
@@ -685,6 +689,7 @@ mod tests {
             ],
             next_asset_id: Some(943),
             next_image_id: Some(580),
+            kameleoon: Default::default(),
         }
     }
 

@@ -7,7 +7,8 @@
 //! runs with a patience (`--max-wait-ms`) that ends any one of its waits
 //! for the catalog, a CPU, render memory or a password check; past it, it
 //! is answered "busy" and nothing it asked for was done. SOAP callers get
-//! ipsApiFault 30000 with HTTP 503; everyone else a plain 503. Every 503
+//! ipsApiFault 30000 with HTTP 503; REST callers their API's error body
+//! with 503; everyone else a plain 503. Every 503
 //! says `Retry-After`. Health and the emulator controls are neither
 //! counted nor bounded: a probe must see an overloaded server as alive,
 //! and a reset must finish once begun.
@@ -33,7 +34,7 @@ pub(super) async fn admit(server: &Server, req: Request<Incoming>) -> Reply {
     let Ok(_permit) = server.in_flight.clone().try_acquire_owned() else {
         // Debug, not warn: under overload this would flood the log.
         tracing::debug!(path = req.uri().path(), "too many requests in flight; answered busy");
-        return retry_later(closing(shed(&req)));
+        return retry_later(closing(shed(server, &req)));
     };
     let reply = deadline::scope(server.state.limits.max_wait, routes::route(server, req)).await;
     if reply.status() == StatusCode::SERVICE_UNAVAILABLE {
@@ -43,8 +44,11 @@ pub(super) async fn admit(server: &Server, req: Request<Incoming>) -> Reply {
 }
 
 /// The "busy" answer for a request that was not read.
-fn shed(req: &Request<Incoming>) -> Reply {
+fn shed(server: &Server, req: &Request<Incoming>) -> Reply {
     let content_type = header_str(req.headers(), header::CONTENT_TYPE);
+    if let Some(api) = server.rest.find(req.uri().path()) {
+        return super::facades::to_reply(server.rest.busy(api));
+    }
     let bare = match (req.method(), req.uri().path()) {
         (&Method::POST, SERVICE) => false,
         (&Method::POST, API | UPLOAD) => true,

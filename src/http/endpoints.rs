@@ -35,29 +35,38 @@ pub(super) enum Framing {
 /// declared length before anything is read (hyper sends `100 Continue` only
 /// once the body is polled), and decoded from its content coding.
 async fn read_body(server: &Server, req: Request<Incoming>) -> Result<Bytes, Reply> {
-    let limits = server.state.limits;
+    read_body_within(server, req, server.state.limits.max_body_bytes)
+        .await
+        .map_err(body_error)
+}
+
+/// Reads a request's body as [`read_body`] does, within `limit` bytes,
+/// compressed or decoded.
+pub(super) async fn read_body_within(
+    server: &Server,
+    req: Request<Incoming>,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    let timeout = server.state.limits.body_timeout;
     let headers = req.headers();
     let declared = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
-        return Err(body_error(BodyError::TooLarge));
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge);
     }
-    let coding = body::coding(header_str(headers, header::CONTENT_ENCODING)).map_err(body_error)?;
-    let raw = body::read(req.into_body(), limits.max_body_bytes, limits.body_timeout)
-        .await
-        .map_err(body_error)?;
+    let coding = body::coding(header_str(headers, header::CONTENT_ENCODING))?;
+    let raw = body::read(req.into_body(), limit, timeout).await?;
     // An identity body is kept as it came, never copied.
     if coding == body::Coding::Identity {
         return Ok(raw);
     }
     let decoded = if raw.len() <= 16 * 1024 {
-        body::decode(coding, &raw, limits.max_body_bytes)
+        body::decode(coding, &raw, limit)
     } else {
-        let limit = limits.max_body_bytes;
         cpu::offload(move || body::decode(coding, &raw, limit))
             .await
             .unwrap_or(Err(BodyError::Broken))
     };
-    decoded.map(Bytes::from).map_err(body_error)
+    decoded.map(Bytes::from)
 }
 
 /// The SOAP endpoint, or the bare one.

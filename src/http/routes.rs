@@ -1,6 +1,6 @@
 //! Request routing: the SOAP endpoints, the upload servlet, the published
-//! contract, Image Serving of stored assets, health; the emulator's other
-//! controls are in `controls`.
+//! contract, Image Serving of stored assets, the REST facades (the paths
+//! `rest` claims), health; the emulator's other controls are in `controls`.
 
 use std::sync::atomic::Ordering;
 
@@ -11,7 +11,7 @@ use hyper::{Method, Request, StatusCode, Version as HttpVersion};
 
 use super::endpoints::{self, Framing};
 use super::reply::{closing, header_str, method_not_allowed, plain, plain_owned, respond, Reply};
-use super::{controls, percent_decode, serving, Server};
+use super::{controls, facades, percent_decode, serving, Secure, Server};
 use crate::ips::contract::Version;
 use crate::soap::wsdl;
 
@@ -34,7 +34,21 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
         ));
     }
     let path = req.uri().path().to_owned();
-    let mut reply = match (req.method(), path.as_str()) {
+    let mut reply = match server.rest.find(&path) {
+        Some(api) => facades::endpoint(server, api, req).await,
+        None => by_path(server, req, &path).await,
+    };
+    if close {
+        reply
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    reply
+}
+
+/// The routes of the IPS side and the emulator's own.
+async fn by_path(server: &Server, req: Request<Incoming>, path: &str) -> Reply {
+    match (req.method(), path) {
         (&Method::POST, SERVICE) => endpoints::soap_endpoint(server, req, Framing::Envelope).await,
         (&Method::GET | &Method::HEAD, SERVICE) if has_wsdl_query(req.uri().query()) => {
             contract(server, &req, wsdl::Document::Wsdl(Version::LATEST))
@@ -59,13 +73,7 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
             },
             None => plain(StatusCode::NOT_FOUND, "not found\n"),
         },
-    };
-    if close {
-        reply
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    reply
 }
 
 /// HTTP/1.0 without keep-alive, or an explicit `Connection: close`: the
@@ -120,7 +128,7 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 fn contract(server: &Server, req: &Request<Incoming>, doc: wsdl::Document) -> Reply {
-    let base = base_url(server, req.headers());
+    let base = base_url(server, req.headers(), req.extensions().get::<Secure>().is_some());
     let pairs = query_pairs(req.uri().query());
     let service_url = pairs
         .iter()
@@ -135,10 +143,11 @@ fn contract(server: &Server, req: &Request<Incoming>, doc: wsdl::Document) -> Re
     }
 }
 
-/// `http://<Host>` (or `https` behind a proxy that says so); the bound
-/// address when the client sent no usable Host.
-fn base_url(server: &Server, headers: &HeaderMap) -> String {
+/// `http://<Host>` (or `https` over TLS, or behind a proxy that says so);
+/// the bound address when the client sent no usable Host.
+fn base_url(server: &Server, headers: &HeaderMap, secure: bool) -> String {
     let scheme = match header_str(headers, "x-forwarded-proto") {
+        _ if secure => "https",
         Some("https") => "https",
         _ => "http",
     };

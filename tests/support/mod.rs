@@ -22,6 +22,8 @@ pub fn root() -> PathBuf {
 /// A running server.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The HTTPS listener's address, when started with one.
+    pub tls_addr: Option<SocketAddr>,
     pub state: Arc<AppState>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -30,13 +32,26 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(options: Options) -> TestServer {
+        Self::start_with_tls(options, None).await
+    }
+
+    /// A server with an HTTPS listener beside the plain one, presenting
+    /// `identity`.
+    pub async fn start_with_tls(options: Options, identity: Option<ips_emulator::http::TlsIdentity>) -> TestServer {
         let (state, worker) = ips_emulator::open(&options).await.expect("open state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let mut tls_addr = None;
+        let mut tls = None;
+        if let Some(identity) = identity {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            tls_addr = Some(listener.local_addr().expect("addr"));
+            tls = Some(ips_emulator::http::TlsListener { listener, identity });
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let run_state = state.clone();
         let task = tokio::spawn(async move {
-            ips_emulator::run(listener, run_state, async {
+            ips_emulator::run_with_tls(listener, tls, run_state, async {
                 let _ = stopped.await;
             })
             .await
@@ -44,6 +59,7 @@ impl TestServer {
         });
         TestServer {
             addr,
+            tls_addr,
             state,
             stop: Some(stop),
             task: Some(task),
@@ -199,8 +215,12 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
 
 /// A POST to the SOAP endpoint with `Connection: close`.
 pub fn soap_request(body: &[u8], headers: &[(&str, &str)]) -> Vec<u8> {
-    let mut raw =
-        String::from("POST /scene7/services/IpsApiService HTTP/1.1\r\nHost: localhost:8080\r\nConnection: close\r\n");
+    request("POST", "/scene7/services/IpsApiService", headers, body)
+}
+
+/// A request with `Connection: close` and these headers and body.
+pub fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut raw = format!("{method} {path} HTTP/1.1\r\nHost: localhost:8080\r\nConnection: close\r\n");
     for (n, v) in headers {
         raw.push_str(&format!("{n}: {v}\r\n"));
     }

@@ -1,0 +1,74 @@
+//! The REST facades' endpoint: the body read within the limit `rest` sets
+//! for its media type, handed to `rest` with the headers it needs, and the
+//! reply sent as `rest` wrote it.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::{Request, StatusCode};
+
+use super::body::BodyError;
+use super::endpoints::read_body_within;
+use super::reply::{header_str, respond, Reply};
+use super::Server;
+use crate::rest::{self, Api, BodyFailure};
+
+/// Answers a request to a REST API.
+pub(super) async fn endpoint(server: &Server, api: Api, req: Request<Incoming>) -> Reply {
+    let started = Instant::now();
+    let headers = req.headers();
+    let content_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
+    let authorization = header_str(headers, header::AUTHORIZATION).map(str::to_owned);
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let limit = rest::Apis::body_limit(content_type.as_deref(), server.state.limits.max_body_bytes);
+    let body = read_body_within(server, req, limit).await.map_err(failure);
+    // A body refused unread leaves the rest of it on the connection.
+    let unread = body.is_err();
+    let request = rest::Request {
+        method,
+        path,
+        query,
+        content_type,
+        authorization,
+        body,
+    };
+    let reply = server.rest.handle(api, request).await;
+    tracing::info!(
+        api = ?api,
+        status = reply.status,
+        micros = started.elapsed().as_micros() as u64,
+        "rest request"
+    );
+    let mut out = to_reply(reply);
+    if unread {
+        out.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    out
+}
+
+/// A `rest::Response` as hyper sends it.
+pub(super) fn to_reply(reply: rest::Response) -> Reply {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut out = respond(status, reply.content_type, Bytes::from(reply.body));
+    for (name, value) in reply.headers {
+        // `from_bytes` takes the names' usual capitals and lower-cases them.
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            out.headers_mut().append(name, value);
+        }
+    }
+    out
+}
+
+fn failure(e: BodyError) -> BodyFailure {
+    match e {
+        BodyError::TooLarge => BodyFailure::TooLarge,
+        BodyError::Timeout => BodyFailure::Timeout,
+        BodyError::Broken => BodyFailure::Broken,
+        BodyError::UnsupportedCoding => BodyFailure::UnsupportedCoding,
+    }
+}

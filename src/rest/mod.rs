@@ -1,0 +1,131 @@
+//! The REST facades' side of HTTP, without hyper: a request as `http` hands
+//! it over (method, path, query, the headers that matter, the body or why
+//! it could not be read), the API that claims its path, and the reply.
+//! Each API has an adapter here that routes its paths, reads its bodies
+//! (JSON with serde_json, forms, multipart) into the facade's typed
+//! requests, writes the facade's answers as JSON, and maps the facade's
+//! errors to the API's documented error body, in one place per API.
+//!
+//! Adding an API: its facade module beside `kameleoon`, its adapter
+//! directory here, a variant of [`Api`] and a line in [`Apis::find`] and
+//! [`Apis::handle`].
+
+pub mod form;
+mod kameleoon;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::app::AppState;
+
+/// The largest JSON or form body a REST request may have; multipart
+/// bodies (uploads) get the service's whole body limit.
+pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// Why a body could not be read (`http` found out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyFailure {
+    /// Larger than its limit.
+    TooLarge,
+    /// It did not arrive in time.
+    Timeout,
+    /// Broken framing or a corrupt compressed stream.
+    Broken,
+    /// A content coding the service does not decode.
+    UnsupportedCoding,
+}
+
+/// A request to a REST API.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// `GET`, `POST`, … as sent.
+    pub method: String,
+    /// The path, not decoded.
+    pub path: String,
+    /// The query string, not decoded.
+    pub query: Option<String>,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `Authorization`.
+    pub authorization: Option<String>,
+    /// The body, decoded from its content coding.
+    pub body: Result<Bytes, BodyFailure>,
+}
+
+/// A REST reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// Other headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A JSON reply.
+    pub(crate) fn json(status: u16, value: &impl serde::Serialize) -> Response {
+        Response {
+            status,
+            content_type: "application/json",
+            headers: Vec::new(),
+            // Serialising plain structs of strings and numbers cannot fail.
+            body: serde_json::to_vec(value).unwrap_or_default(),
+        }
+    }
+}
+
+/// The REST APIs served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    /// Kameleoon's Automation API (`/oauth/token`, `/images…`).
+    Kameleoon,
+}
+
+/// Every REST API's adapter, with the state their facades keep.
+#[derive(Debug)]
+pub struct Apis {
+    kameleoon: kameleoon::Adapter,
+}
+
+impl Apis {
+    /// The APIs over `state`.
+    pub fn new(state: Arc<AppState>) -> Apis {
+        Apis {
+            kameleoon: kameleoon::Adapter::new(state),
+        }
+    }
+
+    /// The API that serves `path`, if any does.
+    pub fn find(&self, path: &str) -> Option<Api> {
+        kameleoon::claims(path).then_some(Api::Kameleoon)
+    }
+
+    /// How large a body a request with this `Content-Type` may have, within
+    /// the service's limit.
+    pub fn body_limit(content_type: Option<&str>, max_body_bytes: usize) -> usize {
+        if form::media_type_is(content_type, "multipart/form-data") {
+            max_body_bytes
+        } else {
+            MAX_JSON_BODY.min(max_body_bytes)
+        }
+    }
+
+    /// Answers a request to `api`.
+    pub async fn handle(&self, api: Api, req: Request) -> Response {
+        match api {
+            Api::Kameleoon => self.kameleoon.handle(req).await,
+        }
+    }
+
+    /// The "busy" answer of `api`, for a request that was not read.
+    pub fn busy(&self, api: Api) -> Response {
+        match api {
+            Api::Kameleoon => kameleoon::busy(),
+        }
+    }
+}
