@@ -34,6 +34,9 @@ pub struct Limits {
     /// The least time a job stays Running (`--job-hold`), so that a
     /// client's polling loop sees it.
     pub job_hold: Duration,
+    /// Kameleoon's request rate limits per API client: at most `.0`
+    /// requests in any 10 seconds and `.1` in any hour (0: no limit).
+    pub kameleoon_rate: (u32, u32),
 }
 
 impl Default for Limits {
@@ -49,6 +52,7 @@ impl Default for Limits {
             max_wait: Duration::from_secs(5),
             require_publish: false,
             job_hold: Duration::ZERO,
+            kameleoon_rate: (50, 1000),
         }
     }
 }

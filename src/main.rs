@@ -148,6 +148,11 @@ struct ServeArgs {
     /// as long as its work).
     #[arg(long, env = "IPS_JOB_HOLD", default_value_t = 0)]
     job_hold: u64,
+    /// Kameleoon's request rate limits per API client, as `SHORT,HOURLY`:
+    /// at most SHORT requests in any 10 seconds and HOURLY in any hour
+    /// (Kameleoon documents 50 and 1000); 0 lifts a limit.
+    #[arg(long, env = "IPS_KAMELEOON_RATE", default_value = "50,1000", value_parser = parse_rate)]
+    kameleoon_rate: (u32, u32),
     /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
     /// the request journal; /_emulator/health stays. The environment
     /// variable takes true or false.
@@ -265,6 +270,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             max_wait: std::time::Duration::from_millis(args.max_wait_ms),
             require_publish: args.require_publish,
             job_hold: std::time::Duration::from_millis(args.job_hold),
+            kameleoon_rate: args.kameleoon_rate,
             ..limits_with_max_pix(args.max_pix)
         },
         emulator_api: args.emulator_api,
@@ -434,4 +440,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--kameleoon-rate`: two counts, `SHORT,HOURLY`.
+fn parse_rate(raw: &str) -> Result<(u32, u32), String> {
+    let (short, hourly) = raw
+        .split_once(',')
+        .ok_or_else(|| format!("'{raw}' is not SHORT,HOURLY (e.g. 50,1000)"))?;
+    let count = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("'{s}' is not a count of requests"))
+    };
+    Ok((count(short)?, count(hourly)?))
 }

@@ -316,3 +316,39 @@ async fn deleting_the_asset_over_ips_deletes_the_image() {
     assert_error(&call(addr, "GET", "/images/1002", &[auth], b"").await, 404);
     server.stop().await;
 }
+
+/// Over the rate limit (here 2 requests per 10 s), a request is a 429 in
+/// the error body and does nothing; each client has its own count, and a
+/// reset forgets the counts.
+#[tokio::test]
+async fn requests_over_the_rate_limit_are_429() {
+    let limits = ips_emulator::Limits {
+        kameleoon_rate: (2, 0),
+        ..ips_emulator::Limits::default()
+    };
+    let server = TestServer::start(support::options(ips_emulator::DataLocation::InMemory, limits)).await;
+    let addr = server.addr;
+    let bearer = format!("Bearer {}", token(addr).await);
+    let auth = [("Authorization", bearer.as_str())];
+    for _ in 0..2 {
+        assert_eq!(call(addr, "GET", "/images/1001", &auth, b"").await.status, 200);
+    }
+    let (before, _) = snapshot(&server).await;
+    let over = call(addr, "POST", "/images/1001/clone", &auth, b"").await;
+    assert_error(&over, 429);
+    assert!(json_of(&over)["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("10 seconds")));
+    assert_eq!(snapshot(&server).await.0, before, "a refused clone stores nothing");
+    let other = format!("Bearer {}", token_for(addr, "kameleoon-other").await);
+    assert_eq!(
+        call(addr, "GET", "/images/901", &[("Authorization", other.as_str())], b"")
+            .await
+            .status,
+        200
+    );
+    let reset = call(addr, "POST", "/_emulator/reset", &[], b"").await;
+    assert_eq!(reset.status, 200, "{}", reset.text());
+    assert_eq!(call(addr, "GET", "/images/1001", &auth, b"").await.status, 200);
+    server.stop().await;
+}

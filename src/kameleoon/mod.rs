@@ -8,6 +8,7 @@
 mod clone;
 mod get;
 mod list;
+mod rate;
 mod record;
 mod token;
 
@@ -86,15 +87,19 @@ impl Caller {
 pub struct Kameleoon {
     state: Arc<AppState>,
     signer: token::Signer,
+    limiter: rate::Limiter,
 }
 
 impl Kameleoon {
-    /// The facade over `state`, with a fresh signing key: tokens from an
-    /// earlier process are not accepted.
+    /// The facade over `state`, with a fresh signing key (tokens from an
+    /// earlier process are not accepted) and the rate limits of
+    /// `state.limits`.
     pub fn new(state: Arc<AppState>) -> Kameleoon {
+        let limiter = rate::Limiter::new(state.limits.kameleoon_rate);
         Kameleoon {
             state,
             signer: token::Signer::random(),
+            limiter,
         }
     }
 

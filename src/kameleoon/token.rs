@@ -145,7 +145,8 @@ impl Kameleoon {
         })
     }
 
-    /// The client an `Authorization` header's bearer token names.
+    /// The client an `Authorization` header's bearer token names, its
+    /// request counted against the client's rate limits (429 over them).
     pub async fn caller(&self, authorization: Option<&str>) -> Result<Caller, Error> {
         let value = authorization.ok_or_else(|| Error::Unauthorized("an access token is required".into()))?;
         let token = value
@@ -163,6 +164,15 @@ impl Kameleoon {
             .kameleoon_client(client_id)
             .await?
             .ok_or_else(|| Error::Unauthorized("the access token's client no longer exists".into()))?;
+        let generation = self.state.tasks.generation();
+        self.limiter
+            .admit(&client.client_id, std::time::Instant::now(), generation)
+            .map_err(|over| {
+                Error::TooManyRequests(format!(
+                    "Rate limit exceeded: at most {} requests per {} for client '{}'; retry in {} s",
+                    over.limit, over.per, client.client_id, over.retry_after
+                ))
+            })?;
         Ok(Caller { client })
     }
 }
