@@ -36,6 +36,8 @@ mod replay;
 mod shedding;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
+/// The trash: deleting, finding, restoring and emptying assets.
+mod trash;
 /// The upload servlet, POST /scene7/UploadFile.
 mod upload;
 /// Every API version's replies and requests against its schemas, and the
