@@ -71,11 +71,8 @@ impl Catalog {
         handles: Vec<AssetHandle>,
         actor: i64,
     ) -> Result<Vec<Result<(), Error>>, Error> {
-        self.call(move |t| {
-            require_company(t.conn, company_id)?;
-            each_item(t.conn, handles, |conn, handle| {
-                trash_one(conn, company_id, handle, actor)
-            })
+        self.each(company_id, handles, move |conn, handle| {
+            trash_one(conn, company_id, handle, actor)
         })
         .await
     }
@@ -87,11 +84,8 @@ impl Catalog {
         handles: Vec<AssetHandle>,
         actor: i64,
     ) -> Result<Vec<Result<(), Error>>, Error> {
-        self.call(move |t| {
-            require_company(t.conn, company_id)?;
-            each_item(t.conn, handles, |conn, handle| {
-                restore_one(conn, company_id, handle, actor)
-            })
+        self.each(company_id, handles, move |conn, handle| {
+            restore_one(conn, company_id, handle, actor)
         })
         .await
     }
@@ -104,9 +98,22 @@ impl Catalog {
         company_id: i64,
         handles: Vec<AssetHandle>,
     ) -> Result<Vec<Result<String, Error>>, Error> {
+        self.each(company_id, handles, move |conn, handle| {
+            empty_one(conn, company_id, handle)
+        })
+        .await
+    }
+
+    /// `f` on each asset of an existing company, in one job, each in its
+    /// own savepoint.
+    async fn each<T, F>(&self, company_id: i64, handles: Vec<AssetHandle>, f: F) -> Result<Vec<Result<T, Error>>, Error>
+    where
+        T: Send + 'static,
+        F: FnMut(&Connection, AssetHandle) -> Result<T, Error> + Send + 'static,
+    {
         self.call(move |t| {
             require_company(t.conn, company_id)?;
-            each_item(t.conn, handles, |conn, handle| empty_one(conn, company_id, handle))
+            each_item(t.conn, handles, f)
         })
         .await
     }

@@ -5,11 +5,36 @@
 //! reason the equivalent fault would carry, rather than failing the whole
 //! call.
 
+use std::future::Future;
+
 use super::refusal::{asset_handle, Subject};
-use super::value::Record;
-use super::Error;
+use super::value::{Params, Record};
+use super::{company_for, Call, Error};
 use crate::catalog;
 use crate::handles::AssetHandle;
+
+/// An operation on `companyHandle`'s `assetHandleArray`, each asset on its
+/// own: `work` gets the company's id and the handles that parse, and
+/// answers one result per handle, in order. Returns the reply's counts and
+/// failures, and what the successes gave back.
+pub(crate) async fn each_asset<T, W, F>(call: &Call<'_>, p: Params, work: W) -> Result<(Outcome, Vec<T>), Error>
+where
+    W: FnOnce(i64, Vec<AssetHandle>) -> F,
+    F: Future<Output = Result<Vec<Result<T, catalog::Error>>, catalog::Error>>,
+{
+    let raw_company = p.required("companyHandle")?;
+    let company = company_for(call.principal, &raw_company)?;
+    let assets = p.required_strings("assetHandleArray")?;
+    let handles = Handles::parse(&assets);
+    let subject = Subject::new(company, &raw_company);
+    let results = work(company.0, handles.valid()).await.map_err(|e| subject.refusal(e))?;
+    let mut outcome = Outcome::default();
+    let mut values = Vec::new();
+    for (asset, result) in handles.results(results, subject) {
+        values.extend(outcome.record(asset, result));
+    }
+    Ok((outcome, values))
+}
 
 /// A batch's asset handles as sent, each parsed: one that cannot be parsed
 /// fails on its own, like any other item, and the others go to the catalog.

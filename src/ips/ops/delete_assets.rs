@@ -2,12 +2,11 @@
 //! failures are listed in order and the others still go (see
 //! `deleteAsset`).
 
-use crate::ips::batch::{Handles, Outcome};
+use crate::ips::batch::each_asset;
 use crate::ips::contract::prelude::*;
-use crate::ips::refusal::Subject;
 use crate::ips::types::HANDLE_ARRAY;
 use crate::ips::value::{Params, Record};
-use crate::ips::{company_for, handler, Call, Error, Operation, WRITERS};
+use crate::ips::{handler, Call, Error, Operation, WRITERS};
 
 /// `deleteAssets`.
 pub static OPERATION: Operation = Operation {
@@ -25,20 +24,10 @@ pub static OPERATION: Operation = Operation {
 pub(super) const BATCH_PARAM: &[Field] = &[req("companyHandle", STRING), req("assetHandleArray", of(&HANDLE_ARRAY))];
 
 async fn delete_assets(call: &Call<'_>, p: Params) -> Result<Record, Error> {
-    let raw_company = p.required("companyHandle")?;
-    let company = company_for(call.principal, &raw_company)?;
-    let assets = p.required_strings("assetHandleArray")?;
-    let handles = Handles::parse(&assets);
-    let subject = Subject::new(company, &raw_company);
-    let results = call
-        .state
-        .catalog
-        .delete_assets(company.0, handles.valid(), call.principal.user_id)
-        .await
-        .map_err(|e| subject.refusal(e))?;
-    let mut outcome = Outcome::default();
-    for (asset, result) in handles.results(results, subject) {
-        outcome.record(asset, result);
-    }
+    let (catalog, actor) = (&call.state.catalog, call.principal.user_id);
+    let (outcome, _) = each_asset(call, p, |company, handles| {
+        catalog.delete_assets(company, handles, actor)
+    })
+    .await?;
     Ok(outcome.into_record())
 }

@@ -3,11 +3,10 @@
 //! the trash (or not found) is listed in order and the others still come
 //! back.
 
-use crate::ips::batch::{Handles, Outcome};
+use crate::ips::batch::each_asset;
 use crate::ips::contract::prelude::*;
-use crate::ips::refusal::Subject;
 use crate::ips::value::{Params, Record};
-use crate::ips::{company_for, handler, Call, Error, Operation, WRITERS};
+use crate::ips::{handler, Call, Error, Operation, WRITERS};
 
 /// `restoreAssetsFromTrash`: added with the trash in 4.0 (2008-01-15).
 pub static OPERATION: Operation = Operation {
@@ -21,20 +20,10 @@ pub static OPERATION: Operation = Operation {
 };
 
 async fn restore_assets_from_trash(call: &Call<'_>, p: Params) -> Result<Record, Error> {
-    let raw_company = p.required("companyHandle")?;
-    let company = company_for(call.principal, &raw_company)?;
-    let assets = p.required_strings("assetHandleArray")?;
-    let handles = Handles::parse(&assets);
-    let subject = Subject::new(company, &raw_company);
-    let results = call
-        .state
-        .catalog
-        .restore_assets(company.0, handles.valid(), call.principal.user_id)
-        .await
-        .map_err(|e| subject.refusal(e))?;
-    let mut outcome = Outcome::default();
-    for (asset, result) in handles.results(results, subject) {
-        outcome.record(asset, result);
-    }
+    let (catalog, actor) = (&call.state.catalog, call.principal.user_id);
+    let (outcome, _) = each_asset(call, p, |company, handles| {
+        catalog.restore_assets(company, handles, actor)
+    })
+    .await?;
     Ok(outcome.into_record())
 }
