@@ -86,6 +86,7 @@ struct Candidate {
     stale: bool,
 }
 
+/// The company's assets a publish considers: those not in the trash.
 fn candidates(conn: &Connection, company_id: i64) -> Result<Vec<Candidate>, Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, type_code, type_record_id, name, ready_for_publish,
@@ -173,7 +174,8 @@ impl Catalog {
     }
 
     /// The asset `/is/image/<company>/<name>` names (both exact, as Image
-    /// Serving URLs are case-sensitive) and whether it has been published.
+    /// Serving URLs are case-sensitive) and whether it has been published;
+    /// one in the trash is not served.
     pub async fn asset_for_serving(
         &self,
         company: String,
