@@ -295,6 +295,7 @@ fn contract_files_are_well_formed_and_schemas_compile() {
 /// version does not have.
 pub const NOT_SCHEMA_VALID: &[&str] = &[
     "operations/56-getFolderTree-missing-depth.request.xml",
+    "operations/105-emptyAssetsFromTrash-missing-array.request.xml",
     "copyImage/70-ns-unversioned-not-in-pre40.request.xml",
     "versions/08-renameAsset-2013-02-15-renameFiles-gone.request.xml",
     "versions/12-getAssetsByName-pre40-not-in-version.request.xml",
@@ -307,6 +308,7 @@ pub const NOT_SCHEMA_VALID: &[&str] = &[
     "operations/125-checkAssetNames-pre40-not-in-version.request.xml",
     "operations/129-cdnCacheInvalidation-empty-url-array.request.xml",
     "operations/132-cdnCacheInvalidation-too-many-urls.request.xml",
+    "versions/23-restoreAssetsFromTrash-pre40-not-in-version.request.xml",
 ];
 
 /// What an expected reply's `{{any}}` marker (a value that varies from run

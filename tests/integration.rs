@@ -40,6 +40,8 @@ mod shedding;
 mod tidy;
 /// The HTTPS listener: every route over TLS, and handshakes that fail.
 mod tls;
+/// The trash: deleting, finding, restoring and emptying assets.
+mod trash;
 /// The upload servlet, POST /scene7/UploadFile.
 mod upload;
 /// Every API version's replies and requests against its schemas, and the

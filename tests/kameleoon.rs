@@ -299,7 +299,7 @@ async fn a_reset_restores_the_seeded_images_and_ids() {
 }
 
 #[tokio::test]
-async fn deleting_the_asset_over_ips_deletes_the_image() {
+async fn an_image_follows_its_asset_into_the_ips_trash_and_back() {
     let server = TestServer::in_memory().await;
     let addr = server.addr;
     let bearer = format!("Bearer {}", token(addr).await);
@@ -314,6 +314,29 @@ async fn deleting_the_asset_over_ips_deletes_the_image() {
     let deleted = exchange(addr, &support::soap_request(envelope.as_bytes(), &headers)).await;
     assert_eq!(deleted.status, 200, "{}", deleted.text());
     assert_error(&call(addr, "GET", "/images/1002", &[auth], b"").await, 404);
+    let listed = json_of(&call(addr, "GET", "/images", &[auth], b"").await);
+    assert!(
+        listed.as_array().is_some_and(|l| l.iter().all(|i| i["id"] != 1002)),
+        "{listed}"
+    );
+    // Restored from the trash over IPS, the image is back.
+    let restore = envelope
+        .replace("deleteAssetParam", "restoreAssetsFromTrashParam")
+        .replace(
+            "<assetHandle>a|943|1|580</assetHandle>",
+            "<assetHandleArray><items>a|943|1|580</items></assetHandleArray>",
+        );
+    let headers = [
+        ("Content-Type", "text/xml; charset=utf-8"),
+        ("SOAPAction", "\"restoreAssetsFromTrash\""),
+    ];
+    let restored = exchange(addr, &support::soap_request(restore.as_bytes(), &headers)).await;
+    assert!(
+        restored.text().contains("<successCount>1</successCount>"),
+        "{}",
+        restored.text()
+    );
+    assert_eq!(call(addr, "GET", "/images/1002", &[auth], b"").await.status, 200);
     server.stop().await;
 }
 

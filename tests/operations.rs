@@ -110,7 +110,8 @@ async fn a_copy_can_be_found_renamed_moved_and_deleted() {
     let store_before = server.state.store.list().expect("list");
     let deleted = call(&server, "deleteAsset", &format!("<assetHandle>{handle}</assetHandle>")).await;
     assert_eq!(deleted.status, 200, "{}", deleted.text());
-    assert_eq!(server.asset_count().await, 2);
+    // In the trash: still a row, gone from 2008-01-15 lookups.
+    assert_eq!(server.asset_count().await, 3);
     // The copy shared the source's file, which the source still names.
     assert_eq!(server.state.store.list().expect("list"), store_before);
     assert_eq!(get(&server, "/is/image/ApiTestCo/macbookwin1").await.status, 200);
@@ -119,19 +120,19 @@ async fn a_copy_can_be_found_renamed_moved_and_deleted() {
 }
 
 #[tokio::test]
-async fn deleting_a_rendered_copy_removes_its_file_and_nothing_else() {
+async fn emptying_a_rendered_copy_from_the_trash_removes_its_file_and_nothing_else() {
     let server = TestServer::in_memory().await;
     let seeded = server.state.store.list().expect("list");
     let handle = copy(&server, "thumb", "wid=100&amp;fmt=png").await;
     assert_eq!(server.state.store.list().expect("list").len(), seeded.len() + 1);
-    let resp = call(
-        &server,
-        "deleteAssets",
-        &format!("<assetHandleArray><items>{handle}</items><items>a|999</items></assetHandleArray>"),
-    )
-    .await;
+    let items = format!("<assetHandleArray><items>{handle}</items><items>a|999</items></assetHandleArray>");
+    let resp = call(&server, "deleteAssets", &items).await;
     assert_eq!(all(&resp.text(), "successCount"), ["1"]);
     assert_eq!(all(&resp.text(), "errorCount"), ["1"]);
+    // In the trash it keeps its file, for a restore.
+    assert_eq!(server.state.store.list().expect("list").len(), seeded.len() + 1);
+    let resp = call(&server, "emptyAssetsFromTrash", &items).await;
+    assert_eq!(all(&resp.text(), "successCount"), ["1"], "{}", resp.text());
     assert_eq!(server.state.store.list().expect("list"), seeded);
     server.stop().await;
 }
@@ -176,9 +177,14 @@ async fn replacing_an_image_keeps_its_handle_and_releases_unshared_bytes() {
     assert_eq!(listing.len(), seeded.len() + 1, "old bytes kept for the copy");
     assert_eq!(all(&get_assets(&server, &[&sharing]).await, "width"), ["640"]);
 
-    // Once nothing names the old bytes, they go.
+    // Once nothing names the old bytes (the copy is deleted and emptied
+    // from the trash), they go.
     let deleted = call(&server, "deleteAsset", &format!("<assetHandle>{sharing}</assetHandle>")).await;
     assert_eq!(deleted.status, 200);
+    assert_eq!(server.state.store.list().expect("list").len(), seeded.len() + 1);
+    let items = format!("<assetHandleArray><items>{sharing}</items></assetHandleArray>");
+    let emptied = call(&server, "emptyAssetsFromTrash", &items).await;
+    assert_eq!(all(&emptied.text(), "successCount"), ["1"], "{}", emptied.text());
     assert_eq!(server.state.store.list().expect("list").len(), seeded.len());
     assert_eq!(all(&get_assets(&server, &["a|739|1|537"]).await, "width"), ["100"]);
     server.stop().await;
@@ -209,13 +215,18 @@ async fn concurrent_changes_to_one_asset_lose_nothing() {
     assert_eq!(names.len(), 1);
     assert!(names[0].starts_with("name-"), "{names:?}");
 
-    // Deletes race: exactly one wins, the rest find nothing to delete.
+    // Deletes race: exactly one puts it in the trash, the rest find it
+    // there already.
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let (server, handle) = (server.clone(), handle.clone());
         tasks.push(tokio::spawn(async move {
             let resp = call(&server, "deleteAsset", &format!("<assetHandle>{handle}</assetHandle>")).await;
-            (resp.status, support::fault_code(&resp))
+            (
+                resp.status,
+                support::fault_code(&resp),
+                resp.text().contains("is in the trash"),
+            )
         }));
     }
     let mut outcomes = Vec::new();
@@ -223,7 +234,31 @@ async fn concurrent_changes_to_one_asset_lose_nothing() {
         outcomes.push(t.await.expect("task"));
     }
     assert_eq!(outcomes.iter().filter(|o| o.0 == 200).count(), 1, "{outcomes:?}");
-    assert!(outcomes.iter().filter(|o| o.0 != 200).all(|o| o.1 == Some(30001)));
+    assert!(outcomes
+        .iter()
+        .filter(|o| o.0 != 200)
+        .all(|o| o.1 == Some(30001) && o.2));
+    assert_eq!(server.asset_count().await, 3);
+
+    // Emptying races: exactly one removes it, the rest find nothing.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (server, handle) = (server.clone(), handle.clone());
+        tasks.push(tokio::spawn(async move {
+            let items = format!("<assetHandleArray><items>{handle}</items></assetHandleArray>");
+            all(
+                &call(&server, "emptyAssetsFromTrash", &items).await.text(),
+                "successCount",
+            )
+        }));
+    }
+    let mut emptied = 0;
+    for t in tasks {
+        let counts = t.await.expect("task");
+        assert!(counts == ["1"] || counts == ["0"], "{counts:?}");
+        emptied += usize::from(counts == ["1"]);
+    }
+    assert_eq!(emptied, 1);
     assert_eq!(server.asset_count().await, 2);
 }
 

@@ -228,7 +228,8 @@ async fn reset_refused_by_a_server_without_the_api_exits_2() {
 
 /// Adobe's 2008-01-15 examples chain into one story (log in, find the
 /// company and its folders, copy, look the copy up, set its modifiers, move,
-/// search, delete, look again): `fixtures/story/` replays it in order after
+/// search, delete, look again, restore from the trash, delete and empty the
+/// trash): `fixtures/story/` replays it in order after
 /// one reset. Run twice on the same server, it passes both times, so a reset
 /// gives the second run the same handles.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,7 +242,8 @@ async fn the_doc_story_replays_in_order_and_repeats_after_a_reset() {
         assert_eq!(summary.failed, Vec::<String>::new(), "run {run_number}:\n{report}");
         assert_eq!(summary.passed, count_cases(&dir), "run {run_number}:\n{report}");
     }
-    // Without the reset the story cannot repeat: the copy's name is taken.
+    // Without the reset the story cannot repeat: the seed's image it copies
+    // was emptied from the trash.
     let (result, report) = run(&options(&server, &dir, Reset::Never)).await;
     let summary = result.unwrap_or_else(|e| panic!("{e}\n{report}"));
     assert!(!summary.failed.is_empty(), "{report}");

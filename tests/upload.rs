@@ -671,3 +671,47 @@ async fn ready_for_publish_marks_the_files_and_preserve_publish_state_keeps_a_ma
     assert!(marked("held").await);
     server.stop().await;
 }
+
+/// An asset in the trash keeps its name: an upload of that name clashes,
+/// unless its job overwrites, which brings the asset back from the trash
+/// with the new bytes (the upload asked for a live asset of that name).
+#[tokio::test]
+async fn an_upload_onto_a_trashed_name_clashes_or_overwrites_and_restores() {
+    let server = TestServer::in_memory().await;
+    let handle = AssetHandle::long(739, 1, 537);
+    let ipsuser = 3;
+    server
+        .state
+        .catalog
+        .delete_asset(6, handle, ipsuser)
+        .await
+        .expect("to the trash");
+    let png = fresh_png();
+    let upload = |job: &'static str, overwrite: bool| {
+        let png = png.clone();
+        let server = &server;
+        async move {
+            let params = start(job, overwrite, "");
+            post(
+                server,
+                &[
+                    ("auth", None, auth().as_bytes()),
+                    ("uploadParams", None, params.as_bytes()),
+                    ("file1", Some("macbookwin1.png"), &png),
+                ],
+            )
+            .await
+        }
+    };
+    let resp = upload("clash", false).await;
+    assert_eq!(support::fault_code(&resp), Some(30000), "{}", resp.text());
+    assert_eq!(get(&server, "/is/image/ApiTestCo/macbookwin1").await.status, 403);
+
+    let resp = upload("overwrite", true).await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let asset = server.state.catalog.asset(6, handle).await.expect("live again");
+    assert!(!asset.in_trash);
+    assert_eq!(asset.content_hash, store::content_hash(&png));
+    assert_eq!(get(&server, "/is/image/ApiTestCo/macbookwin1").await.status, 200);
+    server.stop().await;
+}

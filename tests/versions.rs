@@ -210,7 +210,9 @@ fn in_version(template: &str, version: Version) -> String {
 /// What must exist before `operation`'s template can succeed: the job
 /// operations' templates name job `j|6||Nightly-1|1`, the first job after
 /// a reset, scheduled (or paused, for `resumeJob`; started, for
-/// `getJobLogDetails`); `getCdnCacheInvalidationStatus`'s an invalidation.
+/// `getJobLogDetails`); the trash operations' templates name the seed's
+/// asset, which must be in the trash; `getCdnCacheInvalidationStatus`'s an
+/// invalidation.
 async fn set_up(server: &TestServer, operation: &str, version: Version) {
     let submit = |exec_time: &str| {
         in_version(
@@ -234,6 +236,9 @@ async fn set_up(server: &TestServer, operation: &str, version: Version) {
             in_version(&template("cdnCacheInvalidation").0, version),
             "cdnCacheInvalidation",
         )],
+        "restoreAssetsFromTrash" | "emptyAssetsFromTrash" => {
+            vec![(in_version(&template("deleteAssets").0, version), "deleteAssets")]
+        }
         _ => vec![],
     };
     for (body, op) in steps {
@@ -328,6 +333,14 @@ async fn every_reply_in_every_version_validates() {
                 op.name,
                 version.label(),
                 resp.status
+            );
+            // A batch template's items must all succeed: a reply listing
+            // failures would leave the success shape unchecked.
+            assert!(
+                !text.contains("<errorCount>") || text.contains("<errorCount>0</errorCount>"),
+                "{} in {}: {text}",
+                op.name,
+                version.label()
             );
             assert!(text.contains(&format!(
                 "<{}Return xmlns=\"{}\"",

@@ -1,6 +1,6 @@
 //! Asset lookups and changes behind `getAssets`, `getAssetsByName`,
-//! `searchAssets`, `renameAsset`, `moveAsset(s)`, `deleteAsset(s)`,
-//! `setUrlModifier` and `replaceImage`.
+//! `searchAssets`, `renameAsset`, `moveAsset(s)`, `setUrlModifier` and
+//! `replaceImage` (the trash is `trash.rs`'s).
 //!
 //! Every change runs as one catalog job, so two calls on the same asset are
 //! applied one after the other and neither is lost; a job that fails
@@ -86,6 +86,17 @@ pub enum SortField {
     FileSize,
 }
 
+/// Which assets a search looks at, by trash state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrashFilter {
+    /// Those not in the trash (`NotInTrash`, the default).
+    Live,
+    /// Those in the trash (`InTrash`).
+    Trashed,
+    /// Both (`Any`).
+    Any,
+}
+
 /// A `searchAssets` query, already validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -104,6 +115,8 @@ pub struct SearchQuery {
     /// Only assets marked for publish (`Some(true)`) or only those not
     /// marked (`Some(false)`).
     pub ready_for_publish: Option<bool>,
+    /// Live assets, trashed ones, or both.
+    pub trash: TrashFilter,
     /// Sort order.
     pub sort: SortField,
     /// Descending rather than ascending.
@@ -133,12 +146,12 @@ macro_rules! detail_select {
 fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
     Ok(AssetDetail {
         asset: asset_from_row(r)?,
-        created: r.get(14)?,
-        create_user: r.get(15)?,
-        modified: r.get(16)?,
-        modify_user: r.get(17)?,
-        company: r.get(18)?,
-        ready_for_publish: r.get(19)?,
+        created: r.get(15)?,
+        create_user: r.get(16)?,
+        modified: r.get(17)?,
+        modify_user: r.get(18)?,
+        company: r.get(19)?,
+        ready_for_publish: r.get(20)?,
     })
 }
 
@@ -154,7 +167,7 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-fn require_company(conn: &Connection, company_id: i64) -> Result<(), Error> {
+pub(super) fn require_company(conn: &Connection, company_id: i64) -> Result<(), Error> {
     if company_exists(conn, company_id)? {
         Ok(())
     } else {
@@ -164,7 +177,7 @@ fn require_company(conn: &Connection, company_id: i64) -> Result<(), Error> {
 
 /// The asset a handle names in the company, or `AssetNotFound` (also when a
 /// long handle disagrees with the row in any part).
-fn find(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+pub(super) fn find(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
     super::queries::asset(conn, company_id, handle)
 }
 
@@ -178,7 +191,7 @@ fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<
 }
 
 /// Marks a row changed by `actor` now.
-fn touch(conn: &Connection, id: i64, actor: i64) -> Result<(), Error> {
+pub(super) fn touch(conn: &Connection, id: i64, actor: i64) -> Result<(), Error> {
     conn.prepare_cached("UPDATE assets SET modified_at = ?2, modified_by = ?3 WHERE id = ?1")?
         .execute(params![id, timestamp(std::time::SystemTime::now()), actor])?;
     Ok(())
@@ -190,13 +203,6 @@ fn move_one(conn: &Connection, company_id: i64, handle: AssetHandle, folder: &st
     conn.prepare_cached("UPDATE assets SET folder_id = ?2 WHERE id = ?1")?
         .execute(params![asset.id, folder_id])?;
     touch(conn, asset.id, actor)
-}
-
-fn delete_one(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<String, Error> {
-    let asset = find(conn, company_id, handle)?;
-    conn.prepare_cached("DELETE FROM assets WHERE id = ?1")?
-        .execute([asset.id])?;
-    Ok(asset.content_hash)
 }
 
 /// Runs `f` on every item inside its own savepoint, so a failed item leaves
@@ -246,6 +252,11 @@ fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, V
             ));
             params.extend(list.iter().map(|t| Value::from(t.clone())));
         }
+    }
+    match q.trash {
+        TrashFilter::Live => clause.push_str(" AND a.trashed_at IS NULL"),
+        TrashFilter::Trashed => clause.push_str(" AND a.trashed_at IS NOT NULL"),
+        TrashFilter::Any => {}
     }
     if let Some(ready) = q.ready_for_publish {
         clause.push_str(" AND a.ready_for_publish = ?");
@@ -434,30 +445,6 @@ impl Catalog {
             each_item(t.conn, moves, |conn, (handle, folder)| {
                 move_one(conn, company_id, handle, &folder, actor)
             })
-        })
-        .await
-    }
-
-    /// Deletes an asset's row and returns its blob key, for the caller to
-    /// release once the deletion has committed.
-    pub async fn delete_asset(&self, company_id: i64, handle: AssetHandle) -> Result<String, Error> {
-        self.call(move |t| {
-            require_company(t.conn, company_id)?;
-            delete_one(t.conn, company_id, handle)
-        })
-        .await
-    }
-
-    /// Deletes several assets, each on its own; returns each one's blob key
-    /// or why it was not deleted.
-    pub async fn delete_assets(
-        &self,
-        company_id: i64,
-        handles: Vec<AssetHandle>,
-    ) -> Result<Vec<Result<String, Error>>, Error> {
-        self.call(move |t| {
-            require_company(t.conn, company_id)?;
-            each_item(t.conn, handles, |conn, handle| delete_one(conn, company_id, handle))
         })
         .await
     }

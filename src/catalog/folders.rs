@@ -107,7 +107,7 @@ fn subtree(conn: &Connection, company_id: i64, path: &str) -> Result<Vec<FolderR
         return Err(Error::FolderNotFound);
     }
     let sql = format!(
-        "SELECT path, modified_at, (SELECT max(a.modified_at) FROM assets a WHERE a.folder_id = folders.id)
+        "SELECT path, modified_at, (SELECT max(a.modified_at) FROM assets a WHERE a.folder_id = folders.id AND a.trashed_at IS NULL)
          FROM folders WHERE company_id = ?1 AND {} ORDER BY path",
         under(2)
     );

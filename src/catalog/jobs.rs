@@ -533,7 +533,7 @@ impl Catalog {
             let (width, height, format, size) = info;
             let changed = t.conn.execute(
                 "UPDATE assets SET width = ?3, height = ?4, format = ?5, byte_size = ?6
-                 WHERE id = ?1 AND company_id = ?2 AND content_hash = ?7",
+                 WHERE id = ?1 AND company_id = ?2 AND content_hash = ?7 AND trashed_at IS NULL",
                 params![id, company_id, width, height, format, size as i64, content_hash],
             )?;
             if changed == 0 {

@@ -164,7 +164,9 @@ impl Catalog {
 }
 
 /// The columns `image_from_row` reads: the asset's first, as
-/// `queries::asset_from_row` reads them.
+/// `queries::asset_from_row` reads them. An image whose asset is in the
+/// IPS trash is not found: the trash hides an asset from every lookup
+/// (emptying it deletes the image with the asset).
 const IMAGE_SELECT: &str = concat!(
     "SELECT ",
     asset_columns!(),
@@ -175,24 +177,25 @@ const IMAGE_SELECT: &str = concat!(
 );
 
 fn image_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KameleoonImage> {
+    let at = queries::ASSET_COLUMNS;
     let list = |i: usize| -> rusqlite::Result<Vec<String>> {
         let text: String = r.get(i)?;
         Ok(serde_json::from_str(&text).unwrap_or_default())
     };
     Ok(KameleoonImage {
         asset: queries::asset_from_row(r)?,
-        id: r.get(14)?,
-        site: r.get(15)?,
-        created_by: r.get(16)?,
-        name: r.get(17)?,
-        file_name: r.get(18)?,
-        source: r.get(19)?,
-        alt_text: r.get(20)?,
-        description: r.get(21)?,
-        tags: list(22)?,
-        keywords: list(23)?,
-        created_at: r.get(24)?,
-        company: r.get(25)?,
+        id: r.get(at)?,
+        site: r.get(at + 1)?,
+        created_by: r.get(at + 2)?,
+        name: r.get(at + 3)?,
+        file_name: r.get(at + 4)?,
+        source: r.get(at + 5)?,
+        alt_text: r.get(at + 6)?,
+        description: r.get(at + 7)?,
+        tags: list(at + 8)?,
+        keywords: list(at + 9)?,
+        created_at: r.get(at + 10)?,
+        company: r.get(at + 11)?,
     })
 }
 
@@ -217,17 +220,18 @@ fn client(conn: &Connection, client_id: &str) -> Result<Option<KameleoonClient>,
 }
 
 fn image(conn: &Connection, id: i64) -> Result<Option<KameleoonImage>, Error> {
-    let sql = format!("{IMAGE_SELECT}WHERE k.id = ?1");
+    let sql = format!("{IMAGE_SELECT}WHERE k.id = ?1 AND a.trashed_at IS NULL");
     Ok(conn.prepare_cached(&sql)?.query_row([id], image_from_row).optional()?)
 }
 
 fn images(conn: &Connection, client: i64, offset: u64, limit: u64) -> Result<(u64, Vec<KameleoonImage>), Error> {
     let total: i64 = conn
         .prepare_cached(
-            "SELECT count(*) FROM kameleoon_images k JOIN kameleoon_sites s ON s.id = k.site WHERE s.client = ?1",
+            "SELECT count(*) FROM kameleoon_images k JOIN kameleoon_sites s ON s.id = k.site
+             JOIN assets a ON a.id = k.asset_id WHERE s.client = ?1 AND a.trashed_at IS NULL",
         )?
         .query_row([client], |r| r.get(0))?;
-    let sql = format!("{IMAGE_SELECT}WHERE s.client = ?1 ORDER BY k.id LIMIT ?2 OFFSET ?3");
+    let sql = format!("{IMAGE_SELECT}WHERE s.client = ?1 AND a.trashed_at IS NULL ORDER BY k.id LIMIT ?2 OFFSET ?3");
     let page = conn
         .prepare_cached(&sql)?
         .query_map(

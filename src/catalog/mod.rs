@@ -18,7 +18,8 @@
 macro_rules! asset_columns {
     () => {
         "a.id, a.type_code, a.type_record_id, a.asset_type, a.company_id, f.path,
-         a.name, a.width, a.height, a.format, a.byte_size, a.content_hash, a.url_modifier, a.url_post_modifier"
+         a.name, a.width, a.height, a.format, a.byte_size, a.content_hash, a.url_modifier, a.url_post_modifier,
+         a.trashed_at IS NOT NULL"
     };
 }
 
@@ -31,6 +32,7 @@ mod kameleoon;
 mod model;
 mod publish;
 mod queries;
+mod trash;
 mod upload_jobs;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -42,7 +44,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::deadline;
 
-pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
+pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp, TrashFilter};
 pub use cdn::CdnInvalidation;
 pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use job_model::{
@@ -83,6 +85,13 @@ pub enum Error {
     /// No asset with that handle in the company.
     #[error("asset not found")]
     AssetNotFound,
+    /// The asset is in the trash, where only restoring or emptying it may
+    /// change it.
+    #[error("asset is in the trash")]
+    AssetInTrash,
+    /// A trash operation named an asset that is not in the trash.
+    #[error("asset is not in the trash")]
+    AssetNotInTrash,
     /// The asset exists but is not an Image.
     #[error("asset is a {0}, not an Image")]
     NotAnImage(String),

@@ -48,6 +48,9 @@ pub struct Asset {
     pub url_modifier: String,
     /// Image Serving commands applied after (overriding) a request's own.
     pub url_post_modifier: String,
+    /// In the trash (`deleteAsset`): still named and stored, until the
+    /// trash is emptied or the asset restored.
+    pub in_trash: bool,
 }
 
 impl Asset {

@@ -86,11 +86,12 @@ struct Candidate {
     stale: bool,
 }
 
+/// The company's assets a publish considers: those not in the trash.
 fn candidates(conn: &Connection, company_id: i64) -> Result<Vec<Candidate>, Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, type_code, type_record_id, name, ready_for_publish,
                 published_at IS NULL OR modified_at > published_at
-         FROM assets WHERE company_id = ?1 ORDER BY id",
+         FROM assets WHERE company_id = ?1 AND trashed_at IS NULL ORDER BY id",
     )?;
     let rows = stmt.query_map([company_id], |r| {
         Ok(Candidate {
@@ -173,7 +174,8 @@ impl Catalog {
     }
 
     /// The asset `/is/image/<company>/<name>` names (both exact, as Image
-    /// Serving URLs are case-sensitive) and whether it has been published.
+    /// Serving URLs are case-sensitive) and whether it has been published;
+    /// one in the trash is not served.
     pub async fn asset_for_serving(
         &self,
         company: String,
@@ -184,12 +186,12 @@ impl Catalog {
             asset_columns!(),
             ", a.published_at IS NOT NULL
              FROM assets a JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id
-             WHERE c.name = ?1 AND a.name = ?2"
+             WHERE c.name = ?1 AND a.name = ?2 AND a.trashed_at IS NULL"
         );
         self.call_single_statement(move |t| {
             Ok(t.conn
                 .prepare_cached(SQL)?
-                .query_row(params![company, name], |r| Ok((asset_from_row(r)?, r.get(14)?)))
+                .query_row(params![company, name], |r| Ok((asset_from_row(r)?, r.get(15)?)))
                 .optional()?)
         })
         .await

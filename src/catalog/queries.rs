@@ -160,6 +160,10 @@ pub(super) fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Resul
         .optional()?)
 }
 
+/// How many columns `asset_columns!` selects, and `asset_from_row` reads:
+/// a query's own columns come after them.
+pub(super) const ASSET_COLUMNS: usize = 15;
+
 pub(super) fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
         id: r.get(0)?,
@@ -176,10 +180,22 @@ pub(super) fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
         content_hash: r.get(11)?,
         url_modifier: r.get(12)?,
         url_post_modifier: r.get(13)?,
+        in_trash: r.get(14)?,
     })
 }
 
+/// The live asset a handle names in the company: one in the trash is
+/// `AssetInTrash`, as nothing but the trash operations may change it.
 pub(super) fn asset(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+    let asset = asset_in_any_state(conn, company_id, handle)?;
+    if asset.in_trash {
+        return Err(Error::AssetInTrash);
+    }
+    Ok(asset)
+}
+
+/// The asset a handle names in the company, in the trash or not.
+pub(super) fn asset_in_any_state(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
     const SQL: &str = concat!(
         "SELECT ",
         asset_columns!(),
@@ -258,7 +274,8 @@ where
     let found = conn
         .prepare_cached(
             "SELECT type_code, type_record_id, asset_type, width, height, format, byte_size, content_hash,
-                    (SELECT id FROM folders WHERE company_id = ?2 AND path = ?3), ready_for_publish
+                    (SELECT id FROM folders WHERE company_id = ?2 AND path = ?3), ready_for_publish,
+                    trashed_at IS NOT NULL
              FROM assets WHERE id = ?1 AND company_id = ?2",
         )?
         .query_row(params![req.source.id, req.company_id, req.folder], |r| {
@@ -272,6 +289,7 @@ where
                 content_hash: r.get(7)?,
                 folder_id: r.get(8)?,
                 ready_for_publish: r.get(9)?,
+                in_trash: r.get(10)?,
             })
         })
         .optional()?;
@@ -283,6 +301,9 @@ where
         _ if !company_exists(conn, req.company_id)? => return Err(Error::CompanyNotFound),
         _ => return Err(Error::AssetNotFound),
     };
+    if source.in_trash {
+        return Err(Error::AssetInTrash);
+    }
     if source.asset_type != "Image" {
         return Err(Error::NotAnImage(source.asset_type));
     }
@@ -333,6 +354,7 @@ where
         content_hash: content.content_hash,
         url_modifier: String::new(),
         url_post_modifier: String::new(),
+        in_trash: false,
     })
 }
 /// A new Image row: what `insert_image` writes.
@@ -392,6 +414,8 @@ struct CopySource {
     folder_id: Option<i64>,
     /// The source's publish mark, which the copy keeps.
     ready_for_publish: bool,
+    /// In the trash: not a source a copy may be made from.
+    in_trash: bool,
 }
 
 /// Times as the catalog stores them.
@@ -409,6 +433,9 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
     }
     if !has_column(conn, "companies", "expires")? {
         conn.execute_batch("ALTER TABLE companies ADD COLUMN expires TEXT")?;
+    }
+    if !has_column(conn, "assets", "trashed_at")? {
+        conn.execute_batch("ALTER TABLE assets ADD COLUMN trashed_at TEXT")?;
     }
     if table_exists(conn, "upload_jobs")? {
         // Upload servlet jobs moved into `jobs`, keeping their ids (handles).
@@ -532,10 +559,12 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
             // Overwriting replaces the bytes and what they determine; the
             // asset keeps its handle, folder, name and stored modifiers, and
             // takes the job's publish mark unless the job preserves its own.
+            // An asset in the trash is brought back: the upload asked for a
+            // live asset of that name.
             Some(old) if overwrite && old.asset_type == "Image" => {
                 conn.prepare_cached(
                     "UPDATE assets SET width = ?2, height = ?3, format = ?4, byte_size = ?5, content_hash = ?6,
-                                       modified_at = ?7, modified_by = ?8,
+                                       modified_at = ?7, modified_by = ?8, trashed_at = NULL,
                                        ready_for_publish = CASE WHEN ?10 THEN ready_for_publish ELSE ?9 END
                      WHERE id = ?1",
                 )?
@@ -561,6 +590,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
                     format: Some(content.format.clone()),
                     byte_size: content.byte_size,
                     content_hash: content.content_hash.clone(),
+                    in_trash: false,
                     ..old
                 });
             }
@@ -596,6 +626,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
                     content_hash: content.content_hash.clone(),
                     url_modifier: String::new(),
                     url_post_modifier: String::new(),
+                    in_trash: false,
                 });
             }
         }
@@ -631,6 +662,10 @@ mod tests {
     use super::super::{Catalog, CopyAsset, Error, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser};
     use crate::handles::AssetHandle;
 
+    #[test]
+    fn asset_columns_counts_what_asset_columns_selects() {
+        assert_eq!(asset_columns!().split(',').count(), super::ASSET_COLUMNS);
+    }
     fn seed() -> SeedData {
         SeedData {
             companies: vec![

@@ -107,7 +107,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 -- Publish state: assets.ready_for_publish and assets.published_at are added
 -- by catalog::publish::migrate, on new catalogs as on old ones (ADD COLUMN
--- cannot be written idempotently here).
+-- cannot be written idempotently here); so is assets.trashed_at (when the
+-- asset went to the trash; NULL: it is not there), by queries::migrate.
 CREATE INDEX IF NOT EXISTS jobs_company_state ON jobs (company_id, state);
 CREATE INDEX IF NOT EXISTS jobs_export_hash ON jobs (export_hash) WHERE export_hash IS NOT NULL;
 -- A job's log lines (getJobLogDetails), in the order they were written.

@@ -56,6 +56,10 @@ impl<'a> Subject<'a> {
             catalog::Error::AssetNotFound => {
                 Error::InvalidParameter(format!("Asset '{}' was not found in company '{company}'", self.asset))
             }
+            catalog::Error::AssetInTrash => Error::InvalidParameter(format!("Asset '{}' is in the trash", self.asset)),
+            catalog::Error::AssetNotInTrash => {
+                Error::InvalidParameter(format!("Asset '{}' is not in the trash", self.asset))
+            }
             catalog::Error::NotAnImage(kind) => {
                 Error::InvalidParameter(format!("Asset '{}' is a {kind} asset, not an Image", self.asset))
             }
@@ -102,6 +106,11 @@ mod tests {
         assert_eq!(
             reason(catalog::Error::FolderNotFound),
             "Folder 'A/x/' was not found in company 'c|6'"
+        );
+        assert_eq!(reason(catalog::Error::AssetInTrash), "Asset 'a|1' is in the trash");
+        assert_eq!(
+            reason(catalog::Error::AssetNotInTrash),
+            "Asset 'a|1' is not in the trash"
         );
         assert_eq!(reason(catalog::Error::NameInUse), "Asset ID 'n' is already in use.");
         assert_eq!(reason(catalog::Error::FolderExists), "Folder 'A/x/' already exists.");

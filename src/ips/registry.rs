@@ -30,6 +30,8 @@ pub static OPERATIONS: &[&Operation] = &[
     &ops::move_assets::OPERATION,
     &ops::delete_asset::OPERATION,
     &ops::delete_assets::OPERATION,
+    &ops::restore_assets_from_trash::OPERATION,
+    &ops::empty_assets_from_trash::OPERATION,
     &ops::set_asset_publish_state::OPERATION,
     &ops::set_assets_publish_state::OPERATION,
     &ops::set_url_modifier::OPERATION,

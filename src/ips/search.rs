@@ -3,7 +3,7 @@
 //! the emulator cannot evaluate is refused rather than ignored, since
 //! ignoring it would return wrong matches.
 
-use crate::catalog::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp};
+use crate::catalog::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp, TrashFilter};
 
 use super::ops::set_asset_publish_state::marked_for_publish;
 use super::value::Params;
@@ -117,14 +117,18 @@ fn match_all(p: &Params) -> Result<bool, Error> {
     }
 }
 
-/// Whether a search of trash state `raw` can match anything: the emulator
-/// keeps no trash, so only `NotInTrash` (the default) can.
-fn not_in_trash(raw: Option<&str>) -> Result<bool, Error> {
+/// The assets a search of trash state `raw` looks at: `NotInTrash` (the
+/// default) the live ones, `InTrash` those in the trash, `Any` (the
+/// `SearchFilter` page's value) both; `None` for `InEmptiedTrash`, which
+/// matches nothing, since emptying the trash removes assets at once.
+fn trash_filter(raw: Option<&str>) -> Result<Option<TrashFilter>, Error> {
     match raw {
-        None | Some("NotInTrash") => Ok(true),
-        Some("InTrash" | "InEmptiedTrash") => Ok(false),
+        None | Some("NotInTrash") => Ok(Some(TrashFilter::Live)),
+        Some("InTrash") => Ok(Some(TrashFilter::Trashed)),
+        Some("Any") => Ok(Some(TrashFilter::Any)),
+        Some("InEmptiedTrash") => Ok(None),
         Some(other) => Err(Error::InvalidParameter(format!(
-            "trashState must be NotInTrash, InTrash or InEmptiedTrash, not '{other}'"
+            "trashState must be NotInTrash, InTrash, InEmptiedTrash or Any, not '{other}'"
         ))),
     }
 }
@@ -182,7 +186,7 @@ fn sort(p: &Params) -> Result<(SortField, bool), Error> {
 }
 
 /// Checks and converts a search of `folder`. Returns `None` when nothing
-/// can match (the trash, or a subtype no image has).
+/// can match (the emptied trash, or a subtype no image has).
 pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, Error> {
     let include_subfolders = p.boolean("includeSubfolders")?.unwrap_or(false);
     let conditions = p.items("systemFieldConditionArray").unwrap_or_default();
@@ -198,7 +202,10 @@ pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, E
     let page = page(p)?;
     let (sort, descending) = sort(p)?;
     let ready_for_publish = p.text("publishState").map(marked_for_publish).transpose()?;
-    if !not_in_trash(p.text("trashState"))? || !subtypes_admit_none(p)? {
+    let Some(trash) = trash_filter(p.text("trashState"))? else {
+        return Ok(None);
+    };
+    if !subtypes_admit_none(p)? {
         return Ok(None);
     }
     Ok(Some(SearchQuery {
@@ -209,6 +216,7 @@ pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, E
         types: p.strings("assetTypeArray").unwrap_or_default(),
         exclude_types: p.strings("excludeAssetTypeArray").unwrap_or_default(),
         ready_for_publish,
+        trash,
         sort,
         descending,
         limit,
@@ -263,7 +271,17 @@ mod tests {
             .expect("valid")
             .expect("can match");
         assert_eq!(q.limit, MAX_RECORDS_PER_PAGE);
-        assert!(search(&[("trashState", "InTrash")], vec![]).expect("valid").is_none());
+        for (state, trash) in [
+            (None, Some(TrashFilter::Live)),
+            (Some("NotInTrash"), Some(TrashFilter::Live)),
+            (Some("InTrash"), Some(TrashFilter::Trashed)),
+            (Some("Any"), Some(TrashFilter::Any)),
+            (Some("InEmptiedTrash"), None),
+        ] {
+            let fields: Vec<_> = state.map(|s| ("trashState", s)).into_iter().collect();
+            let q = search(&fields, vec![]).expect("valid");
+            assert_eq!(q.map(|q| q.trash), trash, "{state:?}");
+        }
         for (state, ready) in [
             (None, None),
             (Some("MarkedForPublish"), Some(true)),

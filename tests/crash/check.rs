@@ -11,7 +11,11 @@ use crate::workload::{Content, Row};
 
 /// The catalog's asset rows and folder paths.
 pub struct Catalog {
+    /// The live assets: what the workers' writes leave.
     pub rows: Vec<Row>,
+    /// The assets in the trash (deleted, not emptied): gone for the
+    /// workers, but their rows still name their files.
+    pub trashed: Vec<Row>,
     pub folders: Vec<String>,
 }
 
@@ -37,12 +41,13 @@ pub fn read_catalog(data: &Path) -> Result<Catalog, String> {
     }
     let rows = conn
         .prepare(
-            "SELECT a.id, a.type_code, a.type_record_id, a.name, f.path, a.content_hash, a.byte_size
+            "SELECT a.id, a.type_code, a.type_record_id, a.name, f.path, a.content_hash, a.byte_size,
+                    a.trashed_at IS NOT NULL
              FROM assets a JOIN folders f ON f.id = a.folder_id",
         )
         .and_then(|mut s| {
             s.query_map([], |r| {
-                Ok(Row {
+                let row = Row {
                     handle: format!(
                         "a|{}|{}|{}",
                         r.get::<_, i64>(0)?,
@@ -55,7 +60,8 @@ pub fn read_catalog(data: &Path) -> Result<Catalog, String> {
                         hash: r.get(5)?,
                         size: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(u64::MAX),
                     },
-                })
+                };
+                Ok((row, r.get::<_, bool>(7)?))
             })?
             .collect::<Result<Vec<_>, _>>()
         })
@@ -64,7 +70,13 @@ pub fn read_catalog(data: &Path) -> Result<Catalog, String> {
         .prepare("SELECT path FROM folders")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .map_err(sql)?;
-    Ok(Catalog { rows, folders })
+    let (trashed, rows): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, trashed)| *trashed);
+    let strip = |v: Vec<(Row, bool)>| v.into_iter().map(|(row, _)| row).collect();
+    Ok(Catalog {
+        rows: strip(rows),
+        trashed: strip(trashed),
+        folders,
+    })
 }
 
 /// Every file a row names is in the store with the size the row gives and

@@ -4,7 +4,7 @@
 //! moments and restarted on the same directory. After every restart the
 //! catalog passes SQLite's integrity check, the store holds exactly the
 //! files the rows name, every acknowledged write is there (and every
-//! acknowledged delete gone), and the server answers.
+//! acknowledged delete gone to the trash), and the server answers.
 //!
 //! `CRASH_SEED` repeats a run's choices (the seed is printed; timing still
 //! varies), `CRASH_KILLS` sets the number of kills (default 20).
@@ -212,7 +212,8 @@ async fn calibrate(server: &Server, data: &Path) -> (Arc<Known>, Worker) {
 /// Every check after a (re)start; a one-line summary, or what failed.
 async fn verify(server: &Server, data: &Path, known: &Known, workers: &mut [Worker]) -> Result<String, String> {
     let catalog = check::read_catalog(data)?;
-    let files = check::store_matches_rows(&data.join("store"), &catalog.rows)?;
+    let named: Vec<_> = catalog.rows.iter().chain(&catalog.trashed).cloned().collect();
+    let files = check::store_matches_rows(&data.join("store"), &named)?;
     for w in workers.iter_mut() {
         w.reconcile(&catalog.rows, &catalog.folders)?;
     }

@@ -119,7 +119,7 @@ async fn entry(
         .catalog
         .asset(company_id, handle)
         .await
-        .map_err(|_| "no such asset in the company".to_owned())?;
+        .map_err(crate::ips::jobs::asset_refusal)?;
     match convert {
         None => {
             let store = state.store.clone();

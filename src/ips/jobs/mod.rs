@@ -400,3 +400,12 @@ pub fn user_id(raw: &str) -> Result<i64, Error> {
         .map(|(id, _)| id)
         .ok_or_else(|| Error::InvalidParameter(format!("Invalid user handle '{raw}'")))
 }
+
+/// Why a job could not work on an asset it names, for its log line: one in
+/// the trash is left alone, as a publish leaves it.
+pub fn asset_refusal(e: crate::catalog::Error) -> String {
+    match e {
+        crate::catalog::Error::AssetInTrash => "is in the trash".to_owned(),
+        _ => "no such asset in the company".to_owned(),
+    }
+}

@@ -52,7 +52,7 @@ async fn reprocess(state: &Arc<AppState>, company_id: i64, raw: &str) -> Result<
         .catalog
         .asset(company_id, handle)
         .await
-        .map_err(|_| "no such asset in the company".to_owned())?;
+        .map_err(crate::ips::jobs::asset_refusal)?;
     if asset.asset_type != "Image" {
         return Err(format!("is a {}, not an Image", asset.asset_type));
     }

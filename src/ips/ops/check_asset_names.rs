@@ -1,8 +1,9 @@
 //! `checkAssetNames`: which of the given names an asset of the company
 //! already has, so that a client can pick free Image Serving IDs before it
 //! uploads or copies. Names are compared as the catalog keeps them unique,
-//! ASCII-case-insensitively; the reply lists the names in use as they were
-//! asked for, in the request's order. The reference page's table calls the
+//! ASCII-case-insensitively, and an asset in the trash still holds its
+//! name; the reply lists the names in use as they were asked for, in the
+//! request's order. The reference page's table calls the
 //! array `assetNamesArray` and the company optional; its example and the
 //! WSDLs say `assetNameArray`, required, which is what the emulator takes.
 

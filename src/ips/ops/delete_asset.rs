@@ -1,8 +1,8 @@
-//! `deleteAsset`: deletes an asset at once (the emulator keeps no trash).
-//! Its stored file is removed once no other asset names it: a plain copy
-//! shares its source's file, so deleting either keeps it for the other.
+//! `deleteAsset`: puts an asset in the trash. It keeps its handle, folder
+//! and name (which stays taken) and its stored file, until
+//! `restoreAssetsFromTrash` brings it back or `emptyAssetsFromTrash`
+//! removes it for good; an asset already in the trash is refused.
 
-use crate::ips::blobs;
 use crate::ips::contract::prelude::*;
 use crate::ips::refusal::{asset_handle, Subject};
 use crate::ips::value::{Params, Record};
@@ -24,12 +24,10 @@ async fn delete_asset(call: &Call<'_>, p: Params) -> Result<Record, Error> {
     let raw_asset = p.required("assetHandle")?;
     let company = company_for(call.principal, &raw_company)?;
     let handle = asset_handle(&raw_asset)?;
-    let hash = call
-        .state
+    call.state
         .catalog
-        .delete_asset(company.0, handle)
+        .delete_asset(company.0, handle, call.principal.user_id)
         .await
         .map_err(|e| Subject::new(company, &raw_company).asset(&raw_asset).refusal(e))?;
-    blobs::release(call.state, hash).await;
     Ok(Record::new())
 }

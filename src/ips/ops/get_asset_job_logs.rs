@@ -23,11 +23,12 @@ async fn get_asset_job_logs(call: &Call<'_>, p: Params) -> Result<Record, Error>
     let company = company_for(call.principal, &p.required("companyHandle")?)?;
     let raw = p.required("assetHandle")?;
     let handle = asset_handle(&raw)?;
-    // Lines name assets by their long handle, whatever form the request used.
+    // Lines name assets by their long handle, whatever form the request
+    // used; an asset in the trash still has its log.
     let asset = call
         .state
         .catalog
-        .asset(company.0, handle)
+        .asset_in_any_state(company.0, handle)
         .await
         .map_err(|e| crate::ips::refusal::Subject::new(company, "").asset(&raw).refusal(e))?;
     let rows = call

@@ -1,6 +1,9 @@
 //! `getAssets`: the assets of `assetHandleArray`, in the order asked, each
 //! once. A handle that names nothing in the company (or cannot name
-//! anything) is left out, so none found is an empty `assetArray`.
+//! anything) is left out, so none found is an empty `assetArray`. An asset
+//! in the trash is answered with `trashState` `InTrash` in the versions
+//! whose `Asset` has that field, and left out in the older ones, whose
+//! clients could not tell it from a live asset.
 
 use crate::catalog::AssetDetail;
 use crate::handles::AssetHandle;
@@ -40,13 +43,20 @@ async fn get_assets(call: &Call<'_>, p: Params) -> Result<Record, Error> {
         .iter()
         .filter_map(|h| AssetHandle::parse(h))
         .collect();
-    let found = call
+    let mut found = call
         .state
         .catalog
         .asset_details(company.0, handles)
         .await
         .map_err(|e| Subject::new(company, &raw_company).refusal(e))?;
+    found.retain(|d| visible(call.version, d));
     Ok(assets_reply(&found))
+}
+
+/// Whether a lookup in `version` answers the asset: a live one always, one
+/// in the trash only where `Asset` shows its trash state.
+pub(super) fn visible(version: Version, d: &AssetDetail) -> bool {
+    !d.asset.in_trash || asset::shows_trash_state(version)
 }
 
 /// The reply: `assetArray`, present (possibly empty) even when nothing

@@ -1,5 +1,7 @@
 //! `getAssetsByName`: assets by name, compared ASCII-case-insensitively
-//! (names are unique per company), filtered by asset type and subtype.
+//! (names are unique per company), filtered by asset type and subtype. An
+//! asset in the trash still holds its name, and is answered with its
+//! `trashState` in the versions that have the field (see `getAssets`).
 
 use crate::auth::UserType::*;
 use crate::ips::contract::prelude::*;
@@ -61,6 +63,7 @@ async fn get_assets_by_name(call: &Call<'_>, p: Params) -> Result<Record, Error>
         .into_iter()
         .filter(|d| admit && (types.is_empty() || types.contains(&d.asset.asset_type)))
         .filter(|d| !exclude.contains(&d.asset.asset_type))
+        .filter(|d| super::get_assets::visible(call.version, d))
         .collect();
     Ok(super::get_assets::assets_reply(&found))
 }

@@ -227,6 +227,22 @@ pub(crate) fn path_segment(s: &str) -> String {
     out
 }
 
+/// `Asset/trashState`: `InTrash` once deleted, `NotInTrash` until then
+/// (an emptied asset is gone, so `InEmptiedTrash` is never shown).
+pub fn trash_state(a: &crate::catalog::Asset) -> &'static str {
+    if a.in_trash {
+        "InTrash"
+    } else {
+        "NotInTrash"
+    }
+}
+
+/// Whether `version`'s `Asset` shows its trash state: a client of a version
+/// without the field could not tell an asset in the trash from a live one.
+pub fn shows_trash_state(version: Version) -> bool {
+    ASSET.fields_in(version).any(|f| f.name == "trashState")
+}
+
 /// The Image Serving URL of the asset, relative to the service's host.
 pub fn image_url(d: &AssetDetail) -> String {
     format!("/is/image/{}/{}", path_segment(&d.company), path_segment(&d.asset.name))
@@ -234,8 +250,8 @@ pub fn image_url(d: &AssetDetail) -> String {
 
 /// An image asset as `Asset` shows it, with the fields of every version
 /// (each version's reply keeps its own). Values the catalog does not keep
-/// are the documented neutral ones: not in the trash, no projects,
-/// metadata, masks, zoom targets or image maps.
+/// are the documented neutral ones: no projects, metadata, masks, zoom
+/// targets or image maps.
 pub fn asset(d: &AssetDetail) -> Record {
     let a = &d.asset;
     Record::new()
@@ -246,7 +262,7 @@ pub fn asset(d: &AssetDetail) -> Record {
         .with("folder", a.folder.as_str())
         .with("folderHandle", a.folder.as_str())
         .with_bool("readyForPublish", d.ready_for_publish)
-        .with("trashState", "NotInTrash")
+        .with("trashState", trash_state(&d.asset))
         .with("projects", "")
         .with("ipsImageUrl", image_url(d))
         .with("created", d.created.as_str())
