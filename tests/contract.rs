@@ -308,6 +308,7 @@ pub const NOT_SCHEMA_VALID: &[&str] = &[
     "operations/125-checkAssetNames-pre40-not-in-version.request.xml",
     "operations/129-cdnCacheInvalidation-empty-url-array.request.xml",
     "operations/132-cdnCacheInvalidation-too-many-urls.request.xml",
+    "operations/134-getAssetCounts-pre40-not-in-version.request.xml",
     "versions/23-restoreAssetsFromTrash-pre40-not-in-version.request.xml",
 ];
 

@@ -522,3 +522,22 @@ async fn a_cdn_invalidation_is_done_at_once() {
     assert_eq!(foreign.status, 500, "{}", foreign.text());
     server.stop().await;
 }
+
+/// `getAssetCounts` counts the company's live assets by type: a copy adds
+/// one, a deletion (to the trash) takes it away again.
+#[tokio::test]
+async fn asset_counts_follow_copies_and_deletions() {
+    let server = TestServer::in_memory().await;
+    let count = || async {
+        let resp = call(&server, "getAssetCounts", "").await;
+        assert_eq!(resp.status, 200, "{}", resp.text());
+        (all(&resp.text(), "assetType"), all(&resp.text(), "count"))
+    };
+    assert_eq!(count().await, (vec!["Image".to_owned()], vec!["1".to_owned()]));
+    let handle = copy(&server, "Counted", "").await;
+    assert_eq!(count().await.1, ["2"]);
+    let deleted = call(&server, "deleteAsset", &format!("<assetHandle>{handle}</assetHandle>")).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text());
+    assert_eq!(count().await.1, ["1"]);
+    server.stop().await;
+}

@@ -393,6 +393,24 @@ impl Catalog {
         .await
     }
 
+    /// How many assets the company has of each type, by type name; assets
+    /// in the trash are not counted.
+    pub async fn asset_counts(&self, company_id: i64) -> Result<Vec<(String, i64)>, Error> {
+        self.call(move |t| {
+            require_company(t.conn, company_id)?;
+            let counts = t
+                .conn
+                .prepare_cached(
+                    "SELECT asset_type, count(*) FROM assets WHERE company_id = ?1 AND trashed_at IS NULL
+                     GROUP BY asset_type ORDER BY asset_type",
+                )?
+                .query_map([company_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(counts)
+        })
+        .await
+    }
+
     /// The total number of matches and the requested page.
     pub async fn search_assets(&self, company_id: i64, query: SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
         self.call(move |t| search(t.conn, company_id, &query)).await

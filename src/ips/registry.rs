@@ -24,6 +24,7 @@ pub static OPERATIONS: &[&Operation] = &[
     &ops::get_assets::OPERATION,
     &ops::get_assets_by_name::OPERATION,
     &ops::check_asset_names::OPERATION,
+    &ops::get_asset_counts::OPERATION,
     &ops::search_assets::OPERATION,
     &ops::rename_asset::OPERATION,
     &ops::move_asset::OPERATION,

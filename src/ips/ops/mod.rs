@@ -13,6 +13,7 @@ pub mod delete_job;
 pub mod empty_assets_from_trash;
 pub mod execute_job;
 pub mod get_active_jobs;
+pub mod get_asset_counts;
 pub mod get_asset_job_logs;
 pub mod get_assets;
 pub mod get_assets_by_name;
