@@ -402,10 +402,18 @@ pub fn user_id(raw: &str) -> Result<i64, Error> {
 }
 
 /// Why a job could not work on an asset it names, for its log line: one in
-/// the trash is left alone, as a publish leaves it.
+/// the trash is left alone, as a publish leaves it. A failure of the
+/// catalog itself is logged with its cause and named only as such, since
+/// the job log carries no internal detail.
 pub fn asset_refusal(e: crate::catalog::Error) -> String {
     match e {
         crate::catalog::Error::AssetInTrash => "is in the trash".to_owned(),
-        _ => "no such asset in the company".to_owned(),
+        crate::catalog::Error::AssetNotFound | crate::catalog::Error::CompanyNotFound => {
+            "no such asset in the company".to_owned()
+        }
+        other => {
+            tracing::error!(error = %other, "a job could not read an asset");
+            "could not be read from the catalog".to_owned()
+        }
     }
 }
