@@ -73,6 +73,15 @@ pub fn handle(company_id: i64, id: i64) -> String {
     format!("{company_id}|{id}")
 }
 
+/// The request id of a handle [`handle`] wrote for `company_id`; `None`
+/// for any other text, another company's handle included.
+pub fn request_id(raw: &str, company_id: i64) -> Option<i64> {
+    let (owner, id) = raw.split_once('|')?;
+    (owner.parse::<i64>().ok()? == company_id)
+        .then(|| id.parse().ok())
+        .flatten()
+}
+
 /// Whether `url` is an `http(s)` URL of the company's Image Serving or
 /// content paths (`…/is/image/<root ID>/…`, `…/is/content/<root ID>/…`).
 fn names_company(url: &str, root_id: &str) -> bool {
@@ -93,6 +102,14 @@ fn names_company(url: &str, root_id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::names_company;
+
+    #[test]
+    fn a_handle_reads_back_for_its_company_only() {
+        assert_eq!(super::request_id(&super::handle(6, 12), 6), Some(12));
+        for other in ["21|12", "6|x", "6", "", "c|6|12"] {
+            assert_eq!(super::request_id(other, 6), None, "{other}");
+        }
+    }
 
     #[test]
     fn only_the_companys_serving_urls_are_taken() {

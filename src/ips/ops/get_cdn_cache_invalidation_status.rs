@@ -32,10 +32,7 @@ async fn get_cdn_cache_invalidation_status(call: &Call<'_>, p: Params) -> Result
     let company = company_for(call.principal, &raw_company)?;
     let raw = p.required("invalidationHandle")?;
     let unknown = || Error::InvalidParameter(format!("Invalidation '{raw}' was not found in company '{company}'"));
-    let id = match raw.split_once('|') {
-        Some((owner, id)) if owner == company.0.to_string() => id.parse::<i64>().map_err(|_| unknown())?,
-        _ => return Err(unknown()),
-    };
+    let id = super::cdn_cache_invalidation::request_id(&raw, company.0).ok_or_else(unknown)?;
     let found = call
         .state
         .catalog
