@@ -35,6 +35,7 @@ pub mod render;
 pub mod replay;
 pub mod rest;
 pub mod seed;
+pub mod sharinpix;
 pub mod soap;
 pub mod store;
 pub mod tasks;

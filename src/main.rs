@@ -38,6 +38,33 @@ enum Command {
     /// and compare its replies with the recorded ones. Exit status 0: all
     /// matched; 1: some did not; 2: could not run.
     Replay(ReplayArgs),
+    /// Print a SharinPix API token: the claims signed with HS256 under a
+    /// secret, `iss` set to the secret id, as the official clients sign.
+    SharinpixToken(SharinPixTokenArgs),
+}
+
+#[derive(clap::Args)]
+struct SharinPixTokenArgs {
+    /// The claims, a JSON object, e.g. '{"admin":true}' or
+    /// '{"abilities":{"00100000123BB124":{"Access":{"image_duplicate":true}}}}'.
+    #[arg(long, default_value = r#"{"admin":true}"#)]
+    claims: String,
+    /// The secret id (the demo seed's: sharinpix-demo).
+    #[arg(long, default_value = "sharinpix-demo")]
+    id: String,
+    /// The secret (the demo seed's: ips-emulator).
+    #[arg(long, env = "SHARINPIX_SECRET", default_value = "ips-emulator", hide_env_values = true)]
+    secret: String,
+    /// Add `exp` this many seconds from now (none by default).
+    #[arg(long)]
+    expires_in: Option<u64>,
+    /// Add `iat` (now).
+    #[arg(long)]
+    iat: bool,
+    /// Leave `iss` out (the server then tries every secret), as the
+    /// tokens in SharinPix's API documents are.
+    #[arg(long)]
+    no_iss: bool,
 }
 
 #[derive(clap::Args)]
@@ -432,6 +459,7 @@ fn main() -> ExitCode {
         Command::HashPassword => hash_password(),
         Command::Render(args) => render_files(args),
         Command::Replay(args) => return replay(args),
+        Command::SharinpixToken(args) => sharinpix_token(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -453,4 +481,22 @@ fn parse_rate(raw: &str) -> Result<(u32, u32), String> {
             .map_err(|_| format!("'{s}' is not a count of requests"))
     };
     Ok((count(short)?, count(hourly)?))
+}
+
+/// Prints a SharinPix token for the given claims.
+fn sharinpix_token(args: &SharinPixTokenArgs) -> Result<(), String> {
+    let mut claims: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&args.claims).map_err(|e| format!("--claims is not a JSON object: {e}"))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if let Some(secs) = args.expires_in {
+        claims.insert("exp".into(), (now + secs).into());
+    }
+    if args.iat {
+        claims.insert("iat".into(), now.into());
+    }
+    let claims = serde_json::Value::Object(claims).to_string();
+    println!("{}", ips_emulator::sharinpix::mint(&claims, (!args.no_iss).then_some(args.id.as_str()), &args.secret)?);
+    Ok(())
 }

@@ -8,6 +8,7 @@
 //! against a dummy hash, so the two failure cases take the same time and get
 //! the same fault.
 
+pub mod jwt;
 mod user_type;
 
 use std::collections::HashMap;

@@ -130,7 +130,7 @@ fn parent(path: &str) -> Option<&str> {
     trimmed.rfind('/').map(|i| &path[..=i])
 }
 
-fn create(conn: &Connection, company_id: i64, path: &str) -> Result<(), Error> {
+pub(super) fn create(conn: &Connection, company_id: i64, path: &str) -> Result<(), Error> {
     let root = company(conn, company_id)?.root_path;
     if !path.starts_with(&root) || !path.ends_with('/') {
         return Err(Error::FolderNotFound);

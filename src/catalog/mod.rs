@@ -1,5 +1,5 @@
 //! The catalog: companies, users, folders and assets in SQLite, and the
-//! REST facades' own rows over them (`kameleoon`).
+//! REST facades' own rows over them (`kameleoon`, `sharinpix`).
 //!
 //! This is the only module that contains SQL or names rusqlite. One worker
 //! thread owns the connection; callers send it jobs and await the answer, so
@@ -29,6 +29,9 @@ mod folders;
 mod job_model;
 mod jobs;
 mod kameleoon;
+mod sharinpix;
+mod sharinpix_seed;
+mod sharinpix_write;
 mod model;
 mod publish;
 mod queries;
@@ -50,6 +53,11 @@ pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use job_model::{
     log_stem, DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,
     LOG_SORT_COLUMNS,
+};
+pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
+pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};
+pub use sharinpix_write::{
+    AlbumTarget, NewImageSource, SharinPixCopy, SharinPixImport, SharinPixNewImage, SharinPixUpload,
 };
 pub use kameleoon::{
     KameleoonClient, KameleoonClone, KameleoonImage, KameleoonSeed, SeedKameleoonClient, SeedKameleoonImage,
@@ -261,6 +269,7 @@ impl Catalog {
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         conn.execute_batch(include_str!("schema.sql"))?;
         conn.execute_batch(include_str!("kameleoon.sql"))?;
+        conn.execute_batch(include_str!("sharinpix.sql"))?;
         queries::migrate(&conn)?;
         let (tx, rx) = mpsc::channel(4096);
         let handle = thread::Builder::new()

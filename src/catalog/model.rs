@@ -128,6 +128,8 @@ pub struct SeedData {
     pub next_image_id: Option<i64>,
     /// Kameleoon's clients, sites and images over those assets.
     pub kameleoon: super::KameleoonSeed,
+    /// SharinPix's organizations, albums and images over those assets.
+    pub sharinpix: super::SharinPixSeed,
 }
 
 /// A seeded company.

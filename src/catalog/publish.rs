@@ -255,6 +255,7 @@ mod tests {
             next_asset_id: None,
             next_image_id: None,
             kameleoon: Default::default(),
+            sharinpix: Default::default(),
         }
     }
 

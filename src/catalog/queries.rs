@@ -89,6 +89,7 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
         .map_err(|e| seed_conflict(e, &format!("asset {}", a.name)))?;
     }
     super::kameleoon::apply_seed(conn, &seed.kameleoon)?;
+    super::sharinpix_seed::apply_seed(conn, &seed.sharinpix)?;
     let max_asset = seed.assets.iter().map(|a| a.id).max().unwrap_or(0);
     let max_image = seed.assets.iter().map(|a| a.image_id).max().unwrap_or(0);
     let next_asset = seed.next_asset_id.unwrap_or(max_asset + 1).max(max_asset + 1);
@@ -481,7 +482,8 @@ pub(super) fn blob_referenced(conn: &Connection, hash: &str) -> Result<bool, Err
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM assets WHERE content_hash = ?1
-             UNION ALL SELECT 1 FROM jobs WHERE export_hash = ?1 LIMIT 1",
+             UNION ALL SELECT 1 FROM jobs WHERE export_hash = ?1
+             UNION ALL SELECT 1 FROM sharinpix_uploads WHERE content_hash = ?1 LIMIT 1",
         )?
         .query_row([hash], |_| Ok(()))
         .optional()?
@@ -496,7 +498,7 @@ pub(super) fn count_assets(conn: &Connection) -> Result<u64, Error> {
 pub(super) fn referenced_blobs(conn: &Connection) -> Result<Vec<String>, Error> {
     let mut stmt = conn.prepare(
         "SELECT content_hash FROM assets UNION SELECT export_hash FROM jobs WHERE export_hash IS NOT NULL
-         ORDER BY 1",
+         UNION SELECT content_hash FROM sharinpix_uploads ORDER BY 1",
     )?;
     let hashes = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(hashes)
@@ -649,6 +651,7 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
 pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
     // The facades' rows name assets, folders' companies and each other.
     super::kameleoon::clear(tx.conn)?;
+    super::sharinpix_seed::clear(tx.conn)?;
     tx.conn.execute_batch(
         "DELETE FROM cdn_invalidations; DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
          DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
@@ -725,6 +728,7 @@ mod tests {
             next_asset_id: Some(943),
             next_image_id: Some(580),
             kameleoon: Default::default(),
+            sharinpix: Default::default(),
         }
     }
 

@@ -50,6 +50,7 @@ async fn seeded() -> Catalog {
         next_asset_id: Some(10),
         next_image_id: Some(10),
         kameleoon: Default::default(),
+        sharinpix: Default::default(),
     };
     catalog.apply_seed(seed).await.expect("seed");
     catalog

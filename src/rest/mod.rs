@@ -12,6 +12,7 @@
 
 pub mod form;
 mod kameleoon;
+mod sharinpix;
 
 use std::sync::Arc;
 
@@ -84,25 +85,33 @@ impl Response {
 pub enum Api {
     /// Kameleoon's Automation API (`/oauth/token`, `/images…`).
     Kameleoon,
+    /// SharinPix's API (`/api/v1/…`).
+    SharinPix,
 }
 
 /// Every REST API's adapter, with the state their facades keep.
 #[derive(Debug)]
 pub struct Apis {
     kameleoon: kameleoon::Adapter,
+    sharinpix: sharinpix::Adapter,
 }
 
 impl Apis {
     /// The APIs over `state`.
     pub fn new(state: Arc<AppState>) -> Apis {
         Apis {
-            kameleoon: kameleoon::Adapter::new(state),
+            kameleoon: kameleoon::Adapter::new(state.clone()),
+            sharinpix: sharinpix::Adapter::new(state),
         }
     }
 
     /// The API that serves `path`, if any does.
     pub fn find(&self, path: &str) -> Option<Api> {
-        kameleoon::claims(path).then_some(Api::Kameleoon)
+        if kameleoon::claims(path) {
+            Some(Api::Kameleoon)
+        } else {
+            sharinpix::claims(path).then_some(Api::SharinPix)
+        }
     }
 
     /// How large a body a request with this `Content-Type` may have, within
@@ -119,6 +128,7 @@ impl Apis {
     pub async fn handle(&self, api: Api, req: Request) -> Response {
         match api {
             Api::Kameleoon => self.kameleoon.handle(req).await,
+            Api::SharinPix => self.sharinpix.handle(req).await,
         }
     }
 
@@ -126,6 +136,7 @@ impl Apis {
     pub fn busy(&self, api: Api) -> Response {
         match api {
             Api::Kameleoon => kameleoon::busy(),
+            Api::SharinPix => sharinpix::busy(),
         }
     }
 }

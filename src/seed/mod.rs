@@ -11,10 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{
-    self, Catalog, KameleoonSeed, SeedAsset, SeedCompany, SeedData, SeedKameleoonClient, SeedKameleoonImage,
-    SeedKameleoonSite, SeedUser,
-};
+mod facades;
+
+use crate::catalog::{self, Catalog, SeedAsset, SeedCompany, SeedData, SeedUser};
 use crate::handles::{AssetHandle, CompanyHandle, FolderHandle, IMAGE_TYPE_CODE};
 use crate::render::{self, ImageLimits};
 use crate::store::{self, Store};
@@ -68,16 +67,16 @@ pub enum SeedSource {
 }
 
 /// The demo seed's `seed.json`.
-pub const EMBEDDED_JSON: &str = include_str!("../fixtures/seed/seed.json");
+pub const EMBEDDED_JSON: &str = include_str!("../../fixtures/seed/seed.json");
 /// The demo seed's files, by the path `seed.json` uses.
 const EMBEDDED_FILES: &[(&str, &[u8])] = &[
     (
         "images/macbookwin1.jpg",
-        include_bytes!("../fixtures/seed/images/macbookwin1.jpg"),
+        include_bytes!("../../fixtures/seed/images/macbookwin1.jpg"),
     ),
     (
         "images/otherco-photo.png",
-        include_bytes!("../fixtures/seed/images/otherco-photo.png"),
+        include_bytes!("../../fixtures/seed/images/otherco-photo.png"),
     ),
 ];
 
@@ -94,58 +93,10 @@ struct SeedFile {
     assets: Vec<AssetEntry>,
     /// Kameleoon's Automation API: clients, sites, images.
     #[serde(default)]
-    kameleoon: KameleoonEntry,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct KameleoonEntry {
+    kameleoon: facades::KameleoonEntry,
+    /// SharinPix's API: organizations, secrets, albums, images.
     #[serde(default)]
-    clients: Vec<KameleoonClientEntry>,
-    #[serde(default)]
-    sites: Vec<KameleoonSiteEntry>,
-    #[serde(default)]
-    images: Vec<KameleoonImageEntry>,
-    #[serde(default)]
-    next_image_id: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KameleoonClientEntry {
-    /// The account id (`createdById`).
-    id: i64,
-    client_id: String,
-    /// Plain text, hashed on load.
-    #[serde(default)]
-    secret: Option<String>,
-    /// An argon2 PHC string (what the demo seed stores).
-    #[serde(default)]
-    secret_hash: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KameleoonSiteEntry {
-    id: i64,
-    /// The owning client's `client_id`.
-    client: String,
-    /// The company (handle) whose assets the site's images are.
-    company: String,
-    /// The folder its images, clones included, are kept in.
-    folder: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KameleoonImageEntry {
-    id: i64,
-    site: i64,
-    /// The seeded asset it is (its handle).
-    asset: String,
-    /// `fileName`; default: the asset's name and its format's extension.
-    #[serde(default)]
-    file_name: Option<String>,
+    sharinpix: facades::SharinPixEntry,
 }
 
 #[derive(Deserialize)]
@@ -312,7 +263,7 @@ fn build(file: &SeedFile, source: &SeedSource, store: &Store, limits: ImageLimit
     }
 }
 
-fn company_id(handle: &str) -> Result<i64, Error> {
+pub(super) fn company_id(handle: &str) -> Result<i64, Error> {
     CompanyHandle::parse(handle)
         .map(|c| c.0)
         .ok_or_else(|| Error::Invalid(format!("bad company handle {handle}")))
@@ -419,13 +370,14 @@ fn build_inner(
             url_post_modifier: a.url_post_modifier.clone(),
         });
     }
-    data.kameleoon = kameleoon(&file.kameleoon, &data)?;
+    data.kameleoon = facades::kameleoon(&file.kameleoon, &data)?;
+    data.sharinpix = facades::sharinpix(&file.sharinpix, &data)?;
     Ok(data)
 }
 
 /// A password or secret as stored: the hash given, or the plain text
 /// hashed; exactly one of them must be given. Blocking.
-fn stored_hash(
+pub(super) fn stored_hash(
     hash: &Option<String>,
     plain: &Option<String>,
     neither: impl FnOnce() -> String,
@@ -435,63 +387,6 @@ fn stored_hash(
         (None, Some(plain)) => auth::hash_password(plain).map_err(|_| Error::Task),
         _ => Err(Error::Invalid(neither())),
     }
-}
-
-/// The seed's Kameleoon clients, sites and images, checked against its
-/// companies and assets. Blocking (hashes plain secrets).
-fn kameleoon(entry: &KameleoonEntry, data: &SeedData) -> Result<KameleoonSeed, Error> {
-    let mut seed = KameleoonSeed {
-        next_image_id: entry.next_image_id,
-        ..KameleoonSeed::default()
-    };
-    for c in &entry.clients {
-        let secret_hash = stored_hash(&c.secret_hash, &c.secret, || {
-            format!(
-                "Kameleoon client {} needs exactly one of secret, secret_hash",
-                c.client_id
-            )
-        })?;
-        seed.clients.push(SeedKameleoonClient {
-            id: c.id,
-            client_id: c.client_id.clone(),
-            secret_hash,
-        });
-    }
-    for s in &entry.sites {
-        let client = entry
-            .clients
-            .iter()
-            .find(|c| c.client_id == s.client)
-            .ok_or_else(|| Error::Invalid(format!("Kameleoon site {}: no client {}", s.id, s.client)))?;
-        seed.sites.push(SeedKameleoonSite {
-            id: s.id,
-            client: client.id,
-            company_id: company_id(&s.company)?,
-            folder: s.folder.clone(),
-        });
-    }
-    for i in &entry.images {
-        let handle = AssetHandle::parse(&i.asset);
-        let asset = data
-            .assets
-            .iter()
-            .find(|a| handle.is_some_and(|h| h.id == a.id))
-            .ok_or_else(|| Error::Invalid(format!("Kameleoon image {}: no seeded asset {}", i.id, i.asset)))?;
-        let extension = match asset.format.as_str() {
-            "jpeg" => "jpg",
-            other => other,
-        };
-        seed.images.push(SeedKameleoonImage {
-            id: i.id,
-            site: i.site,
-            asset_id: asset.id,
-            file_name: i
-                .file_name
-                .clone()
-                .unwrap_or_else(|| format!("{}.{extension}", asset.name)),
-        });
-    }
-    Ok(seed)
 }
 
 /// Opens nothing, checks everything: used by tests to prove the embedded
