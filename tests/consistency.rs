@@ -37,14 +37,14 @@ async fn concurrent_copies_then_restart() {
         handles.insert(support::returned_handle(&resp));
     }
     assert_eq!(handles.len(), 64, "handles are distinct");
-    assert_eq!(server.asset_count().await, 66);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 64);
     let blobs_before = server.state.store.list().expect("list");
     server.stop().await;
 
     // Restart on the same directory: nothing lost, seed not re-applied,
     // handles continue where they stopped.
     let server = TestServer::start(support::options(data, Limits::default())).await;
-    assert_eq!(server.asset_count().await, 66);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 64);
     assert_eq!(
         server.state.store.list().expect("list"),
         blobs_before,
@@ -128,7 +128,7 @@ async fn a_vanished_source_blob_is_a_fault_not_a_dangling_row() {
         "{}",
         resp.text()
     );
-    assert_eq!(server.asset_count().await, 2);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS);
     // Whoever asks, the vanished blob is refused the same way.
     let other = support::copy_image_as("ipsadmin@ips.test", "ips-emulator", "a|739|1|537", "still-fails", "");
     assert_eq!(
@@ -178,6 +178,6 @@ async fn start_up_removes_files_no_asset_names() {
     let after = server.state.store.list().expect("list");
     assert!(!after.contains(&orphan), "the orphan was swept");
     assert_eq!(after.len(), before.len() - 1, "everything named was kept");
-    assert_eq!(server.asset_count().await, 2);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS);
     server.stop().await;
 }

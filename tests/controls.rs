@@ -45,10 +45,10 @@ async fn reset_restores_the_seed_and_the_handle_sequence() {
         let body = json(&resp);
         assert_eq!(
             (&body["reset"], &body["companies"], &body["users"], &body["assets"]),
-            (&true.into(), &2.into(), &8.into(), &2.into()),
+            (&true.into(), &3.into(), &8.into(), &support::SEEDED_ASSETS.into()),
             "{body}"
         );
-        assert_eq!(server.asset_count().await, 2);
+        assert_eq!(server.asset_count().await, support::SEEDED_ASSETS);
     }
     assert_eq!(runs[0], ["a|943|1|580", "a|944|1|581"]);
     assert_eq!(
@@ -67,10 +67,10 @@ async fn reset_removes_renderings_no_asset_names_any_more() {
     ))
     .await;
     let seed_blobs = server.state.store.list().expect("list");
-    assert_eq!(seed_blobs.len(), 2);
+    assert_eq!(seed_blobs.len() as u64, support::SEEDED_ASSETS);
     let resp = copy(&server, "small", "wid=40&amp;fmt=png").await;
     assert_eq!(resp.status, 200, "{}", resp.text());
-    assert_eq!(server.state.store.list().expect("list").len(), 3);
+    assert_eq!(server.state.store.list().expect("list").len(), seed_blobs.len() + 1);
     let resp = call(&server, "POST", "/_emulator/reset").await;
     assert_eq!(json(&resp)["removed_blobs"], 1, "{}", resp.text());
     assert_eq!(server.state.store.list().expect("list"), seed_blobs);
@@ -131,7 +131,8 @@ async fn reset_rereads_a_seed_directory_and_forgets_verified_passwords() {
     let seed = tempfile::tempdir().expect("tempdir");
     let fixtures = support::root().join("fixtures/seed");
     std::fs::create_dir_all(seed.path().join("images")).expect("mkdir");
-    for file in ["images/macbookwin1.jpg", "images/otherco-photo.png", "seed.json"] {
+    let files = ips_emulator::seed::embedded_file_names().chain(["seed.json"]);
+    for file in files {
         std::fs::copy(fixtures.join(file), seed.path().join(file)).expect("copy seed");
     }
     let mut options = support::options(DataLocation::InMemory, Limits::default());
@@ -169,7 +170,7 @@ async fn reset_rereads_a_seed_directory_and_forgets_verified_passwords() {
         !resp.text().contains(&seed.path().to_string_lossy().into_owned()),
         "no path in the reply"
     );
-    assert_eq!(server.asset_count().await, 3);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 1);
     server.stop().await;
 }
 
@@ -283,7 +284,7 @@ async fn without_the_emulator_api_only_health_answers() {
     }
     assert_eq!(call(&server, "GET", "/_emulator/health").await.status, 200);
     assert!(server.state.journal.entries().is_empty(), "nothing journalled");
-    assert_eq!(server.asset_count().await, 3, "and nothing reset");
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 1, "and nothing reset");
     server.stop().await;
 }
 
@@ -303,6 +304,6 @@ async fn reset_keeps_renderings_pinned_by_copies_in_flight() {
     assert_eq!(json(&resp)["removed_blobs"], 1);
     assert!(!store.contains(&hash), "unpinned and unnamed: removed");
     let names: BTreeSet<String> = server.state.store.list().expect("list").into_iter().collect();
-    assert_eq!(names.len(), 2);
+    assert_eq!(names.len() as u64, support::SEEDED_ASSETS);
     server.stop().await;
 }

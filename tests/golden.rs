@@ -15,7 +15,7 @@ use ips_emulator::soap::canon::{self, canonical};
 
 use crate::support::{self, TestServer};
 
-const SEEDED_ASSETS: u64 = 2;
+const SEEDED_ASSETS: u64 = support::SEEDED_ASSETS;
 
 fn cases(group: &str) -> Vec<PathBuf> {
     let dir = support::root().join("fixtures/soap").join(group);

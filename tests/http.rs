@@ -69,7 +69,7 @@ async fn methods_paths_and_media_types() {
     )
     .await;
     assert_eq!(untyped.status, 200, "a request without Content-Type is processed");
-    assert_eq!(server.asset_count().await, 3);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 1);
     still_serving(&server).await;
     server.stop().await;
 }
@@ -128,7 +128,7 @@ async fn gzip_request_bodies_are_decoded_within_the_limit() {
     br.push(("Content-Encoding", "br"));
     let unsupported = support::exchange(server.addr, &support::soap_request(b"x", &br)).await;
     assert_eq!(unsupported.status, 415);
-    assert_eq!(server.asset_count().await, 3);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 1);
     still_serving(&server).await;
     server.stop().await;
 }
@@ -204,7 +204,7 @@ async fn http_10_expect_continue_and_keep_alive() {
         assert_eq!(resp.status, 200);
         assert_ne!(resp.header("connection"), Some("close"));
     }
-    assert_eq!(server.asset_count().await, 6);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 4);
     server.stop().await;
 }
 

@@ -82,7 +82,7 @@ async fn delete_search_restore_delete_empty_releases_only_unshared_bytes() {
     let deleted = batch(&server, "deleteAssets", &[&own, &shared]).await;
     assert_eq!(all(&deleted, "successCount"), ["2"], "{deleted}");
     assert_eq!(server.state.store.list().expect("list").len(), seeded.len() + 1);
-    assert_eq!(server.asset_count().await, 4);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 2);
     assert_eq!(search(&server, None).await, ["macbookwin1"]);
     assert_eq!(search(&server, Some("NotInTrash")).await, ["macbookwin1"]);
     assert_eq!(search(&server, Some("InTrash")).await, ["plain", "rendered"]);
@@ -139,7 +139,7 @@ async fn delete_search_restore_delete_empty_releases_only_unshared_bytes() {
     assert_eq!(all(&emptied, "successCount"), ["2"], "{emptied}");
     assert_eq!(all(&emptied, "assetHandle"), ["a|739|1|537"], "the live asset is kept");
     assert_eq!(server.state.store.list().expect("list"), seeded);
-    assert_eq!(server.asset_count().await, 2);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS);
     assert!(search(&server, Some("InTrash")).await.is_empty());
     assert_eq!(served(&server, "macbookwin1").await, 200);
 
@@ -204,6 +204,6 @@ async fn folders_and_moves_leave_the_trash_out() {
     )
     .await;
     assert_eq!(deleted.status, 200, "{}", deleted.text());
-    assert_eq!(server.asset_count().await, 1);
+    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS - 1);
     server.stop().await;
 }

@@ -78,6 +78,30 @@ const EMBEDDED_FILES: &[(&str, &[u8])] = &[
         "images/otherco-photo.png",
         include_bytes!("../../fixtures/seed/images/otherco-photo.png"),
     ),
+    (
+        "images/sharinpix-photo.jpg",
+        include_bytes!("../../fixtures/seed/images/sharinpix-photo.jpg"),
+    ),
+    (
+        "images/sharinpix-super-1.png",
+        include_bytes!("../../fixtures/seed/images/sharinpix-super-1.png"),
+    ),
+    (
+        "images/sharinpix-super-2.png",
+        include_bytes!("../../fixtures/seed/images/sharinpix-super-2.png"),
+    ),
+    (
+        "images/sharinpix-super-3.png",
+        include_bytes!("../../fixtures/seed/images/sharinpix-super-3.png"),
+    ),
+    (
+        "images/sharinpix-super-4.png",
+        include_bytes!("../../fixtures/seed/images/sharinpix-super-4.png"),
+    ),
+    (
+        "images/sharinpix-super-5.png",
+        include_bytes!("../../fixtures/seed/images/sharinpix-super-5.png"),
+    ),
 ];
 
 #[derive(Deserialize)]

@@ -41,9 +41,18 @@ const WRITES: &[&str] = &[
     "deleteFolder",
 ];
 
-/// What the embedded seed holds.
-const SEED_ASSETS: &[&str] = &["macbookwin1", "otherco-photo"];
-const SEED_FOLDERS: &[&str] = &["ApiTestCo/", "ApiTestCo/uploads/", "OtherCo/"];
+/// The asset names and folder paths the embedded seed holds.
+fn seeded() -> (Vec<String>, Vec<String>) {
+    let seed: serde_json::Value = serde_json::from_str(ips_emulator::seed::EMBEDDED_JSON).expect("seed.json");
+    let text = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
+    let assets = seed["assets"].as_array().expect("assets").iter().map(|a| text(&a["name"])).collect();
+    let mut folders = Vec::new();
+    for c in seed["companies"].as_array().expect("companies") {
+        folders.push(text(&c["root_path"]));
+        folders.extend(c["folders"].as_array().into_iter().flatten().map(text));
+    }
+    (assets, folders)
+}
 
 fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok().map(|v| {
@@ -218,17 +227,18 @@ async fn verify(server: &Server, data: &Path, known: &Known, workers: &mut [Work
         w.reconcile(&catalog.rows, &catalog.folders)?;
     }
     let claimed = |name: &str| workers.iter().any(|w| name.starts_with(&w.prefix));
+    let (seed_assets, seed_folders) = seeded();
     let stray: Vec<&str> = catalog
         .rows
         .iter()
         .map(|r| r.name.as_str())
-        .filter(|n| !SEED_ASSETS.contains(n) && !claimed(n))
+        .filter(|n| !seed_assets.iter().any(|s| s == n) && !claimed(n))
         .collect();
     let stray_folders: Vec<&str> = catalog
         .folders
         .iter()
         .map(String::as_str)
-        .filter(|f| !SEED_FOLDERS.contains(f) && !f.strip_prefix(ROOT).is_some_and(claimed))
+        .filter(|f| !seed_folders.iter().any(|s| s == f) && !f.strip_prefix(ROOT).is_some_and(claimed))
         .collect();
     if !stray.is_empty() || !stray_folders.is_empty() {
         return Err(format!(

@@ -15,6 +15,9 @@ use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 /// The repository root.
+/// How many assets the demo seed holds (each with bytes of its own).
+pub const SEEDED_ASSETS: u64 = 8;
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
