@@ -53,7 +53,12 @@ struct SharinPixTokenArgs {
     #[arg(long, default_value = "sharinpix-demo")]
     id: String,
     /// The secret (the demo seed's: ips-emulator).
-    #[arg(long, env = "SHARINPIX_SECRET", default_value = "ips-emulator", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SHARINPIX_SECRET",
+        default_value = "ips-emulator",
+        hide_env_values = true
+    )]
     secret: String,
     /// Add `exp` this many seconds from now (none by default).
     #[arg(long)]
@@ -497,6 +502,9 @@ fn sharinpix_token(args: &SharinPixTokenArgs) -> Result<(), String> {
         claims.insert("iat".into(), now.into());
     }
     let claims = serde_json::Value::Object(claims).to_string();
-    println!("{}", ips_emulator::sharinpix::mint(&claims, (!args.no_iss).then_some(args.id.as_str()), &args.secret)?);
+    println!(
+        "{}",
+        ips_emulator::sharinpix::mint(&claims, (!args.no_iss).then_some(args.id.as_str()), &args.secret)?
+    );
     Ok(())
 }

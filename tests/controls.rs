@@ -284,7 +284,11 @@ async fn without_the_emulator_api_only_health_answers() {
     }
     assert_eq!(call(&server, "GET", "/_emulator/health").await.status, 200);
     assert!(server.state.journal.entries().is_empty(), "nothing journalled");
-    assert_eq!(server.asset_count().await, support::SEEDED_ASSETS + 1, "and nothing reset");
+    assert_eq!(
+        server.asset_count().await,
+        support::SEEDED_ASSETS + 1,
+        "and nothing reset"
+    );
     server.stop().await;
 }
 

@@ -33,12 +33,12 @@ mod publish;
 mod render;
 /// Replaying fixture suites against a server.
 mod replay;
-/// Load shedding: the bound on requests in flight, and each request's
-/// deadline for waiting.
-mod shedding;
 /// SharinPix's API: the documents' duplicate requests, albums, imports,
 /// refusals, and the copies seen through IPS and Image Serving.
 mod sharinpix;
+/// Load shedding: the bound on requests in flight, and each request's
+/// deadline for waiting.
+mod shedding;
 /// Source-tree rules: module docs, layering, no unwrap on request paths.
 mod tidy;
 /// The HTTPS listener: every route over TLS, and handshakes that fail.

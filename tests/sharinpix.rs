@@ -48,10 +48,41 @@ fn admin() -> String {
 
 /// The fields SharinPix's image object has, in the documents.
 const IMAGE_FIELDS: &[&str] = &[
-    "id", "public_id", "infos", "exifs", "gps", "gps_ip", "gps_exifs", "gps_html", "created_at", "updated_at",
-    "taken_at", "width", "height", "rotation", "crop_x", "crop_y", "crop_w", "crop_h", "metadatas", "original_url",
-    "original_width", "original_height", "external_urls", "filename", "format", "title", "description", "page",
-    "group_id", "color", "size", "processed", "processing_error", "album_id", "thumbnails",
+    "id",
+    "public_id",
+    "infos",
+    "exifs",
+    "gps",
+    "gps_ip",
+    "gps_exifs",
+    "gps_html",
+    "created_at",
+    "updated_at",
+    "taken_at",
+    "width",
+    "height",
+    "rotation",
+    "crop_x",
+    "crop_y",
+    "crop_w",
+    "crop_h",
+    "metadatas",
+    "original_url",
+    "original_width",
+    "original_height",
+    "external_urls",
+    "filename",
+    "format",
+    "title",
+    "description",
+    "page",
+    "group_id",
+    "color",
+    "size",
+    "processed",
+    "processing_error",
+    "album_id",
+    "thumbnails",
 ];
 
 fn assert_image_shape(image: &Value) {
@@ -76,12 +107,17 @@ fn assert_sharinpix_headers(resp: &Response, token: &str) {
 }
 
 async fn snapshot(server: &TestServer) -> (u64, usize) {
-    (server.asset_count().await, server.state.store.list().expect("list").len())
+    (
+        server.asset_count().await,
+        server.state.store.list().expect("list").len(),
+    )
 }
 
 /// GETs an absolute URL the server handed out, on the server.
 async fn get_url(addr: SocketAddr, url: &str) -> Response {
-    let path = url.strip_prefix(&format!("http://{addr}")).expect("a URL on the server");
+    let path = url
+        .strip_prefix(&format!("http://{addr}"))
+        .expect("a URL on the server");
     call(addr, "GET", path, &[], b"").await
 }
 
@@ -125,7 +161,8 @@ async fn the_documents_image_duplicate_gives_a_copy_ips_and_image_serving_see() 
     let found = exchange(addr, &support::soap_request(envelope.as_bytes(), &headers)).await;
     let text = found.text();
     assert!(
-        text.contains(&format!("<name>{id}</name>")) && text.contains(&format!("<folder>SharinPixDemo/{ALBUM}/</folder>")),
+        text.contains(&format!("<name>{id}</name>"))
+            && text.contains(&format!("<folder>SharinPixDemo/{ALBUM}/</folder>")),
         "{text}"
     );
     // Image Serving serves the original's bytes and renders the thumbnails.
@@ -136,7 +173,14 @@ async fn the_documents_image_duplicate_gives_a_copy_ips_and_image_serving_see() 
     let decoded = image::load_from_memory(&mini.body).expect("a decodable thumbnail");
     assert_eq!((decoded.width(), decoded.height()), (100, 100));
     // The copy reads back as it was answered.
-    let read = call(addr, "GET", &format!("/api/v1/images/{id}"), &[("Authorization", &admin())], b"").await;
+    let read = call(
+        addr,
+        "GET",
+        &format!("/api/v1/images/{id}"),
+        &[("Authorization", &admin())],
+        b"",
+    )
+    .await;
     assert_eq!(json_of(&read), copy);
     server.stop().await;
 }
@@ -148,18 +192,40 @@ async fn the_documents_album_duplicate_copies_every_image() {
     let (assets, files) = snapshot(&server).await;
     let auth = header(&token(user_claims()));
     let path = format!("/api/v1/albums/{FIVE}/duplicate");
-    let resp = call(addr, "POST", &path, &[("Authorization", &auth), FORM], b"destination_id=new_id").await;
+    let resp = call(
+        addr,
+        "POST",
+        &path,
+        &[("Authorization", &auth), FORM],
+        b"destination_id=new_id",
+    )
+    .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let album = json_of(&resp);
-    assert_eq!((album["id"].as_str(), album["public_id"].as_str()), (Some("new_id"), Some("new_id")));
+    assert_eq!(
+        (album["id"].as_str(), album["public_id"].as_str()),
+        (Some("new_id"), Some("new_id"))
+    );
     assert_eq!(album["images_count"], 5);
     assert_eq!(album["views_count"], 0);
     assert_eq!(album["organization_id"], "a89b5b70-d820-4911-8c6d-25ab6181e9be");
     assert!(album["upload_form"]["url"].is_string(), "{album}");
     let thumbnails = album["thumbnails"].as_array().expect("thumbnails");
     assert_eq!(thumbnails.len(), 4);
-    let sources = call(addr, "GET", &format!("/api/v1/albums/{FIVE}/images"), &[("Authorization", &auth)], b"").await;
-    let source_ids: Vec<Value> = json_of(&sources).as_array().expect("images").iter().map(|i| i["id"].clone()).collect();
+    let sources = call(
+        addr,
+        "GET",
+        &format!("/api/v1/albums/{FIVE}/images"),
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .await;
+    let source_ids: Vec<Value> = json_of(&sources)
+        .as_array()
+        .expect("images")
+        .iter()
+        .map(|i| i["id"].clone())
+        .collect();
     assert_eq!(source_ids.len(), 5);
     for t in thumbnails {
         assert_image_shape(t);
@@ -168,7 +234,14 @@ async fn the_documents_album_duplicate_copies_every_image() {
     }
     assert_eq!(snapshot(&server).await, (assets + 5, files));
     // The destination exists now: a second duplicate into it is refused.
-    let again = call(addr, "POST", &path, &[("Authorization", &auth), FORM], b"destination_id=new_id").await;
+    let again = call(
+        addr,
+        "POST",
+        &path,
+        &[("Authorization", &auth), FORM],
+        b"destination_id=new_id",
+    )
+    .await;
     assert_eq!(again.status, 422, "{}", again.text());
     // Without a destination, a new album with a UUID.
     let fresh = call(addr, "POST", &path, &[("Authorization", &auth), JSON], b"{}").await;
@@ -190,7 +263,8 @@ async fn refusals_change_nothing() {
     let expired = header(&token(json!({"exp": now() - 10, "admin": true})));
     let future = header(&token(json!({"iat": now() + 3600, "admin": true})));
     let other_key = header(&ips_emulator::sharinpix::mint(r#"{"admin":true}"#, None, "not-the-secret").expect("t"));
-    let unknown_iss = header(&ips_emulator::sharinpix::mint(r#"{"admin":true}"#, Some("nobody"), "ips-emulator").expect("t"));
+    let unknown_iss =
+        header(&ips_emulator::sharinpix::mint(r#"{"admin":true}"#, Some("nobody"), "ips-emulator").expect("t"));
     let cases: Vec<Case> = vec![
         ("POST", dup.clone(), None, b"", 401),
         ("POST", dup.clone(), Some("Bearer x.y.z".into()), b"", 401),
@@ -201,18 +275,66 @@ async fn refusals_change_nothing() {
         ("POST", dup.clone(), Some(future), b"", 401),
         // A valid token without image_duplicate on the album.
         ("POST", dup.clone(), Some(user.clone()), b"", 401),
-        ("DELETE", format!("/api/v1/images/{PHOTO}"), Some(user.clone()), b"", 401),
-        ("POST", "/api/v1/images/no-such-image/duplicate".into(), Some(admin()), b"", 404),
-        ("POST", "/api/v1/albums/no-such-album/duplicate".into(), Some(admin()), b"", 404),
-        ("POST", format!("/api/v1/albums/{FIVE}/duplicate"), Some(admin()), b"destination_id=00100000123BB124", 422),
-        ("POST", format!("/api/v1/albums/{FIVE}/duplicate"), Some(admin()), b"destination_id=a%2Fb", 422),
+        (
+            "DELETE",
+            format!("/api/v1/images/{PHOTO}"),
+            Some(user.clone()),
+            b"",
+            401,
+        ),
+        (
+            "POST",
+            "/api/v1/images/no-such-image/duplicate".into(),
+            Some(admin()),
+            b"",
+            404,
+        ),
+        (
+            "POST",
+            "/api/v1/albums/no-such-album/duplicate".into(),
+            Some(admin()),
+            b"",
+            404,
+        ),
+        (
+            "POST",
+            format!("/api/v1/albums/{FIVE}/duplicate"),
+            Some(admin()),
+            b"destination_id=00100000123BB124",
+            422,
+        ),
+        (
+            "POST",
+            format!("/api/v1/albums/{FIVE}/duplicate"),
+            Some(admin()),
+            b"destination_id=a%2Fb",
+            422,
+        ),
         ("POST", dup.clone(), Some(admin()), b"album_id[x][y]=1", 400),
         ("GET", "/api/v1/albums/never-made".into(), Some(user.clone()), b"", 404),
         ("GET", dup.clone(), Some(admin()), b"", 405),
         ("GET", "/api/v1/nothing-here".into(), Some(admin()), b"", 404),
-        ("POST", "/api/v1/imports".into(), Some(admin()), b"url=http://127.0.0.1/x.jpg", 400),
-        ("POST", "/api/v1/imports".into(), Some(admin()), b"album_id=A&url=ftp://h/x.jpg", 422),
-        ("POST", "/api/v1/imports".into(), Some(user.clone()), b"album_id=A&url=http://h/x.jpg", 401),
+        (
+            "POST",
+            "/api/v1/imports".into(),
+            Some(admin()),
+            b"url=http://127.0.0.1/x.jpg",
+            400,
+        ),
+        (
+            "POST",
+            "/api/v1/imports".into(),
+            Some(admin()),
+            b"album_id=A&url=ftp://h/x.jpg",
+            422,
+        ),
+        (
+            "POST",
+            "/api/v1/imports".into(),
+            Some(user.clone()),
+            b"album_id=A&url=http://h/x.jpg",
+            401,
+        ),
     ];
     let before = snapshot(&server).await;
     for (method, path, auth, body, status) in cases {
@@ -242,7 +364,14 @@ async fn reads_albums_and_deletes_follow_abilities() {
     let server = TestServer::in_memory().await;
     let addr = server.addr;
     let list_only = header(&token(json!({"abilities": {ALBUM: {"Access": {"image_list": true}}}})));
-    let read = call(addr, "GET", &format!("/api/v1/images/{PHOTO}"), &[("Authorization", &list_only)], b"").await;
+    let read = call(
+        addr,
+        "GET",
+        &format!("/api/v1/images/{PHOTO}"),
+        &[("Authorization", &list_only)],
+        b"",
+    )
+    .await;
     assert_eq!(read.status, 200, "{}", read.text());
     assert_eq!(json_of(&read)["group_id"], Value::Null);
     // Created albums get a UUID and are listed after the seeded ones.
@@ -250,19 +379,49 @@ async fn reads_albums_and_deletes_follow_abilities() {
     let made_id = made["id"].as_str().expect("id").to_owned();
     assert_eq!(made["images_count"], 0);
     let albums = json_of(&call(addr, "GET", "/api/v1/albums", &[("Authorization", &list_only)], b"").await);
-    let ids: Vec<&str> = albums.as_array().expect("albums").iter().filter_map(|a| a["id"].as_str()).collect();
+    let ids: Vec<&str> = albums
+        .as_array()
+        .expect("albums")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
     assert_eq!(ids, [ALBUM, FIVE, made_id.as_str()]);
     // A token naming an album that does not exist yet makes it on GET.
-    let names = header(&token(json!({"abilities": {"salesforce-record": {"Access": {"see": true}}}})));
-    let new = call(addr, "GET", "/api/v1/albums/salesforce-record", &[("Authorization", &names)], b"").await;
+    let names = header(&token(
+        json!({"abilities": {"salesforce-record": {"Access": {"see": true}}}}),
+    ));
+    let new = call(
+        addr,
+        "GET",
+        "/api/v1/albums/salesforce-record",
+        &[("Authorization", &names)],
+        b"",
+    )
+    .await;
     assert_eq!(new.status, 200, "{}", new.text());
     // Delete needs image_delete; the image goes to the IPS trash.
-    let deleter = header(&token(json!({"abilities": {ALBUM: {"Access": {"image_delete": true}}}})));
+    let deleter = header(&token(
+        json!({"abilities": {ALBUM: {"Access": {"image_delete": true}}}}),
+    ));
     let path = format!("/api/v1/images/{PHOTO}");
     let deleted = call(addr, "DELETE", &path, &[("Authorization", &deleter)], b"").await;
     assert_eq!((deleted.status, deleted.body.len()), (204, 0), "{}", deleted.text());
-    assert_eq!(call(addr, "GET", &path, &[("Authorization", &admin())], b"").await.status, 404);
-    let count = json_of(&call(addr, "GET", &format!("/api/v1/albums/{ALBUM}"), &[("Authorization", &admin())], b"").await);
+    assert_eq!(
+        call(addr, "GET", &path, &[("Authorization", &admin())], b"")
+            .await
+            .status,
+        404
+    );
+    let count = json_of(
+        &call(
+            addr,
+            "GET",
+            &format!("/api/v1/albums/{ALBUM}"),
+            &[("Authorization", &admin())],
+            b"",
+        )
+        .await,
+    );
     assert_eq!(count["images_count"], 0);
     server.stop().await;
 }
@@ -275,7 +434,14 @@ async fn ids_are_the_same_after_a_reset() {
     let first = json_of(&call(addr, "POST", &path, &[("Authorization", &admin())], b"").await);
     let reset = call(addr, "POST", "/_emulator/reset", &[], b"").await;
     assert_eq!(reset.status, 200, "{}", reset.text());
-    let gone = call(addr, "GET", &format!("/api/v1/images/{}", first["id"].as_str().expect("id")), &[("Authorization", &admin())], b"").await;
+    let gone = call(
+        addr,
+        "GET",
+        &format!("/api/v1/images/{}", first["id"].as_str().expect("id")),
+        &[("Authorization", &admin())],
+        b"",
+    )
+    .await;
     assert_eq!(gone.status, 404);
     let again = json_of(&call(addr, "POST", &path, &[("Authorization", &admin())], b"").await);
     assert_eq!(again["id"], first["id"]);
@@ -286,10 +452,22 @@ async fn ids_are_the_same_after_a_reset() {
 async fn an_import_fetches_the_url_and_makes_an_image() {
     let server = TestServer::in_memory().await;
     let addr = server.addr;
-    let uploader = header(&token(json!({"abilities": {"imported_album": {"Access": {"image_upload": true}}}})));
+    let uploader = header(&token(
+        json!({"abilities": {"imported_album": {"Access": {"image_upload": true}}}}),
+    ));
     let source = format!("http://{addr}/is/image/SharinPixDemo/{PHOTO}?wid=64&fmt=png");
-    let body = format!("album_id=imported_album&filename=photo.png&metadata[attachmentId]=00P24&url={}", source.replace('&', "%26"));
-    let resp = call(addr, "POST", "/api/v1/imports", &[("Authorization", &uploader), FORM], body.as_bytes()).await;
+    let body = format!(
+        "album_id=imported_album&filename=photo.png&metadata[attachmentId]=00P24&url={}",
+        source.replace('&', "%26")
+    );
+    let resp = call(
+        addr,
+        "POST",
+        "/api/v1/imports",
+        &[("Authorization", &uploader), FORM],
+        body.as_bytes(),
+    )
+    .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let import = json_of(&resp);
     assert_eq!(import["image_id"], Value::Null);
@@ -298,14 +476,34 @@ async fn an_import_fetches_the_url_and_makes_an_image() {
     let id = import["id"].as_str().expect("id").to_owned();
     let done = poll_import(addr, &uploader, &id).await;
     let image_id = done["image_id"].as_str().expect("image id");
-    let image = json_of(&call(addr, "GET", &format!("/api/v1/images/{image_id}"), &[("Authorization", &admin())], b"").await);
-    assert_eq!((image["format"].as_str(), image["width"].as_u64()), (Some("png"), Some(64)), "{image}");
+    let image = json_of(
+        &call(
+            addr,
+            "GET",
+            &format!("/api/v1/images/{image_id}"),
+            &[("Authorization", &admin())],
+            b"",
+        )
+        .await,
+    );
+    assert_eq!(
+        (image["format"].as_str(), image["width"].as_u64()),
+        (Some("png"), Some(64)),
+        "{image}"
+    );
     assert_eq!(image["metadatas"]["attachmentId"], "00P24");
     assert_eq!(image["filename"], "photo.png");
     // A URL that is not an image ends the import with an error, no image.
     let before = snapshot(&server).await;
     let bad = format!("album_id=imported_album&url=http://{addr}/_emulator/health");
-    let resp = call(addr, "POST", "/api/v1/imports", &[("Authorization", &uploader), FORM], bad.as_bytes()).await;
+    let resp = call(
+        addr,
+        "POST",
+        "/api/v1/imports",
+        &[("Authorization", &uploader), FORM],
+        bad.as_bytes(),
+    )
+    .await;
     let id = json_of(&resp)["id"].as_str().expect("id").to_owned();
     let failed = poll_import(addr, &uploader, &id).await;
     assert_eq!(failed["image_id"], Value::Null);
@@ -317,7 +515,16 @@ async fn an_import_fetches_the_url_and_makes_an_image() {
 /// Polls an import until it has an image or an error.
 async fn poll_import(addr: SocketAddr, auth: &str, id: &str) -> Value {
     for _ in 0..200 {
-        let status = json_of(&call(addr, "GET", &format!("/api/v1/imports/{id}"), &[("Authorization", auth)], b"").await);
+        let status = json_of(
+            &call(
+                addr,
+                "GET",
+                &format!("/api/v1/imports/{id}"),
+                &[("Authorization", auth)],
+                b"",
+            )
+            .await,
+        );
         if !status["image_id"].is_null() || status.get("error").is_some() {
             return status;
         }

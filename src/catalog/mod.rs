@@ -29,12 +29,12 @@ mod folders;
 mod job_model;
 mod jobs;
 mod kameleoon;
-mod sharinpix;
-mod sharinpix_seed;
-mod sharinpix_write;
 mod model;
 mod publish;
 mod queries;
+mod sharinpix;
+mod sharinpix_seed;
+mod sharinpix_write;
 mod trash;
 mod upload_jobs;
 
@@ -54,16 +54,16 @@ pub use job_model::{
     log_stem, DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,
     LOG_SORT_COLUMNS,
 };
-pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
-pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};
-pub use sharinpix_write::{
-    AlbumTarget, NewImageSource, SharinPixCopy, SharinPixImport, SharinPixNewImage, SharinPixUpload,
-};
 pub use kameleoon::{
     KameleoonClient, KameleoonClone, KameleoonImage, KameleoonSeed, SeedKameleoonClient, SeedKameleoonImage,
     SeedKameleoonSite,
 };
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
+pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
+pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};
+pub use sharinpix_write::{
+    AlbumTarget, NewImageSource, SharinPixCopy, SharinPixImport, SharinPixNewImage, SharinPixUpload,
+};
 
 /// Catalog failures. The first group is internal; the second names the
 /// business rule a request broke, for `ips` to turn into the right fault.

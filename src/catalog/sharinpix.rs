@@ -74,7 +74,9 @@ impl Catalog {
     /// Every secret, for a token that does not name its issuer.
     pub async fn sharinpix_secrets(&self) -> Result<Vec<SharinPixSecret>, Error> {
         self.call(|t| {
-            let mut stmt = t.conn.prepare_cached("SELECT id, org, secret FROM sharinpix_secrets ORDER BY id")?;
+            let mut stmt = t
+                .conn
+                .prepare_cached("SELECT id, org, secret FROM sharinpix_secrets ORDER BY id")?;
             let rows = stmt.query_map([], secret_from_row)?.collect::<Result<_, _>>()?;
             Ok(rows)
         })
@@ -193,17 +195,19 @@ pub(super) fn image(conn: &Connection, org: &str, id: &str) -> Result<Option<Sha
         .optional()?)
 }
 
-pub(super) fn album_images(conn: &Connection, org: &str, album: &str, limit: u64) -> Result<Vec<SharinPixImage>, Error> {
+pub(super) fn album_images(
+    conn: &Connection,
+    org: &str,
+    album: &str,
+    limit: u64,
+) -> Result<Vec<SharinPixImage>, Error> {
     let sql = format!(
         "{IMAGE_SELECT}WHERE i.org = ?1 AND i.album = ?2 AND a.trashed_at IS NULL
          ORDER BY i.created_at, a.id LIMIT ?3"
     );
     let rows = conn
         .prepare_cached(&sql)?
-        .query_map(
-            params![org, album, limit.min(i64::MAX as u64) as i64],
-            image_from_row,
-        )?
+        .query_map(params![org, album, limit.min(i64::MAX as u64) as i64], image_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

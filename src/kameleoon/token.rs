@@ -170,7 +170,8 @@ mod tests {
         let (head, rest) = token.split_once('.').expect("parts");
         let (_, mac) = rest.split_once('.').expect("parts");
         use base64::Engine;
-        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"iss":"ips-emulator","sub":"other","iat":1000,"exp":99999999999}"#);
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"iss":"ips-emulator","sub":"other","iat":1000,"exp":99999999999}"#);
         assert_eq!(signer.verify(&format!("{head}.{forged}.{mac}"), 1_001), None);
         assert_eq!(signer.verify("not.a.token", 1_001), None);
         assert_eq!(signer.verify("", 1_001), None);

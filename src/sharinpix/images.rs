@@ -64,7 +64,9 @@ impl SharinPix {
             )
             .await
             .map_err(|e| refusal(e, id))?;
-        let made = made.pop().ok_or_else(|| Error::Internal("a duplicate made no image".into()))?;
+        let made = made
+            .pop()
+            .ok_or_else(|| Error::Internal("a duplicate made no image".into()))?;
         Ok(Image::from_row(&made, self.base_url()))
     }
 

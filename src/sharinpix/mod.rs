@@ -10,8 +10,8 @@
 //! `rest::sharinpix` reads requests and writes replies.
 
 mod albums;
-mod imports;
 mod images;
+mod imports;
 mod record;
 mod token;
 
@@ -22,8 +22,8 @@ use crate::app::AppState;
 use crate::catalog;
 
 pub use albums::AlbumDuplicate;
-pub use imports::{Import, ImportRequest};
 pub use images::ImageDuplicate;
+pub use imports::{Import, ImportRequest};
 pub use record::{Album, Image, Urls};
 pub use token::mint;
 
@@ -177,7 +177,10 @@ mod tests {
         assert!(caller.may("A", Ability::ImageDuplicate));
         assert!(!caller.may("A", Ability::ImageDelete) && !caller.may("B", Ability::ImageDuplicate));
         assert!(caller.require("A", &[Ability::See, Ability::ImageDuplicate]).is_ok());
-        assert!(matches!(caller.require("B", &[Ability::See]), Err(Error::Unauthorized(_))));
+        assert!(matches!(
+            caller.require("B", &[Ability::See]),
+            Err(Error::Unauthorized(_))
+        ));
         assert!(caller.names("A") && !caller.names("B"));
         let admin = Caller { admin: true, ..caller };
         assert!(admin.may("anything", Ability::ImageDelete));

@@ -139,7 +139,10 @@ fn default_infos(row: &SharinPixImage, format: &str) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("bytes".into(), a.byte_size.into());
     m.insert("created_at".into(), row.created_at.clone().into());
-    m.insert("etag".into(), a.content_hash.chars().take(32).collect::<String>().into());
+    m.insert(
+        "etag".into(),
+        a.content_hash.chars().take(32).collect::<String>().into(),
+    );
     m.insert("format".into(), format.into());
     m.insert("height".into(), a.height.unwrap_or(0).into());
     m.insert("resource_type".into(), "image".into());
@@ -196,7 +199,10 @@ mod tests {
     fn urls_are_image_serving_renderings() {
         let u = Urls::of("http://h:1", "Sharin Co", "4c44-01");
         assert_eq!(u.original, "http://h:1/is/image/Sharin%20Co/4c44-01");
-        assert_eq!(u.mini, "http://h:1/is/image/Sharin%20Co/4c44-01?wid=100&hei=100&fit=crop");
+        assert_eq!(
+            u.mini,
+            "http://h:1/is/image/Sharin%20Co/4c44-01?wid=100&hei=100&fit=crop"
+        );
         assert_eq!(format_name(Some("jpeg")), "jpg");
     }
 }

@@ -18,7 +18,9 @@ use crate::auth::jwt;
 const IAT_SKEW: f64 = 60.0;
 
 fn now_secs() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn unauthorized(why: &str) -> Error {
@@ -34,7 +36,10 @@ fn token_in(value: &str) -> Option<&str> {
     }
     let rest = rest.trim_start().strip_prefix("token=")?;
     let token = rest.split(',').next()?.trim();
-    let token = token.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(token);
+    let token = token
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(token);
     (!token.is_empty()).then_some(token)
 }
 
@@ -109,7 +114,11 @@ pub fn mint(claims: &str, secret_id: Option<&str>, secret: &str) -> Result<Strin
         map.entry("iss").or_insert_with(|| Value::String(id.to_owned()));
     }
     let payload = serde_json::to_vec(&map).map_err(|e| e.to_string())?;
-    Ok(jwt::sign(br#"{"typ":"JWT","alg":"HS256"}"#, &payload, secret.as_bytes()))
+    Ok(jwt::sign(
+        br#"{"typ":"JWT","alg":"HS256"}"#,
+        &payload,
+        secret.as_bytes(),
+    ))
 }
 
 impl SharinPix {
@@ -125,7 +134,13 @@ impl SharinPix {
         }
         let claims = claims(&parts.payload, now_secs())?;
         let secrets = match &claims.iss {
-            Some(iss) => self.state.catalog.sharinpix_secret(iss.clone()).await?.into_iter().collect(),
+            Some(iss) => self
+                .state
+                .catalog
+                .sharinpix_secret(iss.clone())
+                .await?
+                .into_iter()
+                .collect(),
             None => self.state.catalog.sharinpix_secrets().await?,
         };
         let secret = secrets

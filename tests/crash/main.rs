@@ -45,7 +45,12 @@ const WRITES: &[&str] = &[
 fn seeded() -> (Vec<String>, Vec<String>) {
     let seed: serde_json::Value = serde_json::from_str(ips_emulator::seed::EMBEDDED_JSON).expect("seed.json");
     let text = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
-    let assets = seed["assets"].as_array().expect("assets").iter().map(|a| text(&a["name"])).collect();
+    let assets = seed["assets"]
+        .as_array()
+        .expect("assets")
+        .iter()
+        .map(|a| text(&a["name"]))
+        .collect();
     let mut folders = Vec::new();
     for c in seed["companies"].as_array().expect("companies") {
         folders.push(text(&c["root_path"]));

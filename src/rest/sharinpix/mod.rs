@@ -100,9 +100,7 @@ impl Adapter {
             (["albums", id, "images"], _) if get => self.album_images(req, id).await,
             (["imports"], "POST") => self.import(req).await,
             (["imports", id], _) if get => self.import_status(req, id).await,
-            (["images", _, "duplicate"] | ["albums", _, "duplicate"] | ["imports"], _) => {
-                Err(Failure::Method("POST"))
-            }
+            (["images", _, "duplicate"] | ["albums", _, "duplicate"] | ["imports"], _) => Err(Failure::Method("POST")),
             (["albums", _] | ["albums", _, "images"] | ["imports", _], _) => Err(Failure::Method("GET")),
             _ => Err(Failure::NoRoute),
         }
