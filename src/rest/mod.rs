@@ -8,7 +8,8 @@
 //!
 //! Adding an API: its facade module beside `kameleoon`, its adapter
 //! directory here, a variant of [`Api`] and a line in [`Apis::find`] and
-//! [`Apis::handle`].
+//! [`Apis::handle`]; for the journal and fault injection, its name in
+//! [`Api::ALL`] and [`Api::name`].
 
 pub mod form;
 mod kameleoon;
@@ -84,6 +85,24 @@ impl Response {
 pub enum Api {
     /// Kameleoon's Automation API (`/oauth/token`, `/images…`).
     Kameleoon,
+}
+
+// Fault injection and the journal (`/_emulator/faults`, `/_emulator/requests`).
+impl Api {
+    /// Every REST API.
+    pub const ALL: &[Api] = &[Api::Kameleoon];
+
+    /// The API's name in `/_emulator/faults` and the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::Kameleoon => "kameleoon",
+        }
+    }
+
+    /// The API with this name.
+    pub fn from_name(name: &str) -> Option<Api> {
+        Api::ALL.iter().copied().find(|api| api.name() == name)
+    }
 }
 
 /// Every REST API's adapter, with the state their facades keep.
