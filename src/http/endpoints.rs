@@ -146,7 +146,7 @@ fn record(server: &Server, mut reply: soap::SoapResponse, arrived: SystemTime, s
             },
             status: reply.status,
             duration: started.elapsed(),
-            injected: None,
+            injected: reply.injected,
         });
     }
     reply
