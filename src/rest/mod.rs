@@ -8,8 +8,9 @@
 //!
 //! Adding an API: its facade module beside `kameleoon`, its adapter
 //! directory here, a variant of [`Api`] and a line in [`Apis::find`] and
-//! [`Apis::handle`]; for the journal and fault injection, its name in
-//! [`Api::ALL`] and [`Api::name`].
+//! [`Apis::handle`]; for fault injection and the journal, its name in
+//! [`Api::ALL`] and [`Api::name`], and its error reply in
+//! [`Apis::error_reply`].
 
 pub mod form;
 mod kameleoon;
@@ -138,6 +139,14 @@ impl Apis {
     pub async fn handle(&self, api: Api, req: Request) -> Response {
         match api {
             Api::Kameleoon => self.kameleoon.handle(req).await,
+        }
+    }
+
+    /// `api`'s documented error reply with this HTTP status (400 to 599)
+    /// and message, for a fault armed through `/_emulator/faults`.
+    pub fn error_reply(api: Api, status: u16, message: &str) -> Response {
+        match api {
+            Api::Kameleoon => kameleoon::error_reply(status, message),
         }
     }
 
