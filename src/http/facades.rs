@@ -1,6 +1,7 @@
 //! The REST facades' endpoint: the body read within the limit `rest` sets
-//! for its media type, handed to `rest` with the headers it needs, the reply
-//! sent as `rest` wrote it, and the call journalled.
+//! for its media type, handed to `rest` with the headers it needs (unless a
+//! fault armed for the call answers instead), the reply sent as `rest` wrote
+//! it, and the call journalled.
 
 use std::time::{Instant, SystemTime};
 
@@ -13,6 +14,7 @@ use super::body::BodyError;
 use super::endpoints::read_body_within;
 use super::reply::{header_str, respond, Reply};
 use super::Server;
+use crate::faults::{Action, Call};
 use crate::journal;
 use crate::rest::{self, Api, BodyFailure};
 
@@ -42,10 +44,11 @@ pub(super) async fn endpoint(server: &Server, api: Api, req: Request<Incoming>) 
         body,
     };
     let operation = journalled(&request.method, &request.path);
-    let reply = server.rest.handle(api, request).await;
+    let (reply, injected) = answer(server, api, request).await;
     tracing::info!(
         api = ?api,
         status = reply.status,
+        injected,
         micros = started.elapsed().as_micros() as u64,
         "rest request"
     );
@@ -63,7 +66,7 @@ pub(super) async fn endpoint(server: &Server, api: Api, req: Request<Incoming>) 
             },
             status: reply.status,
             duration: started.elapsed(),
-            injected: None,
+            injected,
         });
     }
     let mut out = to_reply(reply);
@@ -72,6 +75,29 @@ pub(super) async fn endpoint(server: &Server, api: Api, req: Request<Incoming>) 
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     out
+}
+
+/// The facade's reply; or, when a fault armed for `api` matches the call,
+/// the API's error reply with its status, or the facade's reply after its
+/// delay; with the fault's id.
+async fn answer(server: &Server, api: Api, request: rest::Request) -> (rest::Response, Option<u64>) {
+    let call = Call::Route {
+        method: &request.method,
+        path: &request.path,
+    };
+    let Some(taken) = server.state.faults.take(api.name(), &call) else {
+        return (server.rest.handle(api, request).await, None);
+    };
+    let reply = match taken.action {
+        Action::Status(status) => rest::Apis::error_reply(api, status, &taken.message),
+        Action::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            server.rest.handle(api, request).await
+        }
+        // Refused when armed: a fault code is IPS's.
+        Action::Fault(_) => server.rest.handle(api, request).await,
+    };
+    (reply, Some(taken.id))
 }
 
 /// `POST /images/1001/clone`, as the journal names a call: a path may be
