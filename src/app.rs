@@ -6,6 +6,7 @@ use crate::auth::Authenticator;
 use crate::catalog::Catalog;
 use crate::config::Limits;
 use crate::cpu::Cpu;
+use crate::faults::Faults;
 use crate::journal::Journal;
 use crate::memory::Memory;
 use crate::outbound::Fetcher;
@@ -32,10 +33,13 @@ pub struct AppState {
     /// The seed the service started with, which a reset restores.
     pub seed: SeedSource,
     /// Whether the emulator controls (`/_emulator/reset`,
-    /// `/_emulator/requests`) are served and the journal kept.
+    /// `/_emulator/requests`, `/_emulator/faults`, …) are served and the
+    /// journal kept.
     pub emulator_api: bool,
-    /// The most recent SOAP calls, for `/_emulator/requests`.
+    /// The most recent calls, for `/_emulator/requests`.
     pub journal: Journal,
+    /// The faults armed through `/_emulator/faults`.
+    pub faults: Faults,
     /// The one way to make outbound HTTP requests (fetching source URLs,
     /// posting callbacks), within the `--fetch-allow` policy.
     pub fetcher: Arc<dyn Fetcher>,
@@ -68,6 +72,7 @@ impl AppState {
             seed,
             emulator_api,
             journal: Journal::new(if emulator_api { crate::journal::CAPACITY } else { 0 }),
+            faults: Faults::default(),
             fetcher,
             tasks,
             public_url: OnceLock::new(),

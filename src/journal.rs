@@ -1,10 +1,12 @@
-//! The request journal: the most recent SOAP calls, kept in memory for
-//! `GET /_emulator/requests`, so a test can see what a client actually sent
-//! (which operation, in which namespace, as whom) and how each call ended.
+//! The request journal: the most recent calls to the APIs the service
+//! answers (IPS over SOAP or the bare framing, the REST facades), kept in
+//! memory for `GET /_emulator/requests`, so a test can see what a client
+//! actually sent (which API and operation, in which namespace, as whom) and
+//! how each call ended, injected faults included.
 //!
 //! Bounded: past [`CAPACITY`] entries the oldest goes. The HTTP layer records
-//! a call after the SOAP layer has answered it; an entry holds no request
-//! content, so no password can appear in it.
+//! a call after the SOAP layer or the facade has answered it; an entry holds
+//! no request content, so no password can appear in it.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
@@ -29,14 +31,19 @@ pub enum Outcome {
         /// The IPS code.
         code: Option<i32>,
     },
+    /// A REST API's error reply (an HTTP status of 400 or more).
+    Error,
 }
 
-/// One SOAP call.
+/// One call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// When the request arrived.
     pub time: SystemTime,
-    /// The operation, once the Body named one.
+    /// The API: `ips`, or a REST API's name (`kameleoon`).
+    pub api: &'static str,
+    /// The operation, once the Body named one; a REST call's method and
+    /// path.
     pub operation: Option<String>,
     /// The namespace of the Body's element (the IPS API version).
     pub namespace: Option<String>,
@@ -48,6 +55,9 @@ pub struct Entry {
     pub status: u16,
     /// From arrival to the reply being ready.
     pub duration: Duration,
+    /// The armed fault the call used, if one matched it
+    /// (`/_emulator/faults`).
+    pub injected: Option<u64>,
 }
 
 /// The journal; shared by every request.
@@ -115,15 +125,19 @@ impl Journal {
 #[derive(Serialize)]
 struct EntryView<'a> {
     time: String,
+    api: &'static str,
     operation: Option<&'a str>,
     namespace: Option<&'a str>,
     user: Option<&'a str>,
-    /// `ok`, the IPS fault code, or the kind of a fault without one.
+    /// `ok`, the IPS fault code, the kind of a fault without one, or
+    /// `error` for a REST API's error reply.
     outcome: String,
     /// The fault's kind, for faults.
     fault: Option<&'static str>,
     status: u16,
     duration_ms: f64,
+    /// The id of the armed fault the call used.
+    injected: Option<u64>,
 }
 
 impl<'a> From<&'a Entry> for EntryView<'a> {
@@ -132,9 +146,11 @@ impl<'a> From<&'a Entry> for EntryView<'a> {
             Outcome::Ok => ("ok".to_owned(), None),
             Outcome::Fault { kind, code: Some(code) } => (code.to_string(), Some(*kind)),
             Outcome::Fault { kind, code: None } => ((*kind).to_owned(), Some(*kind)),
+            Outcome::Error => ("error".to_owned(), None),
         };
         EntryView {
             time: rfc3339(e.time),
+            api: e.api,
             operation: e.operation.as_deref(),
             namespace: e.namespace.as_deref(),
             user: e.user.as_deref(),
@@ -144,6 +160,7 @@ impl<'a> From<&'a Entry> for EntryView<'a> {
             // Microsecond resolution: most calls take well under a
             // millisecond.
             duration_ms: e.duration.as_micros() as f64 / 1000.0,
+            injected: e.injected,
         }
     }
 }
@@ -164,12 +181,14 @@ mod tests {
     fn entry(n: u64) -> Entry {
         Entry {
             time: UNIX_EPOCH + Duration::from_secs(n),
+            api: "ips",
             operation: Some("copyImage".into()),
             namespace: Some("http://www.scene7.com/IpsApi/xsd/2008-01-15".into()),
             user: Some("ipsuser@ips.test".into()),
             outcome: Outcome::Ok,
             status: 200,
             duration: Duration::from_micros(1_234),
+            injected: None,
         }
     }
 
@@ -214,20 +233,35 @@ mod tests {
                 code: Some(10001),
             },
             status: 500,
+            injected: Some(3),
+            ..entry(0)
+        });
+        journal.record(Entry {
+            api: "kameleoon",
+            operation: Some("POST /images/1001/clone".into()),
+            namespace: None,
+            user: None,
+            outcome: Outcome::Error,
+            status: 429,
             ..entry(0)
         });
         let json: serde_json::Value = serde_json::from_str(&journal.to_json()).expect("json");
         assert_eq!(
             json,
             serde_json::json!([
-                {"time": "2023-11-14T22:13:20.000Z", "operation": "copyImage",
+                {"time": "2023-11-14T22:13:20.000Z", "api": "ips", "operation": "copyImage",
                  "namespace": "http://www.scene7.com/IpsApi/xsd/2008-01-15", "user": "ipsuser@ips.test",
-                 "outcome": "ok", "fault": null, "status": 200, "duration_ms": 1.234},
-                {"time": "1970-01-01T00:00:00.000Z", "operation": null, "namespace": null, "user": null,
-                 "outcome": "VersionMismatch", "fault": "VersionMismatch", "status": 500, "duration_ms": 1.234},
-                {"time": "1970-01-01T00:00:00.000Z", "operation": "copyImage",
+                 "outcome": "ok", "fault": null, "status": 200, "duration_ms": 1.234, "injected": null},
+                {"time": "1970-01-01T00:00:00.000Z", "api": "ips", "operation": null, "namespace": null, "user": null,
+                 "outcome": "VersionMismatch", "fault": "VersionMismatch", "status": 500, "duration_ms": 1.234,
+                 "injected": null},
+                {"time": "1970-01-01T00:00:00.000Z", "api": "ips", "operation": "copyImage",
                  "namespace": "http://www.scene7.com/IpsApi/xsd/2008-01-15", "user": null,
-                 "outcome": "10001", "fault": "authenticationFault", "status": 500, "duration_ms": 1.234}
+                 "outcome": "10001", "fault": "authenticationFault", "status": 500, "duration_ms": 1.234,
+                 "injected": 3},
+                {"time": "1970-01-01T00:00:00.000Z", "api": "kameleoon", "operation": "POST /images/1001/clone",
+                 "namespace": null, "user": null, "outcome": "error", "fault": null, "status": 429,
+                 "duration_ms": 1.234, "injected": null}
             ])
         );
     }

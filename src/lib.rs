@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod cpu;
 pub mod deadline;
+pub mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handles;

@@ -28,8 +28,9 @@ pub struct Options {
     pub seed: SeedSource,
     /// Limits.
     pub limits: Limits,
-    /// Whether `/_emulator/reset` and `/_emulator/requests` are served (and
-    /// the request journal kept).
+    /// Whether the emulator controls (`/_emulator/reset`,
+    /// `/_emulator/requests`, `/_emulator/faults`, …) are served (and the
+    /// request journal kept).
     pub emulator_api: bool,
     /// What outbound requests may do, and the extra roots they trust
     /// (`crate::open` builds the client from it).
@@ -160,10 +161,13 @@ const JOB_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Puts the service back to the seed it started with (`POST
 /// /_emulator/reset`): the catalog's whole content and handle counters, so
-/// the same request sequence gives the same handles again. Requests may be
+/// the same request sequence gives the same handles again; and disarms
+/// every fault armed through `/_emulator/faults`. Requests may be
 /// in flight: the reset is one catalog job, so each of their jobs runs
 /// wholly before or wholly after it.
 pub async fn reset(state: &Arc<AppState>) -> Result<ResetSummary, ResetError> {
+    // Faults armed for the old run would hit the new one's calls.
+    state.faults.reset();
     // Running jobs stop before their next item, so that none writes into
     // the restored catalog; one still busy with an item after a few
     // seconds finds its job gone and records nothing.

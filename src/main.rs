@@ -185,8 +185,9 @@ struct ServeArgs {
     /// (Kameleoon documents 50 and 1000); 0 lifts a limit.
     #[arg(long, env = "IPS_KAMELEOON_RATE", default_value = "50,1000", value_parser = parse_rate)]
     kameleoon_rate: (u32, u32),
-    /// Do not serve /_emulator/reset and /_emulator/requests (404), nor keep
-    /// the request journal; /_emulator/health stays. The environment
+    /// Do not serve /_emulator/reset, /_emulator/requests and
+    /// /_emulator/faults (404), nor keep the request journal;
+    /// /_emulator/health stays. The environment
     /// variable takes true or false.
     #[arg(long = "no-emulator-api", env = "IPS_EMULATOR_API", action = clap::ArgAction::SetFalse)]
     emulator_api: bool,

@@ -8,6 +8,8 @@ mod consistency;
 mod contract;
 /// The emulator controls under `/_emulator/`: reset and the request journal.
 mod controls;
+/// Faults armed through `/_emulator/faults`, for IPS and Kameleoon.
+mod faults;
 /// Inputs the fuzz targets once failed on, replayed without AFL.
 mod fuzz_regressions;
 /// Golden request/response pairs from `fixtures/soap/`.

@@ -532,3 +532,48 @@ async fn poll_import(addr: SocketAddr, auth: &str, id: &str) -> Value {
     }
     panic!("import {id} did not end");
 }
+
+#[tokio::test]
+async fn armed_faults_answer_duplicates_with_sharinpix_errors() {
+    let server = TestServer::in_memory().await;
+    let addr = server.addr;
+    let fault = br#"{"api":"sharinpix","operation":"POST /api/v1/images/*/duplicate","status":500,"times":1}"#;
+    let armed = call(addr, "POST", "/_emulator/faults", &[JSON], fault).await;
+    assert_eq!(armed.status, 201, "{}", armed.text());
+    let unauthorized = br#"{"api":"sharinpix","operation":"GET /api/v1/albums","status":401}"#;
+    assert_eq!(
+        call(addr, "POST", "/_emulator/faults", &[JSON], unauthorized)
+            .await
+            .status,
+        201
+    );
+    let before = snapshot(&server).await;
+    let path = format!("/api/v1/images/{PHOTO}/duplicate");
+    let failed = call(addr, "POST", &path, &[("Authorization", &admin())], b"").await;
+    assert_eq!(failed.status, 500, "{}", failed.text());
+    assert_eq!(json_of(&failed)["errors"][0], "Fault injected by the emulator");
+    assert_eq!(snapshot(&server).await, before, "the failed duplicate made nothing");
+    let refused = call(addr, "GET", "/api/v1/albums", &[("Authorization", &admin())], b"").await;
+    assert_eq!((refused.status, refused.body.len()), (401, 0));
+    let done = call(addr, "POST", &path, &[("Authorization", &admin())], b"").await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    let journal = json_of(&call(addr, "GET", "/_emulator/requests", &[], b"").await);
+    let entries = journal
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| journal["requests"].as_array().cloned().unwrap_or_default());
+    let ops: Vec<(Value, Value, Value)> = entries
+        .iter()
+        .filter(|e| e["api"] == "sharinpix")
+        .map(|e| (e["operation"].clone(), e["status"].clone(), e["injected"].clone()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (json!(format!("POST {path}")), json!(500), json!(1)),
+            (json!("GET /api/v1/albums"), json!(401), json!(2)),
+            (json!(format!("POST {path}")), json!(200), Value::Null),
+        ]
+    );
+    server.stop().await;
+}

@@ -1,8 +1,9 @@
 //! The emulator's own controls, under `/_emulator/` and so outside anything
 //! IPS serves: `POST /_emulator/reset` puts the seed back, `GET` and
 //! `DELETE /_emulator/requests` read and clear the request journal, `POST
-//! /_emulator/jobs/drain` waits until no job is active. All answer 404 when
-//! the service runs with `--no-emulator-api`;
+//! /_emulator/jobs/drain` waits until no job is active, and
+//! `/_emulator/faults` arms faults (in `faults`). All answer 404 when the
+//! service runs with `--no-emulator-api`;
 //! `/_emulator/health` (in `routes`) is always there.
 
 use std::time::Instant;
@@ -14,7 +15,7 @@ use hyper::{Method, Request, StatusCode};
 
 use super::body;
 use super::reply::{body_error, method_not_allowed, plain, respond, Reply};
-use super::Server;
+use super::{faults, Server};
 
 /// Restores the seed.
 pub(super) const RESET: &str = "/_emulator/reset";
@@ -39,6 +40,7 @@ pub(super) async fn route(server: &Server, req: Request<Incoming>) -> Reply {
         (REQUESTS, _) => method_not_allowed("GET, HEAD, DELETE"),
         (DRAIN, Method::POST) => drain(server).await,
         (DRAIN, _) => method_not_allowed("POST"),
+        (path, _) if faults::claims(path) => faults::route(server, req).await,
         _ => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
@@ -104,7 +106,8 @@ async fn drain(server: &Server) -> Reply {
     )
 }
 
-fn json(status: StatusCode, text: String) -> Reply {
+/// A JSON answer, never cached.
+pub(super) fn json(status: StatusCode, text: String) -> Reply {
     let mut reply = respond(status, "application/json", Bytes::from(text + "\n"));
     // Every answer is the state of the moment.
     reply

@@ -133,6 +133,7 @@ fn record(server: &Server, mut reply: soap::SoapResponse, arrived: SystemTime, s
     if server.state.emulator_api {
         server.state.journal.record(journal::Entry {
             time: arrived,
+            api: crate::faults::IPS,
             operation: reply.operation.take(),
             namespace: reply.namespace.take(),
             user: reply.user.take(),
@@ -145,6 +146,7 @@ fn record(server: &Server, mut reply: soap::SoapResponse, arrived: SystemTime, s
             },
             status: reply.status,
             duration: started.elapsed(),
+            injected: reply.injected,
         });
     }
     reply

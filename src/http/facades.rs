@@ -1,8 +1,9 @@
 //! The REST facades' endpoint: the body read within the limit `rest` sets
-//! for its media type, handed to `rest` with the headers it needs, and the
-//! reply sent as `rest` wrote it.
+//! for its media type, handed to `rest` with the headers it needs (unless a
+//! fault armed for the call answers instead), the reply sent as `rest` wrote
+//! it, and the call journalled.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use hyper::body::Incoming;
@@ -13,11 +14,17 @@ use super::body::BodyError;
 use super::endpoints::read_body_within;
 use super::reply::{header_str, respond, Reply};
 use super::Server;
+use crate::faults::{Action, Call};
+use crate::journal;
 use crate::rest::{self, Api, BodyFailure};
+
+/// Longest method and path the journal keeps, in bytes.
+const MAX_JOURNALLED: usize = 256;
 
 /// Answers a request to a REST API.
 pub(super) async fn endpoint(server: &Server, api: Api, req: Request<Incoming>) -> Reply {
     let started = Instant::now();
+    let arrived = SystemTime::now();
     let headers = req.headers();
     let content_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
     let authorization = header_str(headers, header::AUTHORIZATION).map(str::to_owned);
@@ -36,19 +43,76 @@ pub(super) async fn endpoint(server: &Server, api: Api, req: Request<Incoming>) 
         authorization,
         body,
     };
-    let reply = server.rest.handle(api, request).await;
+    let operation = journalled(&request.method, &request.path);
+    let (reply, injected) = answer(server, api, request).await;
     tracing::info!(
         api = ?api,
         status = reply.status,
+        injected,
         micros = started.elapsed().as_micros() as u64,
         "rest request"
     );
+    if server.state.emulator_api {
+        server.state.journal.record(journal::Entry {
+            time: arrived,
+            api: api.name(),
+            operation: Some(operation),
+            namespace: None,
+            user: None,
+            outcome: if reply.status < 400 {
+                journal::Outcome::Ok
+            } else {
+                journal::Outcome::Error
+            },
+            status: reply.status,
+            duration: started.elapsed(),
+            injected,
+        });
+    }
     let mut out = to_reply(reply);
     if unread {
         out.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     out
+}
+
+/// The facade's reply; or, when a fault armed for `api` matches the call,
+/// the API's error reply with its status, or the facade's reply after its
+/// delay; with the fault's id.
+async fn answer(server: &Server, api: Api, request: rest::Request) -> (rest::Response, Option<u64>) {
+    let call = Call::Route {
+        method: &request.method,
+        path: &request.path,
+    };
+    let Some(taken) = server.state.faults.take(api.name(), &call) else {
+        return (server.rest.handle(api, request).await, None);
+    };
+    let reply = match taken.action {
+        Action::Status(status) => rest::Apis::error_reply(api, status, &taken.message),
+        Action::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            server.rest.handle(api, request).await
+        }
+        // Refused when armed: a fault code is IPS's.
+        Action::Fault(_) => server.rest.handle(api, request).await,
+    };
+    (reply, Some(taken.id))
+}
+
+/// `POST /images/1001/clone`, as the journal names a call: a path may be
+/// as long as the client likes, and none of it is worth keeping.
+fn journalled(method: &str, path: &str) -> String {
+    let mut text = format!("{method} {path}");
+    if text.len() > MAX_JOURNALLED {
+        let mut end = MAX_JOURNALLED;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
 }
 
 /// A `rest::Response` as hyper sends it.
@@ -70,5 +134,21 @@ fn failure(e: BodyError) -> BodyFailure {
         BodyError::Timeout => BodyFailure::Timeout,
         BodyError::Broken => BodyFailure::Broken,
         BodyError::UnsupportedCoding => BodyFailure::UnsupportedCoding,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journalled_calls_are_bounded() {
+        assert_eq!(journalled("POST", "/images/1001/clone"), "POST /images/1001/clone");
+        let long = journalled("GET", &format!("/images/{}", "9".repeat(10_000)));
+        assert!(
+            long.len() <= MAX_JOURNALLED + "…".len() && long.ends_with('…'),
+            "{long}"
+        );
+        assert!(long.starts_with("GET /images/999"));
     }
 }

@@ -14,6 +14,7 @@ pub mod client;
 mod controls;
 mod endpoints;
 mod facades;
+mod faults;
 pub(crate) mod multipart;
 pub mod outbound;
 mod reply;

@@ -11,7 +11,7 @@ use hyper::{Method, Request, StatusCode, Version as HttpVersion};
 
 use super::endpoints::{self, Framing};
 use super::reply::{closing, header_str, method_not_allowed, plain, plain_owned, respond, Reply};
-use super::{controls, facades, percent_decode, serving, Secure, Server};
+use super::{controls, facades, faults, percent_decode, serving, Secure, Server};
 use crate::ips::contract::Version;
 use crate::soap::wsdl;
 
@@ -59,6 +59,7 @@ async fn by_path(server: &Server, req: Request<Incoming>, path: &str) -> Reply {
         (&Method::POST, UPLOAD) => endpoints::upload_file(server, req).await,
         (_, UPLOAD) => method_not_allowed("POST"),
         (_, controls::RESET | controls::REQUESTS | controls::DRAIN) => controls::route(server, req).await,
+        (_, p) if faults::claims(p) => controls::route(server, req).await,
         (method, p) => match contract_path(p) {
             Some(doc) if matches!(*method, Method::GET | Method::HEAD) => contract(server, &req, doc),
             Some(_) => method_not_allowed("GET, HEAD"),

@@ -8,7 +8,9 @@
 //!
 //! Adding an API: its facade module beside `kameleoon`, its adapter
 //! directory here, a variant of [`Api`] and a line in [`Apis::find`] and
-//! [`Apis::handle`].
+//! [`Apis::handle`]; for fault injection and the journal, its name in
+//! [`Api::ALL`] and [`Api::name`], and its error reply in
+//! [`Apis::error_reply`].
 
 pub mod form;
 mod kameleoon;
@@ -89,6 +91,25 @@ pub enum Api {
     SharinPix,
 }
 
+// Fault injection and the journal (`/_emulator/faults`, `/_emulator/requests`).
+impl Api {
+    /// Every REST API.
+    pub const ALL: &[Api] = &[Api::Kameleoon, Api::SharinPix];
+
+    /// The API's name in `/_emulator/faults` and the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::Kameleoon => "kameleoon",
+            Api::SharinPix => "sharinpix",
+        }
+    }
+
+    /// The API with this name.
+    pub fn from_name(name: &str) -> Option<Api> {
+        Api::ALL.iter().copied().find(|api| api.name() == name)
+    }
+}
+
 /// Every REST API's adapter, with the state their facades keep.
 #[derive(Debug)]
 pub struct Apis {
@@ -129,6 +150,15 @@ impl Apis {
         match api {
             Api::Kameleoon => self.kameleoon.handle(req).await,
             Api::SharinPix => self.sharinpix.handle(req).await,
+        }
+    }
+
+    /// `api`'s documented error reply with this HTTP status (400 to 599)
+    /// and message, for a fault armed through `/_emulator/faults`.
+    pub fn error_reply(api: Api, status: u16, message: &str) -> Response {
+        match api {
+            Api::Kameleoon => kameleoon::error_reply(status, message),
+            Api::SharinPix => sharinpix::error_reply(status, message),
         }
     }
 

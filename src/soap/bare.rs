@@ -54,6 +54,7 @@ pub async fn handle_bare(state: &Arc<AppState>, mut req: SoapRequest) -> SoapRes
         version: ctx.version,
         namespace: ctx.namespace,
         user: ctx.user,
+        injected: ctx.injected,
     }
 }
 
@@ -108,6 +109,7 @@ async fn process(
         (credentials, ctx.options) = envelope::read_auth_header(auth)?;
     }
     let op = dispatch::operation(&target)?;
+    dispatch::inject(state, op, &mut ctx.injected).await?;
     let credentials = credentials.or_else(|| req.basic.clone());
     let node = dispatch::run(state, op, &target, parts.param, credentials, &mut ctx.user).await?;
     Ok((target.ns, node))

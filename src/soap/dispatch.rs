@@ -3,7 +3,8 @@
 //! the operation and API version from the element's name and namespace, the
 //! registry's declaration for that version, authentication and
 //! authorization, strict decoding, the operation, and the reply in the
-//! version's shape with only the fields the caller asked for.
+//! version's shape with only the fields the caller asked for; and, before
+//! any of it, the fault armed for the operation, if any.
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use super::xml::Element;
 use super::{bounded, versions, Error};
 use crate::app::AppState;
 use crate::auth::Credentials;
+use crate::faults::{self, Action, Call};
 use crate::ips::contract::Version;
 use crate::ips::{self, registry, Operation};
 
@@ -75,6 +77,29 @@ pub(super) fn operation(target: &Target) -> Result<&'static Operation, Error> {
             target.version.label(),
             op.since.label()
         )))
+    }
+}
+
+/// Applies the first fault armed for `op` (`/_emulator/faults`), before
+/// the caller is authenticated, so any fault, an authentication one too,
+/// can be armed: its IPS fault is the call's reply, or the call goes on
+/// after its delay. `injected` names the fault, for the journal.
+pub(super) async fn inject(state: &AppState, op: &'static Operation, injected: &mut Option<u64>) -> Result<(), Error> {
+    let Some(taken) = state.faults.take(faults::IPS, &Call::Operation(op.name)) else {
+        return Ok(());
+    };
+    *injected = Some(taken.id);
+    match taken.action {
+        Action::Fault(code) => Err(Error::Injected {
+            code,
+            reason: taken.message,
+        }),
+        Action::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            Ok(())
+        }
+        // Refused when armed: a status is a REST API's.
+        Action::Status(_) => Ok(()),
     }
 }
 

@@ -83,6 +83,21 @@ fn busy(why: &deadline::Busy) -> Fault {
     }
 }
 
+/// A fault armed through `/_emulator/faults`: the element its code's
+/// first digit names (1 authentication, 2 authorization, else ipsApi), a
+/// Server fault for 30000 as the service's own are, else a Client one.
+fn injected(code: i32, reason: &str) -> Fault {
+    let kind = match code / 10_000 {
+        1 => IpsFault::Authentication,
+        2 => IpsFault::Authorization,
+        _ => IpsFault::IpsApi,
+    };
+    ips(kind, code, writer::cut(reason, MAX_REASON), code != 30_000)
+}
+
+/// Longest reason an injected fault repeats.
+const MAX_REASON: usize = 1024;
+
 fn internal(cause: &dyn std::fmt::Display) -> Fault {
     tracing::error!(cause = %cause, "internal error answered with ipsApiFault 30000");
     ips(IpsFault::IpsApi, 30000, INTERNAL_REASON, false)
@@ -116,6 +131,7 @@ impl Fault {
                 other => internal(other),
             },
             Error::Ips(i) => Fault::from_ips(i),
+            Error::Injected { code, reason } => injected(*code, reason),
         }
     }
 
@@ -319,6 +335,10 @@ mod tests {
             Error::Ips(ips::Error::InvalidParameter(s.into())),
             Error::Ips(ips::Error::NameInUse(s.into())),
             Error::Ips(ips::Error::FolderExists(s.into())),
+            Error::Injected {
+                code: 30001,
+                reason: s.into(),
+            },
         ];
         let mut faults: Vec<Fault> = errors.iter().map(Fault::from_error).collect();
         faults.push(Fault::from_error(&Error::MustUnderstand {
@@ -344,6 +364,27 @@ mod tests {
                     prop_assert!(xml.len() < 8192, "{} bytes", xml.len());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn injected_faults_take_their_element_and_side_from_the_code() {
+        let cases = [
+            (10001, "authenticationFault", true),
+            (20003, "authorizationFault", true),
+            (30000, "ipsApiFault", false),
+            (30001, "ipsApiFault", true),
+            (39999, "ipsApiFault", true),
+        ];
+        for (code, kind, client) in cases {
+            let f = Fault::from_error(&Error::Injected {
+                code,
+                reason: "armed".into(),
+            });
+            assert_eq!(
+                (f.code_and_reason(), f.kind(), f.is_client(), f.http_status(None)),
+                (Some((code, "armed")), kind, client, 500)
+            );
         }
     }
 

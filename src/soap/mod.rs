@@ -75,6 +75,15 @@ pub enum Error {
     /// The operation failed.
     #[error(transparent)]
     Ips(#[from] ips::Error),
+    /// A fault armed through `/_emulator/faults` matched the call: the
+    /// fault with this code (its element chosen by the code) and reason.
+    #[error("{reason}")]
+    Injected {
+        /// The IPS fault code.
+        code: i32,
+        /// The fault's reason.
+        reason: String,
+    },
 }
 
 /// A SOAP request as the HTTP layer hands it over.
@@ -114,6 +123,8 @@ pub struct SoapResponse {
     pub namespace: Option<String>,
     /// The caller's login, once authenticated.
     pub user: Option<String>,
+    /// The armed fault the call used, if one matched it.
+    pub injected: Option<u64>,
 }
 
 /// The "busy" fault for a request refused before its body was read (too
@@ -142,6 +153,7 @@ struct Context {
     operation: Option<String>,
     namespace: Option<String>,
     user: Option<String>,
+    injected: Option<u64>,
 }
 
 /// Handles one SOAP request. Never fails: every error becomes a fault.
@@ -159,6 +171,7 @@ pub async fn handle(state: &Arc<AppState>, mut req: SoapRequest) -> SoapResponse
         operation: None,
         namespace: None,
         user: None,
+        injected: None,
     };
     match process(state, &mut req, &mut ctx).await {
         Ok((ns, node)) => SoapResponse {
@@ -172,6 +185,7 @@ pub async fn handle(state: &Arc<AppState>, mut req: SoapRequest) -> SoapResponse
             version: ctx.version,
             namespace: ctx.namespace,
             user: ctx.user,
+            injected: ctx.injected,
         },
         Err(e) => {
             let fault = Fault::from_error(&e);
@@ -194,6 +208,7 @@ pub async fn handle(state: &Arc<AppState>, mut req: SoapRequest) -> SoapResponse
                 version,
                 namespace: ctx.namespace,
                 user: ctx.user,
+                injected: ctx.injected,
             }
         }
     }
@@ -224,6 +239,7 @@ async fn process(
     }
     check_action(req, &target.name)?;
     let op = dispatch::operation(&target)?;
+    dispatch::inject(state, op, &mut ctx.injected).await?;
     let credentials = headers
         .from_auth_header
         .or_else(|| req.basic.clone())

@@ -56,6 +56,11 @@ pub(super) fn busy() -> Response {
     error::response(&Failure::Api(Error::Busy))
 }
 
+/// The error reply with this status and message (an injected fault).
+pub(super) fn error_reply(status: u16, message: &str) -> Response {
+    error::reply(status, message)
+}
+
 impl Adapter {
     pub(super) fn new(state: Arc<AppState>) -> Adapter {
         Adapter {

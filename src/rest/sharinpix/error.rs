@@ -26,12 +26,21 @@ pub(super) fn response(failure: &Failure) -> Response {
         Failure::NoRoute => (404, "no such endpoint".to_owned()),
         Failure::Method(allow) => (405, format!("this endpoint takes {allow}")),
     };
-    let mut reply = Response::json(status, &Errors { errors: [&message] });
-    reply.content_type = super::JSON;
+    let mut out = reply(status, &message);
     if let Failure::Method(allow) = failure {
-        reply.headers.push(("Allow", (*allow).to_owned()));
+        out.headers.push(("Allow", (*allow).to_owned()));
     }
-    reply
+    out
+}
+
+/// The reply for an error status: 401 empty, others `{"errors":[message]}`.
+pub(super) fn reply(status: u16, message: &str) -> Response {
+    if status == 401 {
+        return unauthorized();
+    }
+    let mut out = Response::json(status, &Errors { errors: [message] });
+    out.content_type = super::JSON;
+    out
 }
 
 /// 401, empty.

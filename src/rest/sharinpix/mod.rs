@@ -60,6 +60,11 @@ pub(super) fn busy() -> Response {
     error::response(&Failure::Api(Error::Busy))
 }
 
+/// SharinPix's reply for an error `status` (an injected fault's).
+pub(super) fn error_reply(status: u16, message: &str) -> Response {
+    error::reply(status, message)
+}
+
 /// The adapter, with the facade it calls.
 #[derive(Debug)]
 pub(super) struct Adapter {
