@@ -350,9 +350,12 @@ async fn refusals_change_nothing() {
             assert!(json_of(&resp)["errors"][0].is_string(), "{}", resp.text());
         }
     }
-    // A JSON body that is not JSON.
+    // A JSON body that is not JSON, and one over the 1 MiB limit.
     let bad = call(addr, "POST", &dup, &[("Authorization", &admin()), JSON], b"{").await;
     assert_eq!(bad.status, 400, "{}", bad.text());
+    let huge = format!("{{\"album_id\":\"{}\"}}", "x".repeat(2 << 20));
+    let large = call(addr, "POST", &dup, &[("Authorization", &admin()), JSON], huge.as_bytes()).await;
+    assert_eq!(large.status, 413, "{}", large.text());
     assert_eq!(snapshot(&server).await, before);
     let albums = json_of(&call(addr, "GET", "/api/v1/albums", &[("Authorization", &admin())], b"").await);
     assert_eq!(albums.as_array().map(Vec::len), Some(2), "{albums}");
