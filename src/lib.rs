@@ -30,6 +30,7 @@ pub mod journal;
 pub mod kameleoon;
 pub mod lifecycle;
 pub mod memory;
+mod multipart;
 pub mod outbound;
 pub mod render;
 pub mod replay;

@@ -14,7 +14,6 @@ pub mod client;
 mod controls;
 mod endpoints;
 mod facades;
-pub(crate) mod multipart;
 pub mod outbound;
 mod reply;
 mod routes;
