@@ -25,6 +25,7 @@ pub mod deadline;
 pub mod fuzzing;
 pub mod handles;
 pub mod http;
+mod ingest;
 pub mod ips;
 pub mod journal;
 pub mod kameleoon;
