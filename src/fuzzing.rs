@@ -5,7 +5,7 @@
 
 use bytes::Bytes;
 
-use crate::http::multipart;
+use crate::multipart;
 use crate::render::plan::Plan;
 use crate::render::{Modifier, PlanLimits};
 

@@ -1,6 +1,9 @@
 //! Kameleoon's Automation API over real HTTP: the token flow, reading and
 //! listing images, cloning (seen through IPS and Image Serving too), every
-//! refusal leaving the catalog and the store as they were, and a reset.
+//! refusal leaving the catalog and the store as they were, and a reset;
+//! uploads to several sites in `multiple`.
+
+mod multiple;
 
 use std::net::SocketAddr;
 

@@ -1,7 +1,9 @@
 //! The rows of Kameleoon's Automation API facade (`kameleoon.sql`): API
 //! clients and their secrets' hashes, sites (each keeping its images in one
 //! company's folder) and images, each an IPS asset. A clone is one job: a
-//! new asset sharing the source's stored bytes and the image row naming it.
+//! new asset sharing the source's stored bytes and the image row naming it;
+//! an upload is one job too, writing an asset and an image row per file and
+//! site, all naming files already stored.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -10,6 +12,8 @@ use super::{Asset, Catalog, Error, NewContent, Tx};
 
 /// The `sequences` row of the next image id.
 const SEQUENCE: &str = "kameleoon_image";
+/// `source` of an image uploaded through the API (and of seeded ones).
+const UPLOAD_SOURCE: &str = "UPLOAD";
 
 /// Kameleoon's part of a seed.
 #[derive(Clone, Debug, Default)]
@@ -130,6 +134,36 @@ pub struct KameleoonClone {
     pub asset_name: fn(&str, i64) -> String,
 }
 
+/// An upload: the images it makes, and what they all say.
+#[derive(Clone, Debug)]
+pub struct KameleoonUpload {
+    /// The client making them (account id).
+    pub client: i64,
+    /// The images, in the order the reply lists them.
+    pub images: Vec<KameleoonNewImage>,
+    /// `altText`.
+    pub alt_text: String,
+    /// `description`.
+    pub description: String,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// The new assets' IPS names, as for a clone.
+    pub asset_name: fn(&str, i64) -> String,
+}
+
+/// One image an upload makes: an uploaded file on one site.
+#[derive(Clone, Debug)]
+pub struct KameleoonNewImage {
+    /// The site.
+    pub site: i64,
+    /// Its name.
+    pub name: String,
+    /// `fileName`.
+    pub file_name: String,
+    /// The stored file it is.
+    pub content: NewContent,
+}
+
 impl Catalog {
     /// The client with this `client_id`, with its sites.
     pub async fn kameleoon_client(&self, client_id: String) -> Result<Option<KameleoonClient>, Error> {
@@ -160,6 +194,13 @@ impl Catalog {
         P: FnOnce(&str) -> bool + Send + 'static,
     {
         self.call(move |t| clone(t, &req, blob_present)).await
+    }
+
+    /// Makes an upload's images, each an asset in its site's folder naming
+    /// an already stored (and pinned) file, and its image row. All or
+    /// nothing.
+    pub async fn kameleoon_upload(&self, req: KameleoonUpload) -> Result<Vec<KameleoonImage>, Error> {
+        self.call(move |t| upload(t, &req)).await
     }
 }
 
@@ -283,8 +324,6 @@ where
 {
     let conn = tx.conn;
     let source = image(conn, req.source)?.ok_or(Error::AssetNotFound)?;
-    let (company_id, folder_id) = site_folder(conn, req.site)?.ok_or(Error::CompanyNotFound)?;
-    let folder_id = folder_id.ok_or(Error::FolderNotFound)?;
     let a = &source.asset;
     if a.asset_type != "Image" {
         return Err(Error::NotAnImage(a.asset_type.clone()));
@@ -292,14 +331,9 @@ where
     if !blob_present(&a.content_hash) {
         return Err(Error::BlobMissing);
     }
-    let id = next_image_id(conn)?;
-    let name = req.name.clone().unwrap_or_else(|| source.name.clone());
-    let asset_name = (req.asset_name)(&name, id);
     let ready_for_publish: bool = conn
         .prepare_cached("SELECT ready_for_publish FROM assets WHERE id = ?1")?
         .query_row([a.id], |r| r.get(0))?;
-    let (asset_id, image_id) = tx.next_image_ids()?;
-    let now = queries::timestamp(std::time::SystemTime::now());
     let content = NewContent {
         content_hash: a.content_hash.clone(),
         width: a.width.unwrap_or(0),
@@ -307,6 +341,80 @@ where
         format: a.format.clone().unwrap_or_default(),
         byte_size: a.byte_size,
     };
+    let id = insert(
+        tx,
+        NewKameleoonImage {
+            site: req.site,
+            client: req.client,
+            name: req.name.as_ref().unwrap_or(&source.name),
+            file_name: &source.file_name,
+            source: &source.source,
+            alt_text: req.alt_text.as_ref().unwrap_or(&source.alt_text),
+            description: req.description.as_ref().unwrap_or(&source.description),
+            tags: req.tags.as_ref().unwrap_or(&source.tags),
+            keywords: req.keywords.as_ref().unwrap_or(&source.keywords),
+            content: &content,
+            ready_for_publish,
+            asset_name: req.asset_name,
+        },
+    )?;
+    image(tx.conn, id)?.ok_or(Error::AssetNotFound)
+}
+
+fn upload(tx: &mut Tx<'_>, req: &KameleoonUpload) -> Result<Vec<KameleoonImage>, Error> {
+    let mut ids = Vec::with_capacity(req.images.len());
+    for new in &req.images {
+        ids.push(insert(
+            tx,
+            NewKameleoonImage {
+                site: new.site,
+                client: req.client,
+                name: &new.name,
+                file_name: &new.file_name,
+                source: UPLOAD_SOURCE,
+                alt_text: &req.alt_text,
+                description: &req.description,
+                tags: &req.tags,
+                keywords: &[],
+                content: &new.content,
+                // Scene7 marks uploaded files for publish by default.
+                ready_for_publish: true,
+                asset_name: req.asset_name,
+            },
+        )?);
+    }
+    ids.into_iter()
+        .map(|id| image(tx.conn, id)?.ok_or(Error::AssetNotFound))
+        .collect()
+}
+
+/// A new image (a clone's or an upload's), as [`insert`] writes it.
+struct NewKameleoonImage<'a> {
+    site: i64,
+    client: i64,
+    name: &'a str,
+    file_name: &'a str,
+    source: &'a str,
+    alt_text: &'a str,
+    description: &'a str,
+    tags: &'a [String],
+    keywords: &'a [String],
+    content: &'a NewContent,
+    ready_for_publish: bool,
+    asset_name: fn(&str, i64) -> String,
+}
+
+/// Writes a new image: an IPS asset in its site's folder, named by
+/// `asset_name`, and the image row naming it. Returns the image id. The
+/// caller's job runs in a savepoint, so a refusal part-way leaves nothing.
+fn insert(tx: &mut Tx<'_>, new: NewKameleoonImage<'_>) -> Result<i64, Error> {
+    let conn = tx.conn;
+    let (company_id, folder_id) = site_folder(conn, new.site)?.ok_or(Error::CompanyNotFound)?;
+    let folder_id = folder_id.ok_or(Error::FolderNotFound)?;
+    let id = next_image_id(conn)?;
+    let asset_name = (new.asset_name)(new.name, id);
+    let (asset_id, image_id) = tx.next_image_ids()?;
+    let now = queries::timestamp(std::time::SystemTime::now());
     insert_image(
         conn,
         NewImageRow {
@@ -314,17 +422,15 @@ where
             company_id,
             folder_id,
             name: &asset_name,
-            content: &content,
-            ready_for_publish,
+            content: new.content,
+            ready_for_publish: new.ready_for_publish,
             actor_user_id: None,
             now: &now,
         },
     )
     .map_err(clash_as(Error::NameInUse))?;
     tx.take_image_ids();
-    let list = |given: &Option<Vec<String>>, kept: &Vec<String>| {
-        serde_json::to_string(given.as_ref().unwrap_or(kept)).unwrap_or_else(|_| "[]".to_owned())
-    };
+    let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".to_owned());
     conn.prepare_cached(
         "INSERT INTO kameleoon_images (id, site, asset_id, created_by, name, file_name, source, alt_text,
                                        description, tags, keywords, created_at)
@@ -332,20 +438,20 @@ where
     )?
     .execute(params![
         id,
-        req.site,
+        new.site,
         asset_id,
-        req.client,
-        name,
-        source.file_name,
-        source.source,
-        req.alt_text.as_ref().unwrap_or(&source.alt_text),
-        req.description.as_ref().unwrap_or(&source.description),
-        list(&req.tags, &source.tags),
-        list(&req.keywords, &source.keywords),
+        new.client,
+        new.name,
+        new.file_name,
+        new.source,
+        new.alt_text,
+        new.description,
+        list(new.tags),
+        list(new.keywords),
         now
     ])?;
     set_next_image_id(conn, id + 1)?;
-    image(conn, id)?.ok_or(Error::AssetNotFound)
+    Ok(id)
 }
 
 /// Removes every Kameleoon row (a reset, before the assets go).

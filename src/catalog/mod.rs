@@ -55,8 +55,8 @@ pub use job_model::{
     LOG_SORT_COLUMNS,
 };
 pub use kameleoon::{
-    KameleoonClient, KameleoonClone, KameleoonImage, KameleoonSeed, SeedKameleoonClient, SeedKameleoonImage,
-    SeedKameleoonSite,
+    KameleoonClient, KameleoonClone, KameleoonImage, KameleoonNewImage, KameleoonSeed, KameleoonUpload,
+    SeedKameleoonClient, SeedKameleoonImage, SeedKameleoonSite,
 };
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
 pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};

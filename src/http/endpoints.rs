@@ -14,9 +14,9 @@ use hyper::{Request, StatusCode};
 
 use super::body::{self, BodyError};
 use super::reply::{body_error, closing, header_str, plain, respond, Reply};
-use super::{multipart, Server};
+use super::Server;
 use crate::auth::Credentials;
-use crate::{cpu, journal, soap};
+use crate::{cpu, journal, multipart, soap};
 
 /// Media types the SOAP endpoints accept. The SOAP version is decided by the
 /// envelope, not by which of these was sent (clients mix them up).

@@ -15,7 +15,6 @@ mod controls;
 mod endpoints;
 mod facades;
 mod faults;
-pub(crate) mod multipart;
 pub mod outbound;
 mod reply;
 mod routes;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::catalog::{Asset, NewContent};
-use crate::{cpu, deadline, memory, render, store};
+use crate::{cpu, memory, render, store};
 
 use super::Error;
 
@@ -116,21 +116,6 @@ pub(crate) async fn render_stored(
         .map_err(RenderFailure::Render)
 }
 
-/// Removes a stored file once no asset names it (a deleted asset's, a
-/// replaced image's old bytes, a rendering whose row was refused). The check
-/// and the removal run on the catalog worker, so no row naming the file can
-/// commit in between; a file a request has pinned stays. A failure is only
-/// logged: the file is garbage the next start-up sweeps.
-pub(crate) async fn release(state: &Arc<AppState>, hash: String) {
-    let store = state.store.clone();
-    // Never given up for want of patience: the file is already stored.
-    let released = deadline::exempt(state.catalog.release_blob(hash, move |h| {
-        if let Err(e) = store.remove_unpinned(h) {
-            tracing::warn!(error = %e, "could not remove an unused stored file");
-        }
-    }))
-    .await;
-    if let Err(e) = released {
-        tracing::warn!(error = %e, "could not release an unused stored file");
-    }
-}
+/// Removes a stored file once no asset names it: the same release every
+/// path that stores files uses (see `ingest`).
+pub(crate) use crate::ingest::release;

@@ -15,12 +15,12 @@ use bytes::Bytes;
 
 use crate::app::AppState;
 use crate::auth::{Principal, UserType};
-use crate::catalog::{self, NewContent, UploadAssets, UploadJobRef, UploadOptions, UploadRefusal, UploadTarget};
+use crate::catalog::{self, UploadAssets, UploadJobRef, UploadOptions, UploadRefusal, UploadTarget};
 use crate::handles::{CompanyHandle, JobHandle};
-use crate::{cpu, deadline, render, store};
+use crate::{deadline, ingest};
 
 use super::names::check_name;
-use super::{blobs, company_for, Error, WRITERS};
+use super::{company_for, Error, WRITERS};
 
 /// Who may upload: the servlet's page names no user types; uploading makes
 /// image assets as copyImage does, so the same user types may.
@@ -149,18 +149,10 @@ pub async fn execute(state: &Arc<AppState>, uploader: Uploader<'_>, req: Upload)
         })
         .collect::<Result<Vec<_>, _>>()?;
 
-    let (stored, failed) = probe_and_store(state, &req.files).await?;
-    let new_blobs: Vec<String> = stored.iter().map(|(c, _)| c.content_hash.clone()).collect();
-    if let Some(e) = failed {
-        // Unpin first: a pinned file is never removed.
-        drop(stored);
-        release(state, new_blobs).await;
-        return Err(e);
-    }
-    let (contents, pins): (Vec<NewContent>, Vec<store::Pin>) = stored.into_iter().unzip();
+    let stored = probe_and_store(state, &req.files).await?;
     let files = targets
         .into_iter()
-        .zip(contents)
+        .zip(stored.contents)
         .map(|((folder, name), content)| UploadTarget { folder, name, content })
         .collect();
     // The files are stored: recording them is not given up for want of
@@ -174,11 +166,10 @@ pub async fn execute(state: &Arc<AppState>, uploader: Uploader<'_>, req: Upload)
     }))
     .await;
     // Committed or not, the rows no longer need the blobs kept for them.
-    drop(pins);
+    stored.held.settle(state, uploaded.is_ok()).await;
     let outcome = match uploaded {
         Ok(outcome) => outcome,
         Err(e) => {
-            release(state, new_blobs).await;
             return Err(match e {
                 catalog::Error::CompanyNotFound => Error::InvalidCompany(req.company.clone()),
                 catalog::Error::Upload(UploadRefusal::NameInUse(name)) => Error::NameInUse(name),
@@ -195,7 +186,7 @@ pub async fn execute(state: &Arc<AppState>, uploader: Uploader<'_>, req: Upload)
         }
     };
     // Bytes an overwritten asset named may now be nobody's.
-    release(state, outcome.replaced_blobs).await;
+    ingest::release_all(state, outcome.replaced_blobs).await;
     Ok(JobHandle {
         company: company.0,
         name: outcome.job_name,
@@ -221,15 +212,11 @@ pub(crate) async fn store_for_job(
         filename: Some(dest_path.to_owned()),
         bytes,
     };
-    let (stored, failed) = probe_and_store(state, std::slice::from_ref(&file)).await?;
-    let new_blobs: Vec<String> = stored.iter().map(|(c, _)| c.content_hash.clone()).collect();
-    if let Some(e) = failed {
-        drop(stored);
-        release(state, new_blobs).await;
-        return Err(e);
-    }
-    let (contents, pins): (Vec<NewContent>, Vec<store::Pin>) = stored.into_iter().unzip();
-    let files = contents
+    // Known before anything is stored, so that a failure leaves nothing.
+    let actor_user_id = job.submit_user.ok_or(Error::Task)?;
+    let stored = probe_and_store(state, std::slice::from_ref(&file)).await?;
+    let files = stored
+        .contents
         .into_iter()
         .map(|content| UploadTarget {
             folder: folder.clone(),
@@ -243,26 +230,23 @@ pub(crate) async fn store_for_job(
             company_id: job.company_id,
             job: UploadJobRef::Within { id: job.id, options },
             end_job: false,
-            actor_user_id: job.submit_user.ok_or(Error::Task)?,
+            actor_user_id,
             files,
         })
         .await;
-    drop(pins);
+    stored.held.settle(state, uploaded.is_ok()).await;
     match uploaded {
         Ok(mut outcome) => {
-            release(state, outcome.replaced_blobs).await;
+            ingest::release_all(state, outcome.replaced_blobs).await;
             outcome.assets.pop().ok_or(Error::Task)
         }
-        Err(e) => {
-            release(state, new_blobs).await;
-            Err(match e {
-                catalog::Error::Upload(UploadRefusal::NameInUse(name)) => Error::NameInUse(name),
-                catalog::Error::Upload(UploadRefusal::FolderNotFound(path)) => {
-                    Error::InvalidParameter(format!("Folder '{path}' was not found"))
-                }
-                other => Error::from(other),
-            })
-        }
+        Err(e) => Err(match e {
+            catalog::Error::Upload(UploadRefusal::NameInUse(name)) => Error::NameInUse(name),
+            catalog::Error::Upload(UploadRefusal::FolderNotFound(path)) => {
+                Error::InvalidParameter(format!("Folder '{path}' was not found"))
+            }
+            other => Error::from(other),
+        }),
     }
 }
 
@@ -331,66 +315,25 @@ fn target(
     Ok((folder, name.to_owned()))
 }
 
-type Stored = Vec<(NewContent, store::Pin)>;
-
-/// Probes every file within the CPU budget and, only if all are acceptable
-/// images, stores and pins them (storing is I/O, not CPU: it leaves the
-/// budget to renders and password checks). What was stored comes back even
-/// when storing fails part-way, so that the caller can release it.
-async fn probe_and_store(state: &Arc<AppState>, files: &[UploadedFile]) -> Result<(Stored, Option<Error>), Error> {
-    let limits = state.limits.render.image;
-    let probed = files.to_vec();
-    let infos = state
-        .cpu
-        .run(move || {
-            probed
-                .iter()
-                .enumerate()
-                .map(|(i, file)| {
-                    render::probe(&file.bytes, limits).map_err(|e| {
-                        let which = file.filename.clone().unwrap_or_else(|| format!("file #{}", i + 1));
-                        Error::InvalidParameter(format!("Cannot upload '{which}': {e}"))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    let infos = match infos {
-        Ok(infos) => infos,
-        Err(e) => return Ok((Vec::new(), Some(e))),
+/// Probes every file and, only if all are acceptable images, stores and
+/// pins them (see `ingest`), with the servlet's fault for a file that is not.
+async fn probe_and_store(state: &Arc<AppState>, files: &[UploadedFile]) -> Result<ingest::Stored, Error> {
+    let bytes: Vec<Bytes> = files.iter().map(|f| f.bytes.clone()).collect();
+    let stored = match ingest::probe(state, &bytes).await {
+        Ok(infos) => ingest::store(state, &bytes, infos).await,
+        Err(e) => Err(e),
     };
-    let store = state.store.clone();
-    let files = files.to_vec();
-    Ok(cpu::offload(move || {
-        let mut stored = Vec::with_capacity(files.len());
-        for (file, info) in files.iter().zip(infos) {
-            // Pinned before `put`, so a concurrent release of identical
-            // bytes cannot remove them before this request's row names them.
-            let pin = store.pin(&store::content_hash(&file.bytes));
-            match store.put(&file.bytes) {
-                Ok(content_hash) => stored.push((
-                    NewContent {
-                        content_hash,
-                        width: info.width,
-                        height: info.height,
-                        format: info.format.to_owned(),
-                        byte_size: file.bytes.len() as u64,
-                    },
-                    pin,
-                )),
-                Err(e) => return (stored, Some(Error::Store(e))),
-            }
+    stored.map_err(|e| match e {
+        ingest::Error::NotAnImage { index, error } => {
+            let which = files
+                .get(index)
+                .and_then(|f| f.filename.clone())
+                .unwrap_or_else(|| format!("file #{}", index + 1));
+            Error::InvalidParameter(format!("Cannot upload '{which}': {error}"))
         }
-        (stored, None)
+        ingest::Error::Store(e) => Error::Store(e),
+        ingest::Error::Task(e) => Error::from(e),
     })
-    .await?)
-}
-
-/// Releases bytes nothing may name any more (see [`blobs::release`]).
-async fn release(state: &Arc<AppState>, hashes: Vec<String>) {
-    for hash in hashes {
-        blobs::release(state, hash).await;
-    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub struct Overrides {
 
 impl Overrides {
     /// Refuses values the copy cannot have (422).
-    fn check(&self) -> Result<(), Error> {
+    pub(super) fn check(&self) -> Result<(), Error> {
         let bad = |why: String| Err(Error::Unprocessable(why));
         if let Some(name) = &self.name {
             if name.trim().is_empty() || name.chars().count() > MAX_TEXT || name.chars().any(char::is_control) {
@@ -61,8 +61,9 @@ impl Overrides {
 
 /// The clone's IPS asset name: its name made safe for IPS (no `/`, `\`
 /// or control characters, at most 200 bytes) and its image id, so that
-/// clones of one image, which share a name, are distinct assets.
-fn asset_name(name: &str, id: i64) -> String {
+/// clones of one image, which share a name, are distinct assets (and so
+/// are uploads of one name).
+pub(super) fn asset_name(name: &str, id: i64) -> String {
     let mut safe = String::new();
     for c in name.chars() {
         let c = if c == '/' || c == '\\' || c.is_control() {

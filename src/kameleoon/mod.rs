@@ -1,6 +1,7 @@
 //! Kameleoon's Automation API, the image endpoints, over the catalog: API
 //! clients get a bearer token (`token`), then clone (`clone`), read (`get`)
-//! and list (`list`) the images of their sites. An image is an IPS asset
+//! and list (`list`) the images of their sites, and upload new ones to
+//! several sites at once (`upload`). An image is an IPS asset
 //! seen through a `kameleoon_images` row; a clone is a new asset sharing the
 //! source's stored bytes, so IPS and Image Serving see it like any other.
 //! No JSON here: `rest::kameleoon` reads requests and writes replies.
@@ -11,6 +12,7 @@ mod list;
 mod rate;
 mod record;
 mod token;
+mod upload;
 
 use std::sync::Arc;
 
@@ -21,6 +23,7 @@ pub use clone::Overrides;
 pub use list::{Page, PageRequest};
 pub use record::{Format, Image};
 pub use token::{Token, TokenRequest, TOKEN_LIFETIME};
+pub use upload::{Upload, UploadedFile, MAX_FILE_BYTES, MAX_IMAGES, MAX_SITES};
 
 /// Why a request failed, by the status Kameleoon documents for it.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +67,15 @@ impl From<crate::auth::Error> for Error {
     fn from(e: crate::auth::Error) -> Self {
         match e {
             crate::auth::Error::Busy(_) => Error::Busy,
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::cpu::Interrupted> for Error {
+    fn from(e: crate::cpu::Interrupted) -> Self {
+        match e {
+            crate::cpu::Interrupted::Busy(_) => Error::Busy,
             other => Error::Internal(other.to_string()),
         }
     }

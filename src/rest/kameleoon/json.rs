@@ -1,5 +1,5 @@
 //! Kameleoon's JSON: the `Image` object and the token reply written, the
-//! clone's body of overrides read.
+//! clone's body of overrides and an upload's `arg0` arguments read.
 
 use serde::{Deserialize, Serialize};
 
@@ -104,6 +104,24 @@ pub(super) fn overrides(body: &[u8]) -> Result<Overrides, Error> {
         tags: b.tags,
         keywords: b.keywords,
     })
+}
+
+/// `POST /images/multiple`'s `arg0` part.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct UploadArgs {
+    pub site_ids: Vec<i64>,
+    pub alt_text: Option<String>,
+    pub description: Option<String>,
+    pub name: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// Reads an upload's arguments: a JSON object with `siteIds` and only the
+/// documented fields, of the right types (400 if not).
+pub(super) fn upload_args(body: &[u8]) -> Result<UploadArgs, Error> {
+    serde_json::from_slice(body)
+        .map_err(|e| Error::BadRequest(format!("the arg0 part is not valid upload arguments: {e}")))
 }
 
 /// The token endpoint's fields sent as JSON instead of a form.

@@ -8,9 +8,11 @@
 //! | `GET /images?page&perPage` | `Kameleoon::images` |
 //! | `GET /images/{imageId}` | `Kameleoon::image` |
 //! | `POST /images/{imageId}/clone` (optional JSON) | `Kameleoon::clone_image` |
+//! | `POST /images/multiple` (multipart, in `upload`) | `Kameleoon::upload_images` |
 
 mod error;
 mod json;
+mod upload;
 
 use std::sync::Arc;
 
@@ -85,6 +87,8 @@ impl Adapter {
             ["oauth", "token"] => Err(Failure::Method("POST")),
             ["images"] if get => self.list(req).await,
             ["images"] => Err(Failure::Method("GET")),
+            ["images", "multiple"] if post => self.upload(req).await,
+            ["images", "multiple"] if !get => Err(Failure::Method("GET, POST")),
             ["images", id] if get => self.get(req, id).await,
             ["images", _] => Err(Failure::Method("GET")),
             ["images", id, "clone"] if post => self.clone(req, id).await,
@@ -138,6 +142,15 @@ impl Adapter {
         let overrides = json::overrides(&body)?;
         let image = self.facade.clone_image(&caller, id, overrides).await?;
         Ok(Response::json(200, &json::ImageJson::from(&image)))
+    }
+
+    async fn upload(&self, req: Request) -> Result<Response, Failure> {
+        let caller = self.facade.caller(req.authorization.as_deref()).await?;
+        let body = req.body.map_err(Failure::Body)?;
+        let upload = upload::read(req.content_type.as_deref(), body).await?;
+        let images = self.facade.upload_images(&caller, upload).await?;
+        let images: Vec<json::ImageJson<'_>> = images.iter().map(json::ImageJson::from).collect();
+        Ok(Response::json(200, &images))
     }
 }
 

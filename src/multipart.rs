@@ -1,5 +1,6 @@
 //! A small, strict `multipart/form-data` parser (RFC 7578 over RFC 2046),
-//! for the upload servlet.
+//! for the upload servlet and the REST facades' uploads. It knows bytes
+//! only (no hyper), so both `http` and `rest` may use it.
 //!
 //! The body has already been read whole under the request body limit, so the
 //! parser works on one buffer and hands out parts as zero-copy slices of it.
@@ -15,7 +16,7 @@ use bytes::Bytes;
 
 /// Largest header block of one part, in bytes: a few short headers fit many
 /// times over, and a hostile client cannot make the parser scan for ever.
-pub(super) const MAX_HEADER_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_HEADER_BYTES: usize = 8 * 1024;
 
 /// Most parts one body may hold. Each file part is probed and stored on its
 /// own, so this bounds a request's work beyond its byte size.
