@@ -10,7 +10,7 @@ use super::{assert_error, call, ips_lookup, json_of, rate_limited, served, snaps
 use crate::support::{self, exchange, Response, TestServer};
 
 /// A PNG no seed asset has (160×107): new bytes for the store.
-pub const FRESH_PNG: &str = "fixtures/render/wid-160.png";
+pub const FRESH_PNG: &str = "fixtures/rest/kameleoon/upload.png";
 
 const BOUNDARY: &str = "kameleoon-upload-boundary";
 
