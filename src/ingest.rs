@@ -16,6 +16,25 @@ use crate::app::AppState;
 use crate::catalog::NewContent;
 use crate::{cpu, deadline, render, store};
 
+/// A file as an upload brings it (a form's file part, a fetched file).
+#[derive(Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// The `filename` of its Content-Disposition.
+    pub filename: Option<String>,
+    /// Its bytes.
+    pub bytes: Bytes,
+}
+
+impl std::fmt::Debug for UploadedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the content: a debug log line must not hold megabytes.
+        f.debug_struct("UploadedFile")
+            .field("filename", &self.filename)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// Why files could not be taken in.
 #[derive(Debug)]
 pub(crate) enum Error {
@@ -64,7 +83,7 @@ impl Held {
 /// Probes every file's header within the CPU budget, under the source
 /// image limits; the first file that is not an acceptable image refuses
 /// them all.
-pub(crate) async fn probe(state: &Arc<AppState>, files: &[Bytes]) -> Result<Vec<render::ImageInfo>, Error> {
+pub(crate) async fn probe(state: &Arc<AppState>, files: &[UploadedFile]) -> Result<Vec<render::ImageInfo>, Error> {
     let limits = state.limits.render.image;
     let files = files.to_vec();
     state
@@ -73,7 +92,7 @@ pub(crate) async fn probe(state: &Arc<AppState>, files: &[Bytes]) -> Result<Vec<
             files
                 .iter()
                 .enumerate()
-                .map(|(index, bytes)| render::probe(bytes, limits).map_err(|error| Error::NotAnImage { index, error }))
+                .map(|(index, f)| render::probe(&f.bytes, limits).map_err(|error| Error::NotAnImage { index, error }))
                 .collect::<Result<Vec<_>, _>>()
         })
         .await
@@ -85,14 +104,15 @@ pub(crate) async fn probe(state: &Arc<AppState>, files: &[Bytes]) -> Result<Vec<
 /// what was stored is released before the error is returned.
 pub(crate) async fn store(
     state: &Arc<AppState>,
-    files: &[Bytes],
+    files: &[UploadedFile],
     infos: Vec<render::ImageInfo>,
 ) -> Result<Stored, Error> {
     let store = state.store.clone();
     let files = files.to_vec();
     let (stored, failed) = cpu::offload(move || {
         let mut stored = Vec::with_capacity(files.len());
-        for (bytes, info) in files.iter().zip(infos) {
+        for (file, info) in files.iter().zip(infos) {
+            let bytes = &file.bytes;
             // Pinned before `put`, so a concurrent release of identical
             // bytes cannot remove them before this request's row names them.
             let pin = store.pin(&store::content_hash(bytes));
@@ -152,5 +172,23 @@ pub(crate) async fn release(state: &Arc<AppState>, hash: String) {
 pub(crate) async fn release_all(state: &Arc<AppState>, hashes: Vec<String>) {
     for hash in hashes {
         release(state, hash).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_debug_omits_the_bytes() {
+        let f = UploadedFile {
+            filename: Some("a.jpg".into()),
+            bytes: Bytes::from_static(b"secret pixels"),
+        };
+        let text = format!("{f:?}");
+        assert!(
+            text.contains("a.jpg") && text.contains("13") && !text.contains("secret"),
+            "{text}"
+        );
     }
 }

@@ -14,6 +14,8 @@ mod faults;
 mod fuzz_regressions;
 /// Golden request/response pairs from `fixtures/soap/`.
 mod golden;
+/// Golden JSON exchanges of the REST facades, from `fixtures/rest/`.
+mod golden_json;
 /// The HTTP transport: limits, timeouts, codings, methods.
 mod http;
 /// The job types against Adobe's WSDLs, field by field.

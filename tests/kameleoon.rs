@@ -158,6 +158,37 @@ async fn images_are_read_and_listed_per_client() {
     server.stop().await;
 }
 
+/// A server whose clients may make `short` requests in any 10 seconds,
+/// and a bearer header value for `kameleoon-demo` on it.
+async fn rate_limited(short: u32) -> (TestServer, String) {
+    let limits = ips_emulator::Limits {
+        kameleoon_rate: (short, 0),
+        ..ips_emulator::Limits::default()
+    };
+    let server = TestServer::start(support::options(ips_emulator::DataLocation::InMemory, limits)).await;
+    let bearer = format!("Bearer {}", token(server.addr).await);
+    (server, bearer)
+}
+
+/// Looks up an asset by name over IPS (`getAssetsByName`); gives the reply.
+async fn ips_lookup(addr: SocketAddr, name: &str) -> String {
+    let envelope = include_str!("../fixtures/soap/operations/10-getAssetsByName.request.xml")
+        .replace("<items>macbookwin1</items>", &format!("<items>{name}</items>"));
+    let headers = [
+        ("Content-Type", "text/xml; charset=utf-8"),
+        ("SOAPAction", "\"getAssetsByName\""),
+    ];
+    let found = exchange(addr, &support::soap_request(envelope.as_bytes(), &headers)).await;
+    assert_eq!(found.status, 200, "{}", found.text());
+    found.text()
+}
+
+/// What Image Serving answers for `path` with no commands.
+async fn served(addr: SocketAddr, path: &str) -> Response {
+    let raw = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    exchange(addr, raw.as_bytes()).await
+}
+
 /// What a refused request must leave as it was.
 async fn snapshot(server: &TestServer) -> (u64, usize) {
     let files = server.state.store.list().expect("list").len();
@@ -191,27 +222,15 @@ async fn a_clone_is_an_ips_asset_sharing_the_stored_bytes() {
     let again = call(addr, "GET", "/images/1002", &[auth], b"").await;
     assert_eq!(without_date(json_of(&again)), expected);
     // IPS finds it by name, in the site's folder.
-    let envelope = include_str!("../fixtures/soap/operations/10-getAssetsByName.request.xml")
-        .replace("<items>macbookwin1</items>", "<items>hero-1002</items>");
-    let headers = [
-        ("Content-Type", "text/xml; charset=utf-8"),
-        ("SOAPAction", "\"getAssetsByName\""),
-    ];
-    let found = exchange(addr, &support::soap_request(envelope.as_bytes(), &headers)).await;
-    assert_eq!(found.status, 200, "{}", found.text());
-    let text = found.text();
+    let text = ips_lookup(addr, "hero-1002").await;
     assert!(
         text.contains("<name>hero-1002</name>") && text.contains("<folder>ApiTestCo/</folder>"),
         "{text}"
     );
     // Image Serving serves the source's bytes under the new name.
-    let served = exchange(
-        addr,
-        b"GET /is/image/ApiTestCo/hero-1002 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    )
-    .await;
-    assert_eq!(served.status, 200);
-    assert_eq!(served.body, support::read(&support::root().join(SEED_PHOTO)));
+    let image = served(addr, "/is/image/ApiTestCo/hero-1002").await;
+    assert_eq!(image.status, 200);
+    assert_eq!(image.body, support::read(&support::root().join(SEED_PHOTO)));
     // A clone without a body keeps the source's name; the list has both.
     let plain = call(addr, "POST", "/images/1001/clone", &[auth], b"").await;
     assert_eq!(json_of(&plain)["name"], "macbookwin1", "{}", plain.text());
@@ -348,13 +367,8 @@ async fn an_image_follows_its_asset_into_the_ips_trash_and_back() {
 /// reset forgets the counts.
 #[tokio::test]
 async fn requests_over_the_rate_limit_are_429() {
-    let limits = ips_emulator::Limits {
-        kameleoon_rate: (2, 0),
-        ..ips_emulator::Limits::default()
-    };
-    let server = TestServer::start(support::options(ips_emulator::DataLocation::InMemory, limits)).await;
+    let (server, bearer) = rate_limited(2).await;
     let addr = server.addr;
-    let bearer = format!("Bearer {}", token(addr).await);
     let auth = [("Authorization", bearer.as_str())];
     for _ in 0..2 {
         assert_eq!(call(addr, "GET", "/images/1001", &auth, b"").await.status, 200);

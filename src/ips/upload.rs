@@ -19,6 +19,8 @@ use crate::catalog::{self, UploadAssets, UploadJobRef, UploadOptions, UploadRefu
 use crate::handles::{CompanyHandle, JobHandle};
 use crate::{deadline, ingest};
 
+pub use crate::ingest::UploadedFile;
+
 use super::names::check_name;
 use super::{company_for, Error, WRITERS};
 
@@ -65,25 +67,6 @@ pub enum UploadJob {
         /// `jobHandle`, as sent.
         handle: String,
     },
-}
-
-/// A file part.
-#[derive(Clone, PartialEq, Eq)]
-pub struct UploadedFile {
-    /// The `filename` of its Content-Disposition.
-    pub filename: Option<String>,
-    /// Its bytes.
-    pub bytes: Bytes,
-}
-
-impl std::fmt::Debug for UploadedFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the content: a debug log line must not hold megabytes.
-        f.debug_struct("UploadedFile")
-            .field("filename", &self.filename)
-            .field("len", &self.bytes.len())
-            .finish()
-    }
 }
 
 /// Longest job name accepted, in bytes.
@@ -318,9 +301,8 @@ fn target(
 /// Probes every file and, only if all are acceptable images, stores and
 /// pins them (see `ingest`), with the servlet's fault for a file that is not.
 async fn probe_and_store(state: &Arc<AppState>, files: &[UploadedFile]) -> Result<ingest::Stored, Error> {
-    let bytes: Vec<Bytes> = files.iter().map(|f| f.bytes.clone()).collect();
-    let stored = match ingest::probe(state, &bytes).await {
-        Ok(infos) => ingest::store(state, &bytes, infos).await,
+    let stored = match ingest::probe(state, files).await {
+        Ok(infos) => ingest::store(state, files, infos).await,
         Err(e) => Err(e),
     };
     stored.map_err(|e| match e {
@@ -403,18 +385,5 @@ mod tests {
         for bad in ["", "nl\n", &"j".repeat(256)] {
             assert!(check_job_name(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn file_debug_omits_the_bytes() {
-        let f = UploadedFile {
-            filename: Some("a.jpg".into()),
-            bytes: Bytes::from_static(b"secret pixels"),
-        };
-        let text = format!("{f:?}");
-        assert!(
-            text.contains("a.jpg") && text.contains("13") && !text.contains("secret"),
-            "{text}"
-        );
     }
 }

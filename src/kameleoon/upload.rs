@@ -8,12 +8,12 @@
 //! the new bytes are released again: a refused request leaves no row, no
 //! used-up id and no stored file.
 
-use bytes::Bytes;
-
 use super::clone::asset_name;
 use super::{Caller, Error, Image, Kameleoon, Overrides};
 use crate::catalog::{self, KameleoonNewImage, KameleoonUpload};
 use crate::{deadline, ingest, render};
+
+pub use crate::ingest::UploadedFile;
 
 /// The largest file Kameleoon takes, in bytes (its `Image.size` says so).
 pub const MAX_FILE_BYTES: usize = 5_242_880;
@@ -38,25 +38,6 @@ pub struct Upload {
     pub description: Option<String>,
     /// `tags`.
     pub tags: Option<Vec<String>>,
-}
-
-/// A file part.
-#[derive(Clone, PartialEq, Eq)]
-pub struct UploadedFile {
-    /// The `filename` of its Content-Disposition.
-    pub filename: Option<String>,
-    /// Its bytes.
-    pub bytes: Bytes,
-}
-
-impl std::fmt::Debug for UploadedFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the content: a debug log line must not hold megabytes.
-        f.debug_struct("UploadedFile")
-            .field("filename", &self.filename)
-            .field("len", &self.bytes.len())
-            .finish()
-    }
 }
 
 /// The formats Kameleoon accepts that the service can read (`SVG` and
@@ -170,12 +151,11 @@ impl Kameleoon {
         };
         req.check_text(&names)?;
         check_sizes(&req.files)?;
-        let bytes: Vec<Bytes> = req.files.iter().map(|f| f.bytes.clone()).collect();
-        let infos = ingest::probe(&self.state, &bytes)
+        let infos = ingest::probe(&self.state, &req.files)
             .await
             .map_err(|e| ingest_error(e, &file_names))?;
         check_formats(&req.files, &infos)?;
-        let stored = ingest::store(&self.state, &bytes, infos)
+        let stored = ingest::store(&self.state, &req.files, infos)
             .await
             .map_err(|e| ingest_error(e, &file_names))?;
         let mut images = Vec::with_capacity(req.files.len() * req.site_ids.len());
@@ -233,6 +213,8 @@ fn refusal(e: catalog::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
 
     fn file(name: Option<&str>) -> UploadedFile {

@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 
 use serde_json::{json, Value};
 
-use super::{assert_error, call, json_of, snapshot, token, without_date};
+use super::{assert_error, call, ips_lookup, json_of, rate_limited, served, snapshot, token, without_date};
 use crate::support::{self, exchange, Response, TestServer};
 
 /// A PNG no seed asset has (160×107): new bytes for the store.
-pub const FRESH_PNG: &str = "fixtures/render/wid-160.png";
+pub const FRESH_PNG: &str = "fixtures/rest/kameleoon/upload.png";
 
 const BOUNDARY: &str = "kameleoon-upload-boundary";
 
@@ -71,19 +71,6 @@ fn expected(addr: SocketAddr, id: i64, site: i64, name: &str, asset: &str) -> Va
     })
 }
 
-/// Finds an asset by name over IPS; gives the reply's text.
-async fn ips_lookup(addr: SocketAddr, name: &str) -> String {
-    let envelope = include_str!("../../fixtures/soap/operations/10-getAssetsByName.request.xml")
-        .replace("<items>macbookwin1</items>", &format!("<items>{name}</items>"));
-    let headers = [
-        ("Content-Type", "text/xml; charset=utf-8"),
-        ("SOAPAction", "\"getAssetsByName\""),
-    ];
-    let found = exchange(addr, &support::soap_request(envelope.as_bytes(), &headers)).await;
-    assert_eq!(found.status, 200, "{}", found.text());
-    found.text()
-}
-
 #[tokio::test]
 async fn an_upload_makes_one_image_per_site_over_one_stored_file() {
     let server = TestServer::in_memory().await;
@@ -128,13 +115,9 @@ async fn an_upload_makes_one_image_per_site_over_one_stored_file() {
     let second = ips_lookup(addr, "hero-1003").await;
     assert!(second.contains("<folder>ApiTestCo/uploads/</folder>"), "{second}");
     // Image Serving serves the uploaded bytes.
-    let served = exchange(
-        addr,
-        b"GET /is/image/ApiTestCo/hero-1003 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    )
-    .await;
-    assert_eq!(served.status, 200);
-    assert_eq!(served.body, png);
+    let image = served(addr, "/is/image/ApiTestCo/hero-1003").await;
+    assert_eq!(image.status, 200);
+    assert_eq!(image.body, png);
     // The API reads and lists them.
     let auth = [("Authorization", bearer.as_str())];
     let again = call(addr, "GET", "/images/1003", &auth, b"").await;
@@ -356,13 +339,8 @@ async fn a_site_without_its_folder_is_refused_and_the_stored_file_released() {
 /// An upload counts against the client's rate limit like any request.
 #[tokio::test]
 async fn uploads_count_against_the_rate_limit() {
-    let limits = ips_emulator::Limits {
-        kameleoon_rate: (1, 0),
-        ..ips_emulator::Limits::default()
-    };
-    let server = TestServer::start(support::options(ips_emulator::DataLocation::InMemory, limits)).await;
+    let (server, bearer) = rate_limited(1).await;
     let addr = server.addr;
-    let bearer = format!("Bearer {}", token(addr).await);
     let png = fresh_png();
     let parts: [Part<'_>; 2] = [
         ("image-to-upload", Some("wid-160.png"), None, &png),
