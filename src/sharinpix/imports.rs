@@ -13,8 +13,9 @@ use serde_json::{Map, Value};
 use super::record::format_name;
 use super::{check_album_id, Ability, Caller, Error, SharinPix};
 use crate::app::AppState;
-use crate::catalog::{NewContent, NewImageSource, SharinPixImport, SharinPixNewImage};
-use crate::{cpu, deadline, render, store};
+use crate::catalog::{NewImageSource, SharinPixImport, SharinPixNewImage};
+use crate::deadline;
+use crate::ingest::{self, UploadedFile};
 
 /// What `POST imports` says.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -147,8 +148,13 @@ impl Work {
 
     async fn fetch_and_make(&self, state: &Arc<AppState>) -> Result<(), String> {
         let fetched = state.fetcher.get(&self.url).await.map_err(|e| e.to_string())?;
-        let (content, pin) = store_file(state, fetched.bytes.to_vec()).await?;
-        let hash = content.content_hash.clone();
+        let files = [UploadedFile {
+            filename: Some(self.filename.clone()),
+            bytes: fetched.bytes,
+        }];
+        let infos = ingest::probe(state, &files).await.map_err(|e| reason(&e))?;
+        let mut stored = ingest::store(state, &files, infos).await.map_err(|e| reason(&e))?;
+        let content = stored.contents.pop().ok_or("nothing was stored")?;
         let infos = serde_json::json!({
             "format": format_name(Some(&content.format)),
             "original_filename": self.filename,
@@ -166,62 +172,17 @@ impl Work {
                 import: Some(self.import.clone()),
             })
             .await;
-        drop(pin);
-        match made {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                release(state, hash).await;
-                Err(format!("the image could not be recorded: {e}"))
-            }
-        }
+        stored.held.settle(state, made.is_ok()).await;
+        made.map(|_| ()).map_err(|e| format!("the image could not be recorded: {e}"))
     }
 }
 
-/// Checks that `bytes` are an image within the service's limits and stores
-/// them, pinned until the row naming them is written.
-pub(super) async fn store_file(state: &Arc<AppState>, bytes: Vec<u8>) -> Result<(NewContent, store::Pin), String> {
-    let limits = state.limits.render.image;
-    let (bytes, info) = state
-        .cpu
-        .run(move || {
-            let info = render::probe(&bytes, limits);
-            (bytes, info)
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-    let info = info.map_err(|e| format!("not an acceptable image: {e}"))?;
-    let store = state.store.clone();
-    cpu::offload(move || {
-        // Pinned before `put`, so a concurrent release of identical bytes
-        // cannot remove them before the row names them.
-        let pin = store.pin(&store::content_hash(&bytes));
-        let content_hash = store.put(&bytes).map_err(|e| e.to_string())?;
-        Ok((
-            NewContent {
-                content_hash,
-                width: info.width,
-                height: info.height,
-                format: info.format.to_owned(),
-                byte_size: bytes.len() as u64,
-            },
-            pin,
-        ))
-    })
-    .await
-    .map_err(|e| e.to_string())?
-}
-
-/// Removes stored bytes once no row names them.
-pub(super) async fn release(state: &Arc<AppState>, hash: String) {
-    let store = state.store.clone();
-    let released = deadline::exempt(state.catalog.release_blob(hash, move |h| {
-        if let Err(e) = store.remove_unpinned(h) {
-            tracing::warn!(error = %e, "could not remove an unused stored file");
-        }
-    }))
-    .await;
-    if let Err(e) = released {
-        tracing::warn!(error = %e, "could not release an unused stored file");
+/// Why a fetched file was not taken in, for the import's `error`.
+fn reason(e: &ingest::Error) -> String {
+    match e {
+        ingest::Error::NotAnImage { error, .. } => format!("not an acceptable image: {error}"),
+        ingest::Error::Store(e) => format!("the file could not be stored: {e}"),
+        ingest::Error::Task(e) => e.to_string(),
     }
 }
 
