@@ -354,7 +354,14 @@ async fn refusals_change_nothing() {
     let bad = call(addr, "POST", &dup, &[("Authorization", &admin()), JSON], b"{").await;
     assert_eq!(bad.status, 400, "{}", bad.text());
     let huge = format!("{{\"album_id\":\"{}\"}}", "x".repeat(2 << 20));
-    let large = call(addr, "POST", &dup, &[("Authorization", &admin()), JSON], huge.as_bytes()).await;
+    let large = call(
+        addr,
+        "POST",
+        &dup,
+        &[("Authorization", &admin()), JSON],
+        huge.as_bytes(),
+    )
+    .await;
     assert_eq!(large.status, 413, "{}", large.text());
     assert_eq!(snapshot(&server).await, before);
     let albums = json_of(&call(addr, "GET", "/api/v1/albums", &[("Authorization", &admin())], b"").await);
@@ -578,5 +585,124 @@ async fn armed_faults_answer_duplicates_with_sharinpix_errors() {
             (json!(format!("POST {path}")), json!(200), Value::Null),
         ]
     );
+    server.stop().await;
+}
+
+/// A multipart body of text fields and one `file` part.
+fn form_body(fields: &[(&str, &str)], file: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--b\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new.png\"\r\nContent-Type: image/png\r\n\r\n");
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--b--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn an_upload_through_the_album_form_becomes_an_image() {
+    let server = TestServer::in_memory().await;
+    let addr = server.addr;
+    let uploader = header(&token(
+        json!({"abilities": {FIVE: {"Access": {"see": true, "image_upload": true}}}}),
+    ));
+    let album = json_of(
+        &call(
+            addr,
+            "GET",
+            &format!("/api/v1/albums/{FIVE}"),
+            &[("Authorization", &uploader)],
+            b"",
+        )
+        .await,
+    );
+    let form = &album["upload_form"];
+    let url = form["url"].as_str().expect("upload url");
+    let upload_path = url
+        .strip_prefix(&format!("http://{addr}"))
+        .expect("on the server")
+        .to_owned();
+    let params: Vec<(String, String)> = form["params"]
+        .as_object()
+        .expect("params")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        .collect();
+    let fields: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let png = support::read(&support::root().join("fixtures/seed/images/sharinpix-super-1.png"));
+    let multipart = ("Content-Type", "multipart/form-data; boundary=b");
+    let before = snapshot(&server).await;
+
+    // A forged signature, and bytes that are not an image: nothing stored.
+    let forged: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (*k, if *k == "signature" { "00" } else { *v }))
+        .collect();
+    let refused = call(addr, "POST", &upload_path, &[multipart], &form_body(&forged, &png)).await;
+    assert_eq!((refused.status, refused.body.len()), (401, 0));
+    let junk = call(
+        addr,
+        "POST",
+        &upload_path,
+        &[multipart],
+        &form_body(&fields, b"not an image"),
+    )
+    .await;
+    assert_eq!(junk.status, 422, "{}", junk.text());
+    assert_eq!(snapshot(&server).await, before);
+
+    // Uploaded: stored, waiting for its image (no asset yet).
+    let sent = call(addr, "POST", &upload_path, &[multipart], &form_body(&fields, &png)).await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let cloudinary = json_of(&sent);
+    assert_eq!(cloudinary["format"], "png");
+    assert_eq!(cloudinary["original_filename"], "new.png");
+    let after_upload = snapshot(&server).await;
+    assert_eq!(after_upload.0, before.0);
+
+    // The image is made of it, once.
+    let body = json!({"cloudinary": cloudinary, "album_id": FIVE, "metadatas": {"k": "v"}}).to_string();
+    let path = format!("/api/v1/albums/{FIVE}/images");
+    let made = call(
+        addr,
+        "POST",
+        &path,
+        &[("Authorization", &uploader), JSON],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(made.status, 200, "{}", made.text());
+    let image = json_of(&made);
+    assert_image_shape(&image);
+    assert_eq!(
+        (image["album_id"].as_str(), image["filename"].as_str()),
+        (Some(FIVE), Some("new.png"))
+    );
+    assert_eq!(image["metadatas"]["k"], "v");
+    assert_eq!(image["infos"]["public_id"], cloudinary["public_id"]);
+    assert_eq!(snapshot(&server).await, (before.0 + 1, after_upload.1));
+    let again = call(
+        addr,
+        "POST",
+        &path,
+        &[("Authorization", &uploader), JSON],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(again.status, 422, "{}", again.text());
+    // Without image_upload on the album: 401.
+    let reader = header(&token(json!({"abilities": {FIVE: {"Access": {"see": true}}}})));
+    let denied = call(
+        addr,
+        "POST",
+        &path,
+        &[("Authorization", &reader), JSON],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(denied.status, 401);
     server.stop().await;
 }

@@ -33,7 +33,8 @@ impl SharinPix {
             .catalog
             .sharinpix_album_images(album.org.clone(), album.id.clone(), ALBUM_THUMBNAILS)
             .await?;
-        Ok(Album::from_rows(album, &images, self.base_url()))
+        let params = self.form_params(&album.org, &album.id).await?;
+        Ok(Album::from_rows(album, &images, params, self.base_url()))
     }
 
     async fn album_row(&self, caller: &Caller, id: &str) -> Result<Option<SharinPixAlbum>, Error> {

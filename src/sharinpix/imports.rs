@@ -173,7 +173,8 @@ impl Work {
             })
             .await;
         stored.held.settle(state, made.is_ok()).await;
-        made.map(|_| ()).map_err(|e| format!("the image could not be recorded: {e}"))
+        made.map(|_| ())
+            .map_err(|e| format!("the image could not be recorded: {e}"))
     }
 }
 

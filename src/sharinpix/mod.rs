@@ -5,7 +5,8 @@
 //! organization's secrets (`token`); what a token may do is its `admin`
 //! flag or its per-album `abilities`. One file per group of endpoints:
 //! `images` (read, duplicate, delete), `albums` (list, read, create,
-//! duplicate, their images), `imports` (by URL); `record` builds the
+//! duplicate, their images), `imports` (by URL), `uploads` (through an
+//! album's upload form); `record` builds the
 //! `Image` and `Album` the adapter writes. No HTTP or JSON text here:
 //! `rest::sharinpix` reads requests and writes replies.
 
@@ -14,6 +15,7 @@ mod images;
 mod imports;
 mod record;
 mod token;
+mod uploads;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +28,9 @@ pub use images::ImageDuplicate;
 pub use imports::{Import, ImportRequest};
 pub use record::{Album, Image, Urls};
 pub use token::mint;
+pub use uploads::{FormParams, FormUpload, Uploaded};
+
+pub use crate::ingest::UploadedFile;
 
 /// Why a request failed, by the status SharinPix answers it with.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use super::FormParams;
 use crate::catalog::{SharinPixAlbum, SharinPixImage};
 
 /// An image's rendering URLs.
@@ -171,6 +172,9 @@ pub struct Album {
     pub thumbnails: Vec<Image>,
     /// `upload_form.url`: where a file for the album is posted.
     pub upload_url: String,
+    /// `upload_form.params` the upload is checked against (none if the
+    /// organization has no secret to sign them with).
+    pub upload_params: Option<FormParams>,
     /// `created_at`.
     pub created_at: String,
 }
@@ -179,13 +183,19 @@ pub struct Album {
 pub(super) const ALBUM_THUMBNAILS: u64 = 4;
 
 impl Album {
-    pub(super) fn from_rows(album: &SharinPixAlbum, images: &[SharinPixImage], base: &str) -> Album {
+    pub(super) fn from_rows(
+        album: &SharinPixAlbum,
+        images: &[SharinPixImage],
+        upload_params: Option<FormParams>,
+        base: &str,
+    ) -> Album {
         Album {
             id: album.id.clone(),
             organization_id: album.org.clone(),
             images_count: album.images_count,
             thumbnails: images.iter().map(|i| Image::from_row(i, base)).collect(),
             upload_url: format!("{base}/api/v1/albums/{}/upload", encode(&album.id)),
+            upload_params,
             created_at: album.created_at.clone(),
         }
     }

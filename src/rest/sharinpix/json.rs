@@ -138,6 +138,8 @@ struct UploadParams<'a> {
     tags: &'a str,
     #[serde(rename = "type")]
     kind: &'static str,
+    api_key: &'a str,
+    signature: &'a str,
 }
 
 /// The album object.
@@ -147,7 +149,7 @@ pub(super) struct AlbumJson<'a> {
     public_id: &'a str,
     images_count: u64,
     views_count: u64,
-    upload_form: UploadForm<'a>,
+    upload_form: Option<UploadForm<'a>>,
     organization_id: &'a str,
     thumbnails: Vec<ImageJson<'a>>,
 }
@@ -159,15 +161,17 @@ impl<'a> From<&'a Album> for AlbumJson<'a> {
             public_id: &a.id,
             images_count: a.images_count,
             views_count: 0,
-            upload_form: UploadForm {
+            upload_form: a.upload_params.as_ref().map(|p| UploadForm {
                 url: &a.upload_url,
                 name: &a.id,
                 id: format!("{}-{}", a.organization_id, a.id),
                 params: UploadParams {
                     tags: &a.id,
                     kind: "authenticated",
+                    api_key: &p.api_key,
+                    signature: &p.signature,
                 },
-            },
+            }),
             organization_id: &a.organization_id,
             thumbnails: a.thumbnails.iter().map(ImageJson::from).collect(),
         }

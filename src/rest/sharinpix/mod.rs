@@ -13,11 +13,14 @@
 //! | `GET albums/:id` | `SharinPix::album` |
 //! | `POST albums/:id/duplicate` (`destination_id`, `tags`) | `SharinPix::duplicate_album` |
 //! | `GET albums/:id/images` | `SharinPix::album_images` |
+//! | `POST albums/:id/upload` (multipart: `upload_form.params`, `file`) | `SharinPix::receive_upload` |
+//! | `POST albums/:id/images` (`cloudinary`, `metadatas`) | `SharinPix::add_uploaded` |
 //! | `POST imports` (`album_id`, `url`, `filename`, `import_type`, `metadatas`) | `SharinPix::import` |
 //! | `GET imports/:id` | `SharinPix::import_status` |
 
 mod error;
 mod json;
+mod upload;
 
 use std::sync::Arc;
 
@@ -103,6 +106,8 @@ impl Adapter {
             (["albums", id], _) if get => self.album(req, id).await,
             (["albums", id, "duplicate"], "POST") => self.duplicate_album(req, id).await,
             (["albums", id, "images"], _) if get => self.album_images(req, id).await,
+            (["albums", id, "images"], "POST") => self.add_uploaded(req, id).await,
+            (["albums", id, "upload"], "POST") => self.receive_upload(req, id).await,
             (["imports"], "POST") => self.import(req).await,
             (["imports", id], _) if get => self.import_status(req, id).await,
             (["images", _, "duplicate"] | ["albums", _, "duplicate"] | ["imports"], _) => Err(Failure::Method("POST")),
@@ -175,6 +180,24 @@ impl Adapter {
         let images = self.facade.album_images(&caller, id).await?;
         let out: Vec<json::ImageJson<'_>> = images.iter().map(json::ImageJson::from).collect();
         Ok(reply(&caller, 200, &out))
+    }
+
+    async fn receive_upload(&self, req: Request, album: &str) -> Result<Response, Failure> {
+        let body = req.body.map_err(Failure::Body)?;
+        let form = upload::read(req.content_type.as_deref(), body).await?;
+        let uploaded = self.facade.receive_upload(album, form).await?;
+        let mut out = Response::json(200, &uploaded.fields);
+        out.content_type = JSON;
+        Ok(out)
+    }
+
+    async fn add_uploaded(&self, req: Request, album: &str) -> Result<Response, Failure> {
+        let caller = self.caller(&req).await?;
+        let body = body(&req)?;
+        let cloudinary = json::object(&body, "cloudinary")?;
+        let metadatas = json::object(&body, "metadatas")?;
+        let image = self.facade.add_uploaded(&caller, album, cloudinary, metadatas).await?;
+        Ok(reply(&caller, 200, &json::ImageJson::from(&image)))
     }
 
     async fn import(&self, req: Request) -> Result<Response, Failure> {

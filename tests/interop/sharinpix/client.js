@@ -47,6 +47,13 @@ async function main() {
     done = await client.get(`/imports/${imported.id}`);
   }
   check(6, 'import by URL', Boolean(done.image_id), `image_id=${done.image_id} error=${done.error || ''}`);
+
+  // The client's own upload: read the album's upload form, post the file
+  // to it, then make the image of what the form answered.
+  const file = require('path').join(__dirname, '../../../fixtures/seed/images/sharinpix-super-1.png');
+  const uploaded = await Sharinpix.upload(file, 'interop_uploads', { origin: 'interop' });
+  check(7, 'upload through the album form', uploaded.album_id === 'interop_uploads' && uploaded.format === 'png',
+    `id=${uploaded.id} format=${uploaded.format}`);
 }
 
 function fetchStatus(url) {
