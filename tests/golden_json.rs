@@ -17,6 +17,7 @@
 //!   "request": { "method": "POST", "path": "/images/1001/clone",
 //!                "client": "kameleoon-demo",          // a bearer token for this client
 //!                "authorization": "Bearer x",        // or this header as it is
+//!                "sharinpix_claims": { … },          // or a SharinPix token of these claims
 //!                "headers": { "Content-Type": "application/json" },
 //!                "json": { … } | "text": "…" | "multipart": [ part, … ] },
 //!   "response": { "status": 200, "headers": { … }, "body": … } }
@@ -37,7 +38,7 @@ const ANY: &str = "{{any}}";
 /// Stands for the server's `http://host:port`.
 const BASE: &str = "{{base}}";
 /// Object keys whose values differ from run to run.
-const VOLATILE: &[&str] = &["time", "timestamp", "date", "access_token"];
+const VOLATILE: &[&str] = &["time", "timestamp", "date", "access_token", "created_at", "updated_at"];
 /// Reply headers that belong to the transport, not the API.
 const TRANSPORT: &[&str] = &[
     "date",
@@ -114,6 +115,12 @@ async fn send(addr: SocketAddr, req: &Value) -> support::Response {
     let mut headers: Vec<(String, String)> = Vec::new();
     if let Some(client) = str_of(req, "client") {
         headers.push(("Authorization".into(), format!("Bearer {}", token(addr, client).await)));
+    }
+    if let Some(claims) = req.get("sharinpix_claims") {
+        // Signed with the demo secret, without `iss`, as SharinPix's
+        // documents sign theirs.
+        let token = ips_emulator::sharinpix::mint(&claims.to_string(), None, "ips-emulator").expect("claims");
+        headers.push(("Authorization".into(), format!("Token token=\"{token}\"")));
     }
     if let Some(auth) = str_of(req, "authorization") {
         headers.push(("Authorization".into(), auth.to_owned()));
@@ -301,6 +308,11 @@ async fn run_api(api: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kameleoon_json_fixtures() {
     run_api("kameleoon").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sharinpix_json_fixtures() {
+    run_api("sharinpix").await;
 }
 
 #[test]
