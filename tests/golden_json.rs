@@ -38,7 +38,16 @@ const ANY: &str = "{{any}}";
 /// Stands for the server's `http://host:port`.
 const BASE: &str = "{{base}}";
 /// Object keys whose values differ from run to run.
-const VOLATILE: &[&str] = &["time", "timestamp", "date", "access_token", "created_at", "updated_at"];
+const VOLATILE: &[&str] = &[
+    "time",
+    "timestamp",
+    "date",
+    "access_token",
+    "created_at",
+    "updated_at",
+    "expires_at",
+    "signature",
+];
 /// Reply headers that belong to the transport, not the API.
 const TRANSPORT: &[&str] = &[
     "date",

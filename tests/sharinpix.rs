@@ -366,6 +366,12 @@ async fn refusals_change_nothing() {
     assert_eq!(snapshot(&server).await, before);
     let albums = json_of(&call(addr, "GET", "/api/v1/albums", &[("Authorization", &admin())], b"").await);
     assert_eq!(albums.as_array().map(Vec::len), Some(2), "{albums}");
+    // And no id was used up: the next new id is the first one.
+    let made = json_of(&call(addr, "POST", "/api/v1/albums", &[("Authorization", &admin())], b"").await);
+    let first = json_of(&call(addr, "POST", "/_emulator/reset", &[], b"").await);
+    assert_eq!(first["reset"], true);
+    let again = json_of(&call(addr, "POST", "/api/v1/albums", &[("Authorization", &admin())], b"").await);
+    assert_eq!(made["id"], again["id"], "the refusals drew no id");
     server.stop().await;
 }
 
@@ -632,7 +638,8 @@ async fn an_upload_through_the_album_form_becomes_an_image() {
         .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
         .collect();
     let fields: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let png = support::read(&support::root().join("fixtures/seed/images/sharinpix-super-1.png"));
+    // Bytes the seed does not have, so a stored file shows in the count.
+    let png = support::read(&support::root().join("fixtures/rest/kameleoon/upload.png"));
     let multipart = ("Content-Type", "multipart/form-data; boundary=b");
     let before = snapshot(&server).await;
 
@@ -704,5 +711,37 @@ async fn an_upload_through_the_album_form_becomes_an_image() {
     )
     .await;
     assert_eq!(denied.status, 401);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn another_organization_sees_none_of_it() {
+    let server = TestServer::in_memory().await;
+    let addr = server.addr;
+    let other = header(&ips_emulator::sharinpix::mint(r#"{"admin":true}"#, Some("sharinpix-other"), "ips-emulator-other").expect("t"));
+    let other_auth = [("Authorization", other.as_str())];
+    let uploader = header(&token(json!({"abilities": {"imported_album": {"Access": {"image_upload": true}}}})));
+    let body = format!("album_id=imported_album&url=http://{addr}/_emulator/health");
+    let import = json_of(&call(addr, "POST", "/api/v1/imports", &[("Authorization", &uploader), FORM], body.as_bytes()).await);
+    let before = snapshot(&server).await;
+    for (method, path) in [
+        ("GET", format!("/api/v1/images/{PHOTO}")),
+        ("POST", format!("/api/v1/images/{PHOTO}/duplicate")),
+        ("DELETE", format!("/api/v1/images/{PHOTO}")),
+        ("POST", format!("/api/v1/albums/{FIVE}/duplicate")),
+        ("GET", format!("/api/v1/albums/{FIVE}/images")),
+        ("GET", format!("/api/v1/imports/{}", import["id"].as_str().expect("id"))),
+    ] {
+        let resp = call(addr, method, &path, &other_auth, b"").await;
+        assert_eq!(resp.status, 404, "{method} {path}: {}", resp.text());
+    }
+    let albums = json_of(&call(addr, "GET", "/api/v1/albums", &other_auth, b"").await);
+    assert_eq!(albums, json!([]));
+    assert_eq!(snapshot(&server).await, before);
+    // Its own album of the same id is its own, in its own company's folder.
+    let own = call(addr, "GET", &format!("/api/v1/albums/{FIVE}"), &other_auth, b"").await;
+    assert_eq!(own.status, 200, "{}", own.text());
+    let own = json_of(&own);
+    assert_eq!((own["images_count"].as_u64(), own["organization_id"].as_str()), (Some(0), Some("5d1b8c2e-0f3a-4e7b-9c6d-2a4e8f1b3c5d")));
     server.stop().await;
 }

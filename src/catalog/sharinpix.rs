@@ -83,14 +83,25 @@ impl Catalog {
         .await
     }
 
+    /// The organization's first secret (by id), which signs its upload forms.
+    pub async fn sharinpix_org_secret(&self, org: String) -> Result<Option<String>, Error> {
+        self.call(move |t| {
+            Ok(t.conn
+                .prepare_cached("SELECT secret FROM sharinpix_secrets WHERE org = ?1 ORDER BY id LIMIT 1")?
+                .query_row([org], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
     /// The album, if the organization has it.
     pub async fn sharinpix_album(&self, org: String, id: String) -> Result<Option<SharinPixAlbum>, Error> {
         self.call(move |t| album(t.conn, &org, &id)).await
     }
 
-    /// The organization's albums, oldest first.
-    pub async fn sharinpix_albums(&self, org: String) -> Result<Vec<SharinPixAlbum>, Error> {
-        self.call(move |t| albums(t.conn, &org)).await
+    /// The organization's albums, oldest first, at most `limit`.
+    pub async fn sharinpix_albums(&self, org: String, limit: u64) -> Result<Vec<SharinPixAlbum>, Error> {
+        self.call(move |t| albums(t.conn, &org, limit)).await
     }
 
     /// An album's live images, oldest first, at most `limit`.
@@ -151,11 +162,11 @@ pub(super) fn album(conn: &Connection, org: &str, id: &str) -> Result<Option<Sha
         .optional()?)
 }
 
-fn albums(conn: &Connection, org: &str) -> Result<Vec<SharinPixAlbum>, Error> {
-    let sql = format!("{ALBUM_SELECT}WHERE l.org = ?1 ORDER BY l.created_at, l.id");
+fn albums(conn: &Connection, org: &str, limit: u64) -> Result<Vec<SharinPixAlbum>, Error> {
+    let sql = format!("{ALBUM_SELECT}WHERE l.org = ?1 ORDER BY l.created_at, l.id LIMIT ?2");
     let rows = conn
         .prepare_cached(&sql)?
-        .query_map([org], album_from_row)?
+        .query_map(params![org, limit.min(i64::MAX as u64) as i64], album_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

@@ -51,8 +51,10 @@ pub struct SharinPixNewImage {
     pub metadatas: String,
     /// Its bytes.
     pub source: NewImageSource,
-    /// The import this image ends, if one.
-    pub import: Option<String>,
+    /// The import this image ends, if one: its id and `created_at`. If no
+    /// such import exists any more (a reset came between), nothing is
+    /// written (`JobNotFound`).
+    pub import: Option<(String, String)>,
 }
 
 /// A file uploaded to an album's form, not yet an image.
@@ -229,12 +231,15 @@ impl Catalog {
         self.call(move |t| import(t.conn, &org, &id)).await
     }
 
-    /// Ends an import that failed.
-    pub async fn sharinpix_fail_import(&self, id: String, error: String) -> Result<(), Error> {
+    /// Ends an import that failed (the one made at `created_at`; a later
+    /// import that reuses the id after a reset is left alone).
+    pub async fn sharinpix_fail_import(&self, id: String, created_at: String, error: String) -> Result<(), Error> {
         self.call_single_statement(move |t| {
             t.conn
-                .prepare_cached("UPDATE sharinpix_imports SET error = ?2, updated_at = ?3 WHERE id = ?1")?
-                .execute(params![id, error, now()])?;
+                .prepare_cached(
+                    "UPDATE sharinpix_imports SET error = ?3, updated_at = ?4 WHERE id = ?1 AND created_at = ?2",
+                )?
+                .execute(params![id, created_at, error, now()])?;
             Ok(())
         })
         .await
@@ -349,6 +354,18 @@ fn insert(tx: &mut Tx<'_>, row: &Row<'_>, content: &NewContent) -> Result<Sharin
 }
 
 fn add_image(tx: &mut Tx<'_>, new: &SharinPixNewImage) -> Result<SharinPixImage, Error> {
+    if let Some((id, created_at)) = &new.import {
+        let pending: bool = tx
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM sharinpix_imports
+                 WHERE id = ?1 AND created_at = ?2 AND org = ?3 AND image_id IS NULL AND error IS NULL",
+            )?
+            .query_row(params![id, created_at, new.org], |r| r.get(0))?;
+        if !pending {
+            return Err(Error::JobNotFound);
+        }
+    }
     let target = AlbumTarget {
         id: new.album.clone(),
         must_be_new: false,
@@ -376,10 +393,12 @@ fn add_image(tx: &mut Tx<'_>, new: &SharinPixNewImage) -> Result<SharinPixImage,
         metadatas: &new.metadatas,
     };
     let made = insert(tx, &row, &content)?;
-    if let Some(import) = &new.import {
+    if let Some((id, created_at)) = &new.import {
         tx.conn
-            .prepare_cached("UPDATE sharinpix_imports SET image_id = ?2, updated_at = ?3 WHERE id = ?1")?
-            .execute(params![import, made.id, made.created_at])?;
+            .prepare_cached(
+                "UPDATE sharinpix_imports SET image_id = ?3, updated_at = ?4 WHERE id = ?1 AND created_at = ?2",
+            )?
+            .execute(params![id, created_at, made.id, made.created_at])?;
     }
     Ok(made)
 }

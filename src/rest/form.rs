@@ -5,6 +5,15 @@
 /// Decodes `%xx` escapes and `+` (a space, in forms and query strings);
 /// bytes that do not make UTF-8 are replaced.
 pub fn percent_decode(s: &str) -> String {
+    decode(s, true)
+}
+
+/// Decodes `%xx` escapes in a URL path, where `+` is itself.
+pub fn path_decode(s: &str) -> String {
+    decode(s, false)
+}
+
+fn decode(s: &str, plus_is_space: bool) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -19,7 +28,7 @@ pub fn percent_decode(s: &str) -> String {
                 out.push((h * 16 + l) as u8);
                 i += 3;
             }
-            (b'+', _, _) => {
+            (b'+', _, _) if plus_is_space => {
                 out.push(b' ');
                 i += 1;
             }
@@ -68,6 +77,7 @@ mod tests {
             ]
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!((path_decode("a+b%20c"), percent_decode("a+b%20c")), ("a+b c".to_owned(), "a b c".to_owned()));
         assert!(media_type_is(
             Some("Application/JSON; charset=utf-8"),
             "application/json"

@@ -15,6 +15,9 @@ use crate::catalog::{AlbumTarget, SharinPixAlbum, SharinPixCopy};
 
 /// The most images an album duplicate copies in one request.
 const MAX_DUPLICATED: u64 = 1000;
+/// The most albums `GET albums`, and images `GET albums/:id/images`,
+/// answer (the oldest); SharinPix's paging is not documented.
+pub const MAX_LISTED: u64 = 1000;
 
 /// What `POST albums/:id/duplicate` may say.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,14 +30,21 @@ pub struct AlbumDuplicate {
 }
 
 impl SharinPix {
-    async fn album_view(&self, album: &SharinPixAlbum) -> Result<Album, Error> {
+    /// The album with its thumbnails and upload form, signed with
+    /// `secret` (the organization's, see `sharinpix_org_secret`).
+    async fn album_view(&self, album: &SharinPixAlbum, secret: Option<&str>) -> Result<Album, Error> {
         let images = self
             .state
             .catalog
             .sharinpix_album_images(album.org.clone(), album.id.clone(), ALBUM_THUMBNAILS)
             .await?;
-        let params = self.form_params(&album.org, &album.id).await?;
+        let params = SharinPix::form_params(secret, &album.org, &album.id);
         Ok(Album::from_rows(album, &images, params, self.base_url()))
+    }
+
+    async fn one_album_view(&self, album: &SharinPixAlbum) -> Result<Album, Error> {
+        let secret = self.state.catalog.sharinpix_org_secret(album.org.clone()).await?;
+        self.album_view(album, secret.as_deref()).await
     }
 
     async fn album_row(&self, caller: &Caller, id: &str) -> Result<Option<SharinPixAlbum>, Error> {
@@ -47,10 +57,11 @@ impl SharinPix {
 
     /// `GET albums`: the organization's albums, oldest first.
     pub async fn albums(&self, caller: &Caller) -> Result<Vec<Album>, Error> {
-        let rows = self.state.catalog.sharinpix_albums(caller.org.clone()).await?;
+        let rows = self.state.catalog.sharinpix_albums(caller.org.clone(), MAX_LISTED).await?;
+        let secret = self.state.catalog.sharinpix_org_secret(caller.org.clone()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            out.push(self.album_view(row).await?);
+            out.push(self.album_view(row, secret.as_deref()).await?);
         }
         Ok(out)
     }
@@ -62,14 +73,14 @@ impl SharinPix {
             None if caller.names(id) => self.make_album(caller, id, false).await?,
             None => return Err(Error::NotFound(format!("no album {id}"))),
         };
-        self.album_view(&row).await
+        self.one_album_view(&row).await
     }
 
     /// `POST albums`: a new, empty album under a new UUID.
     pub async fn create_album(&self, caller: &Caller) -> Result<Album, Error> {
         let id = self.state.catalog.sharinpix_new_id().await?;
         let row = self.make_album(caller, &id, true).await?;
-        self.album_view(&row).await
+        self.one_album_view(&row).await
     }
 
     async fn make_album(&self, caller: &Caller, id: &str, must_be_new: bool) -> Result<SharinPixAlbum, Error> {
@@ -93,7 +104,7 @@ impl SharinPix {
         let rows = self
             .state
             .catalog
-            .sharinpix_album_images(caller.org.clone(), id.to_owned(), u64::MAX)
+            .sharinpix_album_images(caller.org.clone(), id.to_owned(), MAX_LISTED)
             .await?;
         Ok(rows.iter().map(|r| Image::from_row(r, self.base_url())).collect())
     }
@@ -103,11 +114,9 @@ impl SharinPix {
         if self.album_row(caller, id).await?.is_none() {
             return Err(Error::NotFound(format!("no album {id}")));
         }
-        let destination = match req.destination_id {
-            Some(d) => d,
-            None => self.state.catalog.sharinpix_new_id().await?,
-        };
-        check_album_id(&destination)?;
+        if let Some(d) = &req.destination_id {
+            check_album_id(d)?;
+        }
         let sources = self
             .state
             .catalog
@@ -118,6 +127,12 @@ impl SharinPix {
                 "album {id} has more than {MAX_DUPLICATED} images to duplicate"
             )));
         }
+        // Drawn once the request is known to be doable, so a refused one
+        // uses up no id.
+        let destination = match req.destination_id {
+            Some(d) => d,
+            None => self.state.catalog.sharinpix_new_id().await?,
+        };
         let copies = sources
             .iter()
             .map(|row| SharinPixCopy {
@@ -134,11 +149,17 @@ impl SharinPix {
             .catalog
             .sharinpix_duplicate(caller.org.clone(), target, copies, move |hash| store.contains(hash))
             .await
-            .map_err(|e| refusal(e, id))?;
+            .map_err(|e| match e {
+                // An image went to the trash while the copies were made.
+                crate::catalog::Error::AssetNotFound => {
+                    Error::Unprocessable(format!("an image of album {id} changed meanwhile; try again"))
+                }
+                e => refusal(e, id),
+            })?;
         let row = self
             .album_row(caller, &destination)
             .await?
             .ok_or_else(|| Error::Internal("a duplicated album is missing".into()))?;
-        self.album_view(&row).await
+        self.one_album_view(&row).await
     }
 }

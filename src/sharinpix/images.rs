@@ -86,7 +86,7 @@ impl SharinPix {
 pub(super) fn refusal(e: catalog::Error, id: &str) -> Error {
     match e {
         catalog::Error::AssetNotFound => Error::NotFound(format!("no image {id}")),
-        catalog::Error::NameInUse => Error::Unprocessable("the destination album already exists".into()),
+        catalog::Error::NameInUse => Error::Unprocessable("the album already exists".into()),
         catalog::Error::FolderNotFound | catalog::Error::FolderExists | catalog::Error::CompanyNotFound => {
             Error::Unprocessable("the organization's folder no longer exists in the catalog".into())
         }

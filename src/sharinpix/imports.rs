@@ -103,7 +103,8 @@ impl SharinPix {
         let work = Work {
             org: caller.org.clone(),
             album,
-            import: row.id.clone(),
+            import: (row.id.clone(), row.created_at.clone()),
+            generation: self.state.tasks.generation(),
             url,
             filename,
             metadatas: Value::Object(req.metadatas).to_string(),
@@ -128,7 +129,12 @@ impl SharinPix {
 struct Work {
     org: String,
     album: String,
-    import: String,
+    /// The import's id and when it was made: ids start over after a reset,
+    /// so the pair names this import and no later one.
+    import: (String, String),
+    /// The resets there had been when it was made: after another, the
+    /// import is gone and the task ends without writing.
+    generation: u64,
     url: String,
     filename: String,
     metadatas: String,
@@ -136,11 +142,20 @@ struct Work {
 
 impl Work {
     async fn run(self, state: &Arc<AppState>) {
+        // One of the job workers' slots, so that imports are bounded as
+        // URL uploads are; none once the service is shutting down.
+        let Some(_slot) = state.tasks.slot().await else {
+            return;
+        };
+        if state.tasks.generation() != self.generation {
+            return;
+        }
         // Not bound by any request's patience: the caller was answered.
         let outcome = deadline::exempt(self.fetch_and_make(state)).await;
         if let Err(why) = outcome {
-            tracing::info!(import = %self.import, %why, "SharinPix import failed");
-            if let Err(e) = deadline::exempt(state.catalog.sharinpix_fail_import(self.import.clone(), why)).await {
+            tracing::info!(import = %self.import.0, %why, "SharinPix import failed");
+            let (id, created) = self.import.clone();
+            if let Err(e) = deadline::exempt(state.catalog.sharinpix_fail_import(id, created, why)).await {
                 tracing::warn!(error = %e, "could not record a failed import");
             }
         }

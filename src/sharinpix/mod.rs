@@ -28,7 +28,7 @@ pub use images::ImageDuplicate;
 pub use imports::{Import, ImportRequest};
 pub use record::{Album, Image, Urls};
 pub use token::mint;
-pub use uploads::{FormParams, FormUpload, Uploaded};
+pub use uploads::{FormParams, FormUpload, Uploaded, FORM_LIFETIME};
 
 pub use crate::ingest::UploadedFile;
 
@@ -152,9 +152,11 @@ impl SharinPix {
 }
 
 /// Album ids name folders: 1 to 100 characters, none of them `/`, `\`,
-/// a control character or a space at either end.
+/// a control character or a space at either end, and not `.` or `..`.
 fn check_album_id(id: &str) -> Result<(), Error> {
     let ok = !id.is_empty()
+        && id != "."
+        && id != ".."
         && id.chars().count() <= 100
         && id.trim() == id
         && !id.chars().any(|c| c == '/' || c == '\\' || c.is_control());
@@ -190,7 +192,7 @@ mod tests {
         let admin = Caller { admin: true, ..caller };
         assert!(admin.may("anything", Ability::ImageDelete));
         assert!(check_album_id("00100000123BB44").is_ok() && check_album_id("new_id").is_ok());
-        for bad in ["", "a/b", " a", "a\n", &"x".repeat(101)] {
+        for bad in ["", "a/b", " a", "a\n", ".", "..", &"x".repeat(101)] {
             assert!(check_album_id(bad).is_err(), "{bad:?}");
         }
     }

@@ -28,9 +28,13 @@ fn unauthorized(why: &str) -> Error {
 }
 
 /// The token in an `Authorization` value: `Token token="…"` (quotes
-/// optional, as Rails reads it).
+/// optional), or `Bearer …`, as Rails reads it.
 fn token_in(value: &str) -> Option<&str> {
     let (scheme, rest) = value.trim().split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let token = rest.trim();
+        return (!token.is_empty()).then_some(token);
+    }
     if !scheme.eq_ignore_ascii_case("token") {
         return None;
     }
@@ -165,7 +169,8 @@ mod tests {
         assert_eq!(token_in(r#"Token token="a.b.c""#), Some("a.b.c"));
         assert_eq!(token_in("Token token=a.b.c"), Some("a.b.c"));
         assert_eq!(token_in(r#"token token="a.b.c", other="x""#), Some("a.b.c"));
-        assert_eq!(token_in("Bearer a.b.c"), None);
+        assert_eq!(token_in("Bearer a.b.c"), Some("a.b.c"));
+        assert_eq!(token_in("Basic a.b.c"), None);
         assert_eq!(token_in(r#"Token token="""#), None);
         assert_eq!(token_in("Token"), None);
     }

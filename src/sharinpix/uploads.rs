@@ -9,6 +9,7 @@
 //! until an image is made of it (a reset drops it).
 
 use serde_json::{Map, Value};
+use subtle::ConstantTimeEq;
 
 use super::record::{format_name, Image};
 use super::{check_album_id, Ability, Caller, Error, SharinPix};
@@ -16,12 +17,17 @@ use crate::auth::jwt;
 use crate::catalog::{NewImageSource, SharinPixNewImage, SharinPixUpload};
 use crate::ingest::{self, UploadedFile};
 
+/// How long an upload form is good for, in seconds (`expires_at`).
+pub const FORM_LIFETIME: u64 = 3600;
+
 /// What an album's `upload_form.params` hold that the upload checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormParams {
     /// `api_key`: the organization.
     pub api_key: String,
-    /// `signature`: the HMAC binding organization and album.
+    /// `timestamp`: when the form was made (seconds since the epoch).
+    pub timestamp: u64,
+    /// `signature`: the HMAC binding organization, album and timestamp.
     pub signature: String,
 }
 
@@ -32,6 +38,8 @@ pub struct FormUpload {
     pub api_key: Option<String>,
     /// `signature`.
     pub signature: Option<String>,
+    /// `timestamp`.
+    pub timestamp: Option<String>,
     /// The `file` part.
     pub file: Option<UploadedFile>,
 }
@@ -43,22 +51,31 @@ pub struct Uploaded {
     pub fields: Map<String, Value>,
 }
 
-fn signature(secret: &str, org: &str, album: &str) -> String {
-    jwt::hmac_sha256(secret.as_bytes(), format!("upload:{org}:{album}").as_bytes())
+/// The form's signature. `/` cannot be in an album id, so the signed text
+/// names one organization, album and time only.
+fn signature(secret: &str, org: &str, album: &str, timestamp: u64) -> String {
+    jwt::hmac_sha256(secret.as_bytes(), format!("upload/{org}/{album}/{timestamp}").as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 impl SharinPix {
     /// The upload form's checked params for an album, signed with the
     /// organization's first secret.
-    pub(super) async fn form_params(&self, org: &str, album: &str) -> Result<Option<FormParams>, Error> {
-        let secrets = self.state.catalog.sharinpix_secrets().await?;
-        Ok(secrets.iter().find(|s| s.org == org).map(|s| FormParams {
+    pub(super) fn form_params(secret: Option<&str>, org: &str, album: &str) -> Option<FormParams> {
+        let timestamp = now_secs();
+        secret.map(|secret| FormParams {
             api_key: org.to_owned(),
-            signature: signature(&s.secret, org, album),
-        }))
+            timestamp,
+            signature: signature(secret, org, album, timestamp),
+        })
     }
 
     /// A file posted to album `album`'s upload form: checked against the
@@ -125,12 +142,13 @@ impl SharinPix {
             Some(Value::String(id)) => id.clone(),
             _ => return Err(Error::BadRequest("cloudinary[public_id] is required".into())),
         };
+        let unknown = || Error::Unprocessable(format!("no uploaded file {public_id} waits for an image"));
         let upload = self
             .state
             .catalog
             .sharinpix_upload(caller.org.clone(), public_id.clone())
             .await?
-            .ok_or_else(|| Error::Unprocessable(format!("no uploaded file {public_id}")))?;
+            .ok_or_else(unknown)?;
         if upload.album != album {
             return Err(Error::Unprocessable(format!(
                 "file {public_id} was uploaded to album {}",
@@ -151,7 +169,11 @@ impl SharinPix {
             .catalog
             .sharinpix_add_image(new)
             .await
-            .map_err(|e| super::images::refusal(e, &public_id))?;
+            .map_err(|e| match e {
+                // Another request made the image of it meanwhile.
+                crate::catalog::Error::AssetNotFound => unknown(),
+                e => super::images::refusal(e, &public_id),
+            })?;
         Ok(Image::from_row(&made, self.base_url()))
     }
 }
@@ -192,10 +214,12 @@ mod tests {
     use super::signature;
 
     #[test]
-    fn signatures_bind_organization_and_album() {
-        let s = signature("k", "org", "album");
+    fn signatures_bind_organization_album_and_time() {
+        let s = signature("k", "org", "album", 1);
         assert_eq!(s.len(), 64);
-        assert_ne!(s, signature("k", "org", "other"));
-        assert_ne!(s, signature("other", "org", "album"));
+        assert_ne!(s, signature("k", "org", "other", 1));
+        assert_ne!(s, signature("k", "org", "album", 2));
+        assert_ne!(s, signature("other", "org", "album", 1));
+        assert_ne!(signature("k", "o", "a:b", 1), signature("k", "o:a", "b", 1));
     }
 }

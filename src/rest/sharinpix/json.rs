@@ -128,6 +128,7 @@ impl<'a> From<&'a Image> for ImageJson<'a> {
 #[derive(Serialize)]
 struct UploadForm<'a> {
     url: &'a str,
+    expires_at: u64,
     name: &'a str,
     id: String,
     params: UploadParams<'a>,
@@ -138,6 +139,7 @@ struct UploadParams<'a> {
     tags: &'a str,
     #[serde(rename = "type")]
     kind: &'static str,
+    timestamp: u64,
     api_key: &'a str,
     signature: &'a str,
 }
@@ -163,11 +165,13 @@ impl<'a> From<&'a Album> for AlbumJson<'a> {
             views_count: 0,
             upload_form: a.upload_params.as_ref().map(|p| UploadForm {
                 url: &a.upload_url,
+                expires_at: p.timestamp + crate::sharinpix::FORM_LIFETIME,
                 name: &a.id,
                 id: format!("{}-{}", a.organization_id, a.id),
                 params: UploadParams {
                     tags: &a.id,
                     kind: "authenticated",
+                    timestamp: p.timestamp,
                     api_key: &p.api_key,
                     signature: &p.signature,
                 },

@@ -91,7 +91,7 @@ impl Adapter {
     async fn route(&self, req: Request) -> Result<Response, Failure> {
         let path = req.path.clone();
         let rest = path.strip_prefix(PREFIX).unwrap_or_default().trim_end_matches('/');
-        let segments: Vec<String> = rest.split('/').map(form::percent_decode).collect();
+        let segments: Vec<String> = rest.split('/').map(form::path_decode).collect();
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         let m = req.method.as_str();
         let get = m == "GET" || m == "HEAD";
@@ -110,8 +110,11 @@ impl Adapter {
             (["albums", id, "upload"], "POST") => self.receive_upload(req, id).await,
             (["imports"], "POST") => self.import(req).await,
             (["imports", id], _) if get => self.import_status(req, id).await,
-            (["images", _, "duplicate"] | ["albums", _, "duplicate"] | ["imports"], _) => Err(Failure::Method("POST")),
-            (["albums", _] | ["albums", _, "images"] | ["imports", _], _) => Err(Failure::Method("GET")),
+            (["images", _, "duplicate"] | ["albums", _, "duplicate"] | ["albums", _, "upload"] | ["imports"], _) => {
+                Err(Failure::Method("POST"))
+            }
+            (["albums", _, "images"], _) => Err(Failure::Method("GET, POST")),
+            (["albums", _] | ["imports", _], _) => Err(Failure::Method("GET")),
             _ => Err(Failure::NoRoute),
         }
     }

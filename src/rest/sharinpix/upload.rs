@@ -39,6 +39,7 @@ pub(super) async fn read(content_type: Option<&str>, body: Bytes) -> Result<Form
                 .is_some(),
             "api_key" => out.api_key.replace(text()).is_some(),
             "signature" => out.signature.replace(text()).is_some(),
+            "timestamp" => out.timestamp.replace(text()).is_some(),
             _ => false,
         };
         if repeated {
