@@ -718,11 +718,24 @@ async fn an_upload_through_the_album_form_becomes_an_image() {
 async fn another_organization_sees_none_of_it() {
     let server = TestServer::in_memory().await;
     let addr = server.addr;
-    let other = header(&ips_emulator::sharinpix::mint(r#"{"admin":true}"#, Some("sharinpix-other"), "ips-emulator-other").expect("t"));
+    let other = header(
+        &ips_emulator::sharinpix::mint(r#"{"admin":true}"#, Some("sharinpix-other"), "ips-emulator-other").expect("t"),
+    );
     let other_auth = [("Authorization", other.as_str())];
-    let uploader = header(&token(json!({"abilities": {"imported_album": {"Access": {"image_upload": true}}}})));
+    let uploader = header(&token(
+        json!({"abilities": {"imported_album": {"Access": {"image_upload": true}}}}),
+    ));
     let body = format!("album_id=imported_album&url=http://{addr}/_emulator/health");
-    let import = json_of(&call(addr, "POST", "/api/v1/imports", &[("Authorization", &uploader), FORM], body.as_bytes()).await);
+    let import = json_of(
+        &call(
+            addr,
+            "POST",
+            "/api/v1/imports",
+            &[("Authorization", &uploader), FORM],
+            body.as_bytes(),
+        )
+        .await,
+    );
     let before = snapshot(&server).await;
     for (method, path) in [
         ("GET", format!("/api/v1/images/{PHOTO}")),
@@ -742,6 +755,9 @@ async fn another_organization_sees_none_of_it() {
     let own = call(addr, "GET", &format!("/api/v1/albums/{FIVE}"), &other_auth, b"").await;
     assert_eq!(own.status, 200, "{}", own.text());
     let own = json_of(&own);
-    assert_eq!((own["images_count"].as_u64(), own["organization_id"].as_str()), (Some(0), Some("5d1b8c2e-0f3a-4e7b-9c6d-2a4e8f1b3c5d")));
+    assert_eq!(
+        (own["images_count"].as_u64(), own["organization_id"].as_str()),
+        (Some(0), Some("5d1b8c2e-0f3a-4e7b-9c6d-2a4e8f1b3c5d"))
+    );
     server.stop().await;
 }

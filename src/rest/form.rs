@@ -77,7 +77,10 @@ mod tests {
             ]
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
-        assert_eq!((path_decode("a+b%20c"), percent_decode("a+b%20c")), ("a+b c".to_owned(), "a b c".to_owned()));
+        assert_eq!(
+            (path_decode("a+b%20c"), percent_decode("a+b%20c")),
+            ("a+b c".to_owned(), "a b c".to_owned())
+        );
         assert!(media_type_is(
             Some("Application/JSON; charset=utf-8"),
             "application/json"

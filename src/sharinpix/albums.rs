@@ -57,7 +57,11 @@ impl SharinPix {
 
     /// `GET albums`: the organization's albums, oldest first.
     pub async fn albums(&self, caller: &Caller) -> Result<Vec<Album>, Error> {
-        let rows = self.state.catalog.sharinpix_albums(caller.org.clone(), MAX_LISTED).await?;
+        let rows = self
+            .state
+            .catalog
+            .sharinpix_albums(caller.org.clone(), MAX_LISTED)
+            .await?;
         let secret = self.state.catalog.sharinpix_org_secret(caller.org.clone()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {

@@ -63,7 +63,10 @@ impl SharinPix {
                 move |hash| store.contains(hash),
             )
             .await
-            .map_err(|e| refusal(e, id))?;
+            .map_err(|e| match e {
+                catalog::Error::NameInUse => Error::Unprocessable("an asset of the copy's name already exists".into()),
+                e => refusal(e, id),
+            })?;
         let made = made
             .pop()
             .ok_or_else(|| Error::Internal("a duplicate made no image".into()))?;

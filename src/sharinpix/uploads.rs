@@ -54,10 +54,13 @@ pub struct Uploaded {
 /// The form's signature. `/` cannot be in an album id, so the signed text
 /// names one organization, album and time only.
 fn signature(secret: &str, org: &str, album: &str, timestamp: u64) -> String {
-    jwt::hmac_sha256(secret.as_bytes(), format!("upload/{org}/{album}/{timestamp}").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    jwt::hmac_sha256(
+        secret.as_bytes(),
+        format!("upload/{org}/{album}/{timestamp}").as_bytes(),
+    )
+    .iter()
+    .map(|b| format!("{b:02x}"))
+    .collect()
 }
 
 fn now_secs() -> u64 {
@@ -88,10 +91,17 @@ impl SharinPix {
         let given = form
             .signature
             .ok_or_else(|| Error::Unauthorized("signature is missing".into()))?;
-        let secrets = self.state.catalog.sharinpix_secrets().await?;
-        let signed = secrets
-            .iter()
-            .any(|s| s.org == org && signature(&s.secret, &org, album) == given);
+        let timestamp: u64 = form
+            .timestamp
+            .and_then(|t| t.trim().parse().ok())
+            .ok_or_else(|| Error::Unauthorized("timestamp is missing".into()))?;
+        let now = now_secs();
+        if timestamp.saturating_add(FORM_LIFETIME) < now || timestamp > now + 60 {
+            return Err(Error::Unauthorized("the upload form has expired".into()));
+        }
+        let secret = self.state.catalog.sharinpix_org_secret(org.clone()).await?;
+        let expected = secret.map(|s| signature(&s, &org, album, timestamp));
+        let signed = expected.is_some_and(|e| bool::from(e.as_bytes().ct_eq(given.as_bytes())));
         if !signed {
             return Err(Error::Unauthorized("the upload form's signature does not match".into()));
         }
@@ -164,16 +174,11 @@ impl SharinPix {
             source: NewImageSource::Upload(public_id.clone()),
             import: None,
         };
-        let made = self
-            .state
-            .catalog
-            .sharinpix_add_image(new)
-            .await
-            .map_err(|e| match e {
-                // Another request made the image of it meanwhile.
-                crate::catalog::Error::AssetNotFound => unknown(),
-                e => super::images::refusal(e, &public_id),
-            })?;
+        let made = self.state.catalog.sharinpix_add_image(new).await.map_err(|e| match e {
+            // Another request made the image of it meanwhile.
+            crate::catalog::Error::AssetNotFound => unknown(),
+            e => super::images::refusal(e, &public_id),
+        })?;
         Ok(Image::from_row(&made, self.base_url()))
     }
 }
