@@ -761,3 +761,89 @@ async fn another_organization_sees_none_of_it() {
     );
     server.stop().await;
 }
+
+/// Accepts one connection on `listener` and answers it with a PNG once
+/// `go` fires (or never, if it is dropped).
+async fn stalled_source(listener: tokio::net::TcpListener, go: tokio::sync::oneshot::Receiver<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok((mut conn, _)) = listener.accept().await else {
+        return;
+    };
+    let mut head = [0u8; 1024];
+    let _ = conn.read(&mut head).await;
+    if go.await.is_err() {
+        return;
+    }
+    let png = support::read(&support::root().join("fixtures/rest/kameleoon/upload.png"));
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        png.len()
+    );
+    let _ = conn.write_all(head.as_bytes()).await;
+    let _ = conn.write_all(&png).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_a_reset_overtook_writes_nothing() {
+    let server = TestServer::in_memory().await;
+    let addr = server.addr;
+    let uploader = header(&token(
+        json!({"abilities": {"imported_album": {"Access": {"image_upload": true}}}}),
+    ));
+    let import = |port: u16| {
+        let uploader = uploader.clone();
+        async move {
+            let body = format!("album_id=imported_album&url=http://127.0.0.1:{port}/photo.png");
+            let resp = call(
+                addr,
+                "POST",
+                "/api/v1/imports",
+                &[("Authorization", &uploader), FORM],
+                body.as_bytes(),
+            )
+            .await;
+            assert_eq!(resp.status, 200, "{}", resp.text());
+            json_of(&resp)
+        }
+    };
+    // Import A's source holds its reply until after the reset.
+    let a_source = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let a_port = a_source.local_addr().expect("addr").port();
+    let (release_a, a_go) = tokio::sync::oneshot::channel();
+    let a_task = tokio::spawn(stalled_source(a_source, a_go));
+    let a = import(a_port).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let reset = call(addr, "POST", "/_emulator/reset", &[], b"").await;
+    assert_eq!(reset.status, 200, "{}", reset.text());
+    let seeded = snapshot(&server).await;
+    // Import B, after the reset, gets A's id; its source never answers.
+    let b_source = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let b_port = b_source.local_addr().expect("addr").port();
+    let (_hold_b, b_go) = tokio::sync::oneshot::channel::<()>();
+    let b_task = tokio::spawn(stalled_source(b_source, b_go));
+    let b = import(b_port).await;
+    assert_eq!(a["id"], b["id"], "ids start over after a reset");
+    // A's bytes arrive now: its task must neither make an image nor touch B.
+    let _ = release_a.send(());
+    let _ = a_task.await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(snapshot(&server).await, seeded, "no asset, no stored file from A");
+    let id = b["id"].as_str().expect("id");
+    let status = json_of(
+        &call(
+            addr,
+            "GET",
+            &format!("/api/v1/imports/{id}"),
+            &[("Authorization", &uploader)],
+            b"",
+        )
+        .await,
+    );
+    assert_eq!(
+        (&status["image_id"], status.get("error")),
+        (&Value::Null, None),
+        "{status}"
+    );
+    b_task.abort();
+    server.stop().await;
+}
