@@ -503,7 +503,9 @@ pub(super) fn apply_seed(conn: &Connection, seed: &KameleoonSeed) -> Result<(), 
     set_next_image_id(conn, seed.next_image_id.unwrap_or(max + 1).max(max + 1))
 }
 
-fn seed_error(e: rusqlite::Error, what: &str) -> Error {
+/// A seed row refused by a constraint, named for the seed's author (the
+/// facades' seed loaders share it).
+pub(super) fn seed_error(e: rusqlite::Error, what: &str) -> Error {
     if queries::is_constraint(&e) {
         Error::InvalidSeed(format!("{what} is defined twice or names something missing"))
     } else {

@@ -5,8 +5,7 @@
 
 use rusqlite::{params, Connection};
 
-use super::queries;
-use super::Error;
+use super::{kameleoon, queries, Error};
 
 /// SharinPix's part of a seed.
 #[derive(Clone, Debug, Default)]
@@ -77,13 +76,13 @@ pub(super) fn apply_seed(conn: &Connection, seed: &SharinPixSeed) -> Result<(), 
             "INSERT INTO sharinpix_orgs (id, company_id, folder) VALUES (?1, ?2, ?3)",
             params![o.id, o.company_id, o.folder],
         )
-        .map_err(|e| seed_error(e, &format!("SharinPix organization {}", o.id)))?;
+        .map_err(|e| kameleoon::seed_error(e, &format!("SharinPix organization {}", o.id)))?;
         for (id, secret) in &o.secrets {
             conn.execute(
                 "INSERT INTO sharinpix_secrets (id, org, secret) VALUES (?1, ?2, ?3)",
                 params![id, o.id, secret],
             )
-            .map_err(|e| seed_error(e, &format!("SharinPix secret {id}")))?;
+            .map_err(|e| kameleoon::seed_error(e, &format!("SharinPix secret {id}")))?;
         }
     }
     for album in &seed.albums {
@@ -106,7 +105,7 @@ fn apply_album(conn: &Connection, album: &SeedSharinPixAlbum, at: &str) -> Resul
         "INSERT INTO sharinpix_albums (org, id, created_at) VALUES (?1, ?2, ?3)",
         params![album.org, album.id, at],
     )
-    .map_err(|e| seed_error(e, &format!("SharinPix album {}", album.id)))?;
+    .map_err(|e| kameleoon::seed_error(e, &format!("SharinPix album {}", album.id)))?;
     for i in &album.images {
         let inserted = conn
             .execute(
@@ -114,7 +113,7 @@ fn apply_album(conn: &Connection, album: &SeedSharinPixAlbum, at: &str) -> Resul
                  SELECT ?1, ?2, ?3, a.id, ?4, ?5, ?6, ?6 FROM assets a WHERE a.id = ?7 AND a.folder_id = ?8",
                 params![i.id, album.org, album.id, i.filename, i.infos, at, i.asset_id, folder_id],
             )
-            .map_err(|e| seed_error(e, &format!("SharinPix image {}", i.id)))?;
+            .map_err(|e| kameleoon::seed_error(e, &format!("SharinPix image {}", i.id)))?;
         if inserted != 1 {
             return Err(Error::InvalidSeed(format!(
                 "SharinPix image {}: asset {} is not a seeded asset in {path}",
@@ -123,12 +122,4 @@ fn apply_album(conn: &Connection, album: &SeedSharinPixAlbum, at: &str) -> Resul
         }
     }
     Ok(())
-}
-
-fn seed_error(e: rusqlite::Error, what: &str) -> Error {
-    if queries::is_constraint(&e) {
-        Error::InvalidSeed(format!("{what} is defined twice or names something missing"))
-    } else {
-        Error::Sqlite(e)
-    }
 }

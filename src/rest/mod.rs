@@ -39,6 +39,38 @@ pub enum BodyFailure {
     UnsupportedCoding,
 }
 
+impl BodyFailure {
+    /// What went wrong, for an error body.
+    pub fn message(self) -> &'static str {
+        match self {
+            BodyFailure::TooLarge => "the request body is too large",
+            BodyFailure::Timeout => "the request body did not arrive in time",
+            BodyFailure::Broken => "the request body is malformed",
+            BodyFailure::UnsupportedCoding => "the request body's Content-Encoding is not supported",
+        }
+    }
+}
+
+/// Why a request got no answer from its API's facade (`E`, the facade's
+/// error); each adapter maps it to its API's error reply in one place.
+#[derive(Debug)]
+enum Failure<E> {
+    /// The facade refused it.
+    Api(E),
+    /// Its body could not be read.
+    Body(BodyFailure),
+    /// No such endpoint (under a path the API claims).
+    NoRoute,
+    /// The endpoint takes other methods.
+    Method(&'static str),
+}
+
+impl<E> From<E> for Failure<E> {
+    fn from(e: E) -> Self {
+        Failure::Api(e)
+    }
+}
+
 /// A request to a REST API.
 #[derive(Clone, Debug)]
 pub struct Request {

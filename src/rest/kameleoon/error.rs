@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::Failure;
 use crate::kameleoon::Error;
-use crate::rest::{BodyFailure, Response};
+use crate::rest::Response;
 
 /// Kameleoon's error body.
 #[derive(Serialize)]
@@ -28,7 +28,7 @@ struct ExternalResponseObject<'a> {
 pub(super) fn response(failure: &Failure) -> Response {
     let (status, message) = match failure {
         Failure::Api(e) => (api_status(e), e.to_string()),
-        Failure::Body(b) => (400, body_message(*b).to_owned()),
+        Failure::Body(b) => (400, b.message().to_owned()),
         Failure::NoRoute => (404, "no such endpoint".to_owned()),
         Failure::Method(allow) => (405, format!("this endpoint takes {allow}")),
     };
@@ -120,15 +120,6 @@ fn name(status: u16) -> &'static str {
         510 => "NOT_EXTENDED",
         511 => "NETWORK_AUTHENTICATION_REQUIRED",
         _ => "ERROR",
-    }
-}
-
-fn body_message(b: BodyFailure) -> &'static str {
-    match b {
-        BodyFailure::TooLarge => "the request body is too large",
-        BodyFailure::Timeout => "the request body did not arrive in time",
-        BodyFailure::Broken => "the request body is malformed",
-        BodyFailure::UnsupportedCoding => "the request body's Content-Encoding is not supported",
     }
 }
 

@@ -19,28 +19,12 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::form;
-use super::{BodyFailure, Request, Response};
+use super::{Request, Response};
 use crate::app::AppState;
 use crate::kameleoon::{Error, Kameleoon, Page, PageRequest, TokenRequest};
 
 /// Why a request got no answer from the facade.
-#[derive(Debug)]
-pub(super) enum Failure {
-    /// The facade refused it.
-    Api(Error),
-    /// Its body could not be read.
-    Body(BodyFailure),
-    /// No such endpoint (under a path the API claims).
-    NoRoute,
-    /// The endpoint takes other methods.
-    Method(&'static str),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Api(e)
-    }
-}
+pub(super) type Failure = super::Failure<Error>;
 
 /// Whether `path` is one of Kameleoon's.
 pub(super) fn claims(path: &str) -> bool {

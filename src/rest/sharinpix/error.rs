@@ -22,7 +22,7 @@ pub(super) fn response(failure: &Failure) -> Response {
             return unauthorized();
         }
         Failure::Api(e) => (api_status(e), e.to_string()),
-        Failure::Body(b) => (body_status(*b), body_message(*b).to_owned()),
+        Failure::Body(b) => (body_status(*b), b.message().to_owned()),
         Failure::NoRoute => (404, "no such endpoint".to_owned()),
         Failure::Method(allow) => (405, format!("this endpoint takes {allow}")),
     };
@@ -73,14 +73,5 @@ fn body_status(b: BodyFailure) -> u16 {
         BodyFailure::TooLarge => 413,
         BodyFailure::UnsupportedCoding => 415,
         BodyFailure::Timeout | BodyFailure::Broken => 400,
-    }
-}
-
-fn body_message(b: BodyFailure) -> &'static str {
-    match b {
-        BodyFailure::TooLarge => "the request body is too large",
-        BodyFailure::Timeout => "the request body did not arrive in time",
-        BodyFailure::Broken => "the request body is malformed",
-        BodyFailure::UnsupportedCoding => "the request body's Content-Encoding is not supported",
     }
 }

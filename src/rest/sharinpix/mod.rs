@@ -25,7 +25,7 @@ mod upload;
 use std::sync::Arc;
 
 use super::form;
-use super::{BodyFailure, Request, Response};
+use super::{Request, Response};
 use crate::app::AppState;
 use crate::sharinpix::{AlbumDuplicate, Caller, Error, ImageDuplicate, ImportRequest, SharinPix};
 
@@ -35,23 +35,7 @@ const JSON: &str = "application/json; charset=utf-8";
 const PREFIX: &str = "/api/v1/";
 
 /// Why a request got no answer from the facade.
-#[derive(Debug)]
-pub(super) enum Failure {
-    /// The facade refused it.
-    Api(Error),
-    /// Its body could not be read.
-    Body(BodyFailure),
-    /// No such endpoint (under a path the API claims).
-    NoRoute,
-    /// The endpoint takes other methods.
-    Method(&'static str),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Api(e)
-    }
-}
+pub(super) type Failure = super::Failure<Error>;
 
 /// Whether `path` is one of SharinPix's.
 pub(super) fn claims(path: &str) -> bool {
