@@ -1,6 +1,45 @@
 //! Reading what REST requests carry besides JSON: percent-encoding,
-//! `application/x-www-form-urlencoded` bodies and query strings, and media
-//! types.
+//! `application/x-www-form-urlencoded` bodies and query strings, media
+//! types, and `multipart/form-data` bodies split into their parts.
+
+use bytes::Bytes;
+
+use crate::{cpu, multipart};
+
+/// Multipart bodies up to this size are split on the runtime; larger ones
+/// (megabytes of image) off it.
+const INLINE_PARSE_BYTES: usize = 64 * 1024;
+
+/// Why a body could not be split into parts.
+#[derive(Debug)]
+pub(crate) enum PartsFailure {
+    /// It is not `multipart/form-data`.
+    NotMultipart,
+    /// Its boundary or framing is broken (why, for the error body).
+    Malformed(String),
+    /// The work could not run.
+    Interrupted(cpu::Interrupted),
+}
+
+/// The parts of a `multipart/form-data` body, in order.
+pub(crate) async fn multipart_parts(
+    content_type: Option<&str>,
+    body: Bytes,
+) -> Result<Vec<multipart::Part>, PartsFailure> {
+    let content_type = content_type
+        .filter(|t| media_type_is(Some(t), "multipart/form-data"))
+        .ok_or(PartsFailure::NotMultipart)?;
+    let malformed = |e: multipart::MultipartError| PartsFailure::Malformed(e.to_string());
+    let boundary = multipart::boundary(content_type).map_err(malformed)?;
+    let parsed = if body.len() <= INLINE_PARSE_BYTES {
+        multipart::parse(&body, &boundary)
+    } else {
+        cpu::offload(move || multipart::parse(&body, &boundary))
+            .await
+            .map_err(PartsFailure::Interrupted)?
+    };
+    parsed.map_err(malformed)
+}
 
 /// Decodes `%xx` escapes and `+` (a space, in forms and query strings);
 /// bytes that do not make UTF-8 are replaced.

@@ -7,8 +7,9 @@
 //! `images` (read, duplicate, delete), `albums` (list, read, create,
 //! duplicate, their images), `imports` (by URL), `uploads` (through an
 //! album's upload form); `record` builds the
-//! `Image` and `Album` the adapter writes. No HTTP or JSON text here:
-//! `rest::sharinpix` reads requests and writes replies.
+//! `Image` and `Album` the adapter writes. No HTTP here, and no reply
+//! text: `rest::sharinpix` reads requests and writes replies; `infos` and
+//! `metadatas`, free-form JSON objects in SharinPix, are kept as such.
 
 mod albums;
 mod images;

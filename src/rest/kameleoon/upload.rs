@@ -10,31 +10,22 @@ use bytes::Bytes;
 
 use super::json;
 use crate::kameleoon::{Error, Upload, UploadedFile};
-use crate::rest::form;
-use crate::{cpu, multipart};
+use crate::rest::form::{self, PartsFailure};
 
 /// The file parts' name.
 const FILE_PART: &str = "image-to-upload";
 /// The arguments' part name.
 const ARGS_PART: &str = "arg0";
-/// Bodies up to this size are split on the runtime; larger ones (megabytes
-/// of image) off it.
-const INLINE_PARSE_BYTES: usize = 64 * 1024;
-
 /// Reads an upload's body.
 pub(super) async fn read(content_type: Option<&str>, body: Bytes) -> Result<Upload, Error> {
-    let content_type = content_type
-        .filter(|t| form::media_type_is(Some(t), "multipart/form-data"))
-        .ok_or_else(|| Error::BadRequest("the request body must be multipart/form-data".into()))?;
-    let boundary = multipart::boundary(content_type).map_err(malformed)?;
-    let parsed = if body.len() <= INLINE_PARSE_BYTES {
-        multipart::parse(&body, &boundary)
-    } else {
-        cpu::offload(move || multipart::parse(&body, &boundary)).await?
-    };
+    let parts = form::multipart_parts(content_type, body).await.map_err(|f| match f {
+        PartsFailure::NotMultipart => Error::BadRequest("the request body must be multipart/form-data".into()),
+        PartsFailure::Malformed(why) => Error::BadRequest(format!("malformed multipart/form-data body: {why}")),
+        PartsFailure::Interrupted(e) => e.into(),
+    })?;
     let mut files = Vec::new();
     let mut args = None;
-    for part in parsed.map_err(malformed)? {
+    for part in parts {
         match part.name.as_str() {
             FILE_PART => files.push(UploadedFile {
                 filename: part.filename,
@@ -59,10 +50,6 @@ pub(super) async fn read(content_type: Option<&str>, body: Bytes) -> Result<Uplo
         description: args.description,
         tags: args.tags,
     })
-}
-
-fn malformed(e: multipart::MultipartError) -> Error {
-    Error::BadRequest(format!("malformed multipart/form-data body: {e}"))
 }
 
 #[cfg(test)]

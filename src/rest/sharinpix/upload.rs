@@ -6,28 +6,20 @@
 
 use bytes::Bytes;
 
-use crate::rest::form;
+use crate::cpu;
+use crate::rest::form::{self, PartsFailure};
 use crate::sharinpix::{Error, FormUpload, UploadedFile};
-use crate::{cpu, multipart};
-
-/// Bodies up to this size are split on the runtime; larger ones off it.
-const INLINE_PARSE_BYTES: usize = 64 * 1024;
 
 /// Reads an upload form's body.
 pub(super) async fn read(content_type: Option<&str>, body: Bytes) -> Result<FormUpload, Error> {
-    let content_type = content_type
-        .filter(|t| form::media_type_is(Some(t), "multipart/form-data"))
-        .ok_or_else(|| Error::BadRequest("the upload must be multipart/form-data".into()))?;
-    let boundary = multipart::boundary(content_type).map_err(malformed)?;
-    let parsed = if body.len() <= INLINE_PARSE_BYTES {
-        multipart::parse(&body, &boundary)
-    } else {
-        cpu::offload(move || multipart::parse(&body, &boundary))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
-    };
+    let parts = form::multipart_parts(content_type, body).await.map_err(|f| match f {
+        PartsFailure::NotMultipart => Error::BadRequest("the upload must be multipart/form-data".into()),
+        PartsFailure::Malformed(why) => Error::BadRequest(format!("malformed multipart/form-data body: {why}")),
+        PartsFailure::Interrupted(cpu::Interrupted::Busy(_)) => Error::Busy,
+        PartsFailure::Interrupted(e) => Error::Internal(e.to_string()),
+    })?;
     let mut out = FormUpload::default();
-    for part in parsed.map_err(malformed)? {
+    for part in parts {
         let text = || String::from_utf8_lossy(&part.data).into_owned();
         let repeated = match part.name.as_str() {
             "file" => out
@@ -47,8 +39,4 @@ pub(super) async fn read(content_type: Option<&str>, body: Bytes) -> Result<Form
         }
     }
     Ok(out)
-}
-
-fn malformed(e: multipart::MultipartError) -> Error {
-    Error::BadRequest(format!("malformed multipart/form-data body: {e}"))
 }
