@@ -166,10 +166,13 @@ fn template(operation: &str) -> (String, String) {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .find(|p| {
                 let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-                name.len() > 3
-                    && name.as_bytes()[..2].iter().all(u8::is_ascii_digit)
-                    && name[..2] < *"40"
-                    && name[3..] == format!("{operation}.request.xml")
+                // A template is the case named by its operation alone,
+                // `NN-<operation>.request.xml`, whatever its number.
+                name.split_once('-').is_some_and(|(number, rest)| {
+                    !number.is_empty()
+                        && number.bytes().all(|b| b.is_ascii_digit())
+                        && rest == format!("{operation}.request.xml")
+                })
             })
             .unwrap_or_else(|| panic!("no template for {operation}"))
     };
