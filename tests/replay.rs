@@ -250,6 +250,28 @@ async fn the_doc_story_replays_in_order_and_repeats_after_a_reset() {
     server.stop().await;
 }
 
+/// The metadata story of `fixtures/metadata/` (define fields, set values
+/// one asset and a batch at a time, search by metadata with every
+/// operator, tags, trash, restore, empty, delete values and a field),
+/// replayed in order after one reset, twice: the second run gets the same
+/// handles and answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metadata_story_replays_in_order_and_repeats_after_a_reset() {
+    let server = TestServer::in_memory().await;
+    let dir = support::root().join("fixtures/metadata");
+    for run_number in 1..=2 {
+        let (result, report) = run(&options(&server, &dir, Reset::Once)).await;
+        let summary = result.unwrap_or_else(|e| panic!("run {run_number}: {e}\n{report}"));
+        assert_eq!(summary.failed, Vec::<String>::new(), "run {run_number}:\n{report}");
+        assert_eq!(summary.passed, count_cases(&dir), "run {run_number}:\n{report}");
+    }
+    // Without the reset the fields it defines already exist.
+    let (result, report) = run(&options(&server, &dir, Reset::Never)).await;
+    let summary = result.unwrap_or_else(|e| panic!("{e}\n{report}"));
+    assert!(!summary.failed.is_empty(), "{report}");
+    server.stop().await;
+}
+
 /// A server that keeps every job Running for 400 ms, longer than `#poll`'s
 /// interval, so a story's polling step passes only by sending again.
 async fn holding_server() -> TestServer {

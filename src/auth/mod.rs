@@ -323,6 +323,7 @@ mod tests {
                 root_path: "A/".into(),
                 expires: None,
                 folders: vec![],
+                metadata_fields: Vec::new(),
             }],
             users: vec![SeedUser {
                 email: "ipsuser@ips.test".into(),

@@ -13,120 +13,6 @@ use super::queries::{asset_from_row, clash_as, company_exists, folder_id, timest
 use super::{Asset, AssetDetail, Catalog, Error, NewContent};
 use crate::handles::AssetHandle;
 
-/// A text field `searchAssets` can filter on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TextField {
-    /// The asset name.
-    Name,
-    /// The creating user's login.
-    CreateUser,
-    /// The last modifying user's login.
-    LastModifyUser,
-}
-
-/// A string comparison (ASCII case-insensitive, as names are).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TextOp {
-    /// Whole value equal.
-    Equals,
-    /// Whole value different.
-    NotEquals,
-    /// Contains the value.
-    Contains,
-    /// Does not contain it.
-    NotContains,
-    /// Starts with it.
-    StartsWith,
-    /// Ends with it.
-    EndsWith,
-}
-
-/// A numeric comparison.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NumberOp {
-    /// `=`.
-    Equals(i64),
-    /// `<>`.
-    NotEquals(i64),
-    /// `<`.
-    LessThan(i64),
-    /// `<=`.
-    LessThanEquals(i64),
-    /// `>`.
-    GreaterThan(i64),
-    /// `>=`.
-    GreaterThanEquals(i64),
-    /// Inclusive range.
-    Between(i64, i64),
-    /// Outside the inclusive range.
-    NotBetween(i64, i64),
-}
-
-/// One `searchAssets` system-field condition.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AssetCondition {
-    /// A text field compared with a value.
-    Text(TextField, TextOp, String),
-    /// The stored file's size in bytes.
-    FileSize(NumberOp),
-}
-
-/// What `searchAssets` sorts by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SortField {
-    /// Name (case-insensitive).
-    Name,
-    /// Creation time.
-    Created,
-    /// Last change.
-    Modified,
-    /// Asset type.
-    AssetType,
-    /// File size.
-    FileSize,
-}
-
-/// Which assets a search looks at, by trash state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TrashFilter {
-    /// Those not in the trash (`NotInTrash`, the default).
-    Live,
-    /// Those in the trash (`InTrash`).
-    Trashed,
-    /// Both (`Any`).
-    Any,
-}
-
-/// A `searchAssets` query, already validated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SearchQuery {
-    /// Folder path to search in (ending in `/`).
-    pub folder: String,
-    /// Whether assets in subfolders match too.
-    pub include_subfolders: bool,
-    /// Conditions.
-    pub conditions: Vec<AssetCondition>,
-    /// All conditions must hold (`MatchAll`), or any one (`MatchAny`).
-    pub match_all: bool,
-    /// Asset types to include (empty: all).
-    pub types: Vec<String>,
-    /// Asset types to leave out.
-    pub exclude_types: Vec<String>,
-    /// Only assets marked for publish (`Some(true)`) or only those not
-    /// marked (`Some(false)`).
-    pub ready_for_publish: Option<bool>,
-    /// Live assets, trashed ones, or both.
-    pub trash: TrashFilter,
-    /// Sort order.
-    pub sort: SortField,
-    /// Descending rather than ascending.
-    pub descending: bool,
-    /// Page size.
-    pub limit: u32,
-    /// Rows to skip.
-    pub offset: u64,
-}
-
 /// `asset_from_row`'s columns, then the details. The users are joined
 /// twice: creator and last modifier.
 macro_rules! detail_select {
@@ -152,19 +38,8 @@ fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
         modify_user: r.get(18)?,
         company: r.get(19)?,
         ready_for_publish: r.get(20)?,
+        metadata: Vec::new(),
     })
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 pub(super) fn require_company(conn: &Connection, company_id: i64) -> Result<(), Error> {
@@ -181,7 +56,7 @@ pub(super) fn find(conn: &Connection, company_id: i64, handle: AssetHandle) -> R
     super::queries::asset(conn, company_id, handle)
 }
 
-fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
+pub(super) fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
     let sql = format!("{}{clause}", detail_select!());
     // Not cached: each search shape is its own statement, and caching them
     // would push out the prepared statements copies rely on.
@@ -228,107 +103,6 @@ where
     Ok(out)
 }
 
-fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
-    require_company(conn, company_id)?;
-    if folder_id(conn, company_id, &q.folder)?.is_none() {
-        return Err(Error::FolderNotFound);
-    }
-    let mut clause = String::from("WHERE a.company_id = ?");
-    let mut params: Vec<Value> = vec![company_id.into()];
-    if q.include_subfolders {
-        clause.push_str(" AND substr(f.path, 1, length(?)) = ?");
-        params.push(q.folder.clone().into());
-        params.push(q.folder.clone().into());
-    } else {
-        clause.push_str(" AND f.path = ?");
-        params.push(q.folder.clone().into());
-    }
-    for (list, negate) in [(&q.types, false), (&q.exclude_types, true)] {
-        if !list.is_empty() {
-            let marks = vec!["?"; list.len()].join(", ");
-            clause.push_str(&format!(
-                " AND a.asset_type {}IN ({marks})",
-                if negate { "NOT " } else { "" }
-            ));
-            params.extend(list.iter().map(|t| Value::from(t.clone())));
-        }
-    }
-    match q.trash {
-        TrashFilter::Live => clause.push_str(" AND a.trashed_at IS NULL"),
-        TrashFilter::Trashed => clause.push_str(" AND a.trashed_at IS NOT NULL"),
-        TrashFilter::Any => {}
-    }
-    if let Some(ready) = q.ready_for_publish {
-        clause.push_str(" AND a.ready_for_publish = ?");
-        params.push(ready.into());
-    }
-    if !q.conditions.is_empty() {
-        let mut parts = Vec::with_capacity(q.conditions.len());
-        for c in &q.conditions {
-            parts.push(condition_sql(c, &mut params));
-        }
-        let joiner = if q.match_all { " AND " } else { " OR " };
-        clause.push_str(&format!(" AND ({})", parts.join(joiner)));
-    }
-    let count_sql = format!(
-        "SELECT count(*) FROM assets a JOIN folders f ON f.id = a.folder_id
-         LEFT JOIN users cu ON cu.id = a.created_by LEFT JOIN users mu ON mu.id = a.modified_by {clause}"
-    );
-    let total: i64 = conn
-        .prepare(&count_sql)?
-        .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
-    let order = match q.sort {
-        SortField::Name => "a.name COLLATE NOCASE",
-        SortField::Created => "a.created_at",
-        SortField::Modified => "a.modified_at",
-        SortField::AssetType => "a.asset_type",
-        SortField::FileSize => "a.byte_size",
-    };
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    clause.push_str(&format!(" ORDER BY {order} {dir}, a.id {dir} LIMIT ? OFFSET ?"));
-    params.push(i64::from(q.limit).into());
-    params.push(i64::try_from(q.offset).unwrap_or(i64::MAX).into());
-    let page = details_where(conn, &clause, params)?;
-    Ok((total.max(0) as u64, page))
-}
-
-/// The SQL for one condition; its values go to `params`.
-fn condition_sql(c: &AssetCondition, params: &mut Vec<Value>) -> String {
-    match c {
-        AssetCondition::Text(field, op, value) => {
-            let column = match field {
-                TextField::Name => "a.name",
-                TextField::CreateUser => "COALESCE(cu.email, '')",
-                TextField::LastModifyUser => "COALESCE(mu.email, cu.email, '')",
-            };
-            let (sql, pattern) = match op {
-                TextOp::Equals => ("{c} = ? COLLATE NOCASE", value.clone()),
-                TextOp::NotEquals => ("{c} <> ? COLLATE NOCASE", value.clone()),
-                TextOp::Contains => ("{c} LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(value))),
-                TextOp::NotContains => ("{c} NOT LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(value))),
-                TextOp::StartsWith => ("{c} LIKE ? ESCAPE '\\'", format!("{}%", like_escape(value))),
-                TextOp::EndsWith => ("{c} LIKE ? ESCAPE '\\'", format!("%{}", like_escape(value))),
-            };
-            params.push(pattern.into());
-            sql.replace("{c}", column)
-        }
-        AssetCondition::FileSize(op) => {
-            let (sql, values): (&str, Vec<i64>) = match *op {
-                NumberOp::Equals(v) => ("a.byte_size = ?", vec![v]),
-                NumberOp::NotEquals(v) => ("a.byte_size <> ?", vec![v]),
-                NumberOp::LessThan(v) => ("a.byte_size < ?", vec![v]),
-                NumberOp::LessThanEquals(v) => ("a.byte_size <= ?", vec![v]),
-                NumberOp::GreaterThan(v) => ("a.byte_size > ?", vec![v]),
-                NumberOp::GreaterThanEquals(v) => ("a.byte_size >= ?", vec![v]),
-                NumberOp::Between(lo, hi) => ("a.byte_size BETWEEN ? AND ?", vec![lo, hi]),
-                NumberOp::NotBetween(lo, hi) => ("a.byte_size NOT BETWEEN ? AND ?", vec![lo, hi]),
-            };
-            params.extend(values.into_iter().map(Value::from));
-            sql.to_owned()
-        }
-    }
-}
-
 impl Catalog {
     /// The company's root folder path.
     pub async fn company_root(&self, company_id: i64) -> Result<String, Error> {
@@ -363,6 +137,7 @@ impl Catalog {
                     out.push(d);
                 }
             }
+            super::metadata::attach(t.conn, &mut out)?;
             Ok(out)
         })
         .await
@@ -388,6 +163,7 @@ impl Catalog {
                     out.push(d);
                 }
             }
+            super::metadata::attach(t.conn, &mut out)?;
             Ok(out)
         })
         .await
@@ -409,11 +185,6 @@ impl Catalog {
             Ok(counts)
         })
         .await
-    }
-
-    /// The total number of matches and the requested page.
-    pub async fn search_assets(&self, company_id: i64, query: SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
-        self.call(move |t| search(t.conn, company_id, &query)).await
     }
 
     /// Renames an asset; the name must be free in the company.
@@ -536,16 +307,5 @@ impl Catalog {
             Ok(asset.content_hash)
         })
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
-        assert_eq!(like_escape("plain"), "plain");
     }
 }

@@ -75,6 +75,7 @@ mod tests {
             root_path: format!("{name}/"),
             expires: None,
             folders: vec![],
+            metadata_fields: Vec::new(),
         }
     }
 

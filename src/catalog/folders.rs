@@ -337,6 +337,7 @@ mod tests {
                         "ApiTestCo/uploads/deep/er/".into(),
                         "ApiTestCo/uploadsX/".into(),
                     ],
+                    metadata_fields: Vec::new(),
                 },
                 SeedCompany {
                     id: 21,
@@ -344,6 +345,7 @@ mod tests {
                     root_path: "OtherCo/".into(),
                     expires: None,
                     folders: vec!["OtherCo/uploads/".into()],
+                    metadata_fields: Vec::new(),
                 },
             ],
             users: vec![SeedUser {

@@ -15,6 +15,7 @@ async fn catalog() -> Catalog {
             root_path: "A/".into(),
             expires: None,
             folders: vec![],
+            metadata_fields: Vec::new(),
         }],
         users: vec![SeedUser {
             email: "u@x".into(),

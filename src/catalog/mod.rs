@@ -29,9 +29,11 @@ mod folders;
 mod job_model;
 mod jobs;
 mod kameleoon;
+mod metadata;
 mod model;
 mod publish;
 mod queries;
+mod search;
 mod sharinpix;
 mod sharinpix_seed;
 mod sharinpix_write;
@@ -47,7 +49,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::deadline;
 
-pub use assets::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp, TrashFilter};
 pub use cdn::CdnInvalidation;
 pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use job_model::{
@@ -58,7 +59,14 @@ pub use kameleoon::{
     KameleoonClient, KameleoonClone, KameleoonImage, KameleoonNewImage, KameleoonSeed, KameleoonUpload,
     SeedKameleoonClient, SeedKameleoonImage, SeedKameleoonSite,
 };
+pub use metadata::{
+    FieldChange, FieldKey, FieldWrite, MetadataField, MetadataValue, StoredValue, ValueWrite, ASSET_TYPES, FIELD_TYPES,
+};
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
+pub use search::{
+    AssetCondition, CompareOp, MetaCondition, MetaKey, MetaTest, NumberOp, Operand, SearchQuery, SortField, SystemKey,
+    TextField, TextOp, TrashFilter,
+};
 pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
 pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};
 pub use sharinpix_write::{
@@ -116,6 +124,18 @@ pub enum Error {
     /// The company already has an asset with that name.
     #[error("name already in use")]
     NameInUse,
+    /// No metadata field by that name for that asset type in the company.
+    #[error("metadata field not found")]
+    MetadataFieldNotFound,
+    /// The company already has a field by that name for that asset type.
+    #[error("metadata field already exists")]
+    MetadataFieldExists,
+    /// The field applies to another asset type (the field's, the asset's).
+    #[error("the metadata field is for {0} assets, not {1}")]
+    MetadataFieldNotForType(String, String),
+    /// The company has as many fields as it may.
+    #[error("a company may have at most {0} metadata fields")]
+    TooManyMetadataFields(i64),
     /// The source's bytes are not in the store.
     #[error("the source asset's bytes are missing from the store")]
     BlobMissing,
@@ -270,6 +290,7 @@ impl Catalog {
         conn.execute_batch(include_str!("schema.sql"))?;
         conn.execute_batch(include_str!("kameleoon.sql"))?;
         conn.execute_batch(include_str!("sharinpix.sql"))?;
+        conn.execute_batch(include_str!("metadata.sql"))?;
         queries::migrate(&conn)?;
         let (tx, rx) = mpsc::channel(4096);
         let handle = thread::Builder::new()
@@ -563,6 +584,7 @@ mod tests {
                 root_path: "A/".into(),
                 expires: None,
                 folders: vec![],
+                metadata_fields: Vec::new(),
             }],
             ..SeedData::default()
         };

@@ -79,6 +79,8 @@ pub struct AssetDetail {
     pub company: String,
     /// Whether it is marked for publish.
     pub ready_for_publish: bool,
+    /// Its metadata values (and the defaults of fields it has none for).
+    pub metadata: Vec<super::MetadataValue>,
 }
 
 /// What `Catalog::copy_asset` needs to know.
@@ -145,6 +147,8 @@ pub struct SeedCompany {
     pub expires: Option<String>,
     /// Further folder paths, each ending in `/` and under the root.
     pub folders: Vec<String>,
+    /// Its metadata fields (their `id` and `company_id` are ignored).
+    pub metadata_fields: Vec<super::MetadataField>,
 }
 
 /// A seeded user.

@@ -229,6 +229,7 @@ mod tests {
                     root_path: "A/".into(),
                     expires: None,
                     folders: vec![],
+                    metadata_fields: Vec::new(),
                 },
                 SeedCompany {
                     id: 21,
@@ -236,6 +237,7 @@ mod tests {
                     root_path: "B/".into(),
                     expires: None,
                     folders: vec![],
+                    metadata_fields: Vec::new(),
                 },
             ],
             users: vec![SeedUser {

@@ -46,6 +46,14 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
             }
         }
     }
+    for c in &seed.companies {
+        for f in &c.metadata_fields {
+            super::metadata::seed_field(conn, c.id, f).map_err(|e| match e {
+                Error::MetadataFieldExists => Error::InvalidSeed(format!("company {}: field {} twice", c.name, f.name)),
+                other => other,
+            })?;
+        }
+    }
     for u in &seed.users {
         conn.execute(
             "INSERT INTO users (email, password_hash, user_type, first_name, last_name)
@@ -653,7 +661,7 @@ pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
     super::kameleoon::clear(tx.conn)?;
     super::sharinpix_seed::clear(tx.conn)?;
     tx.conn.execute_batch(
-        "DELETE FROM cdn_invalidations; DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
+        "DELETE FROM asset_metadata; DELETE FROM metadata_fields; DELETE FROM cdn_invalidations; DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
          DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
     )?;
     apply_seed(tx, seed)
@@ -678,6 +686,7 @@ mod tests {
                     root_path: "ApiTestCo/".into(),
                     expires: None,
                     folders: vec!["ApiTestCo/uploads/".into()],
+                    metadata_fields: Vec::new(),
                 },
                 SeedCompany {
                     id: 21,
@@ -685,6 +694,7 @@ mod tests {
                     root_path: "OtherCo/".into(),
                     expires: None,
                     folders: vec![],
+                    metadata_fields: Vec::new(),
                 },
             ],
             users: vec![SeedUser {

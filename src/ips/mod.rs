@@ -18,6 +18,8 @@ mod batch;
 mod blobs;
 mod folder_tree;
 pub mod jobs;
+mod meta_search;
+mod metadata;
 mod names;
 mod ops;
 mod refusal;

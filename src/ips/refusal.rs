@@ -18,6 +18,7 @@ pub(crate) struct Subject<'a> {
     asset: &'a str,
     folder: &'a str,
     name: &'a str,
+    field: &'a str,
 }
 
 impl<'a> Subject<'a> {
@@ -29,6 +30,7 @@ impl<'a> Subject<'a> {
             asset: "",
             folder: "",
             name: "",
+            field: "",
         }
     }
 
@@ -40,6 +42,12 @@ impl<'a> Subject<'a> {
     /// On (or into) the folder at `folder`.
     pub(crate) fn folder(self, folder: &'a str) -> Self {
         Subject { folder, ..self }
+    }
+
+    /// On the metadata field the request named as `field` (a handle, or a
+    /// new field's name).
+    pub(crate) fn field(self, field: &'a str) -> Self {
+        Subject { field, ..self }
     }
 
     /// Giving something the name `name`.
@@ -72,6 +80,21 @@ impl<'a> Subject<'a> {
                 self.folder
             )),
             catalog::Error::NameInUse => Error::NameInUse(self.name.to_owned()),
+            catalog::Error::MetadataFieldNotFound => Error::InvalidParameter(format!(
+                "Metadata field '{}' was not found in company '{company}'",
+                self.field
+            )),
+            catalog::Error::MetadataFieldExists => Error::InvalidParameter(format!(
+                "Metadata field '{}' already exists in company '{company}'",
+                self.field
+            )),
+            catalog::Error::MetadataFieldNotForType(field_type, asset_type) => Error::InvalidParameter(format!(
+                "Asset '{}' is a {asset_type} asset; a metadata field of the update is for {field_type} assets",
+                self.asset
+            )),
+            catalog::Error::TooManyMetadataFields(max) => Error::InvalidParameter(format!(
+                "Company '{company}' already has {max} metadata fields, the most it may have"
+            )),
             other => Error::from(other),
         }
     }

@@ -3,7 +3,8 @@
 //! the emulator cannot evaluate is refused rather than ignored, since
 //! ignoring it would return wrong matches.
 
-use crate::catalog::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp, TrashFilter};
+use crate::catalog::{AssetCondition, CompareOp, NumberOp, SearchQuery, SortField, TextField, TextOp, TrashFilter};
+use crate::clock;
 
 use super::ops::set_asset_publish_state::marked_for_publish;
 use super::value::Params;
@@ -48,6 +49,8 @@ pub(crate) fn condition(c: &Params) -> Result<AssetCondition, Error> {
         "Name" => Some(TextField::Name),
         "CreateUser" => Some(TextField::CreateUser),
         "LastModifyUser" => Some(TextField::LastModifyUser),
+        "FileName" => Some(TextField::FileName),
+        "Created" => return created(c, op).map_err(bad),
         "FileSize" => None,
         other => return Err(bad(format!("field '{other}' is not supported by this emulator"))),
     };
@@ -91,6 +94,33 @@ pub(crate) fn condition(c: &Params) -> Result<AssetCondition, Error> {
     Ok(AssetCondition::FileSize(op))
 }
 
+/// A `Created` condition: `dateVal` with a comparison, or `minDate` and
+/// `maxDate` with a range.
+fn created(c: &Params, op: &str) -> Result<AssetCondition, String> {
+    let time = |name: &str| -> Result<String, String> {
+        let raw = c.text(name).ok_or_else(|| format!("{name} is required"))?;
+        clock::parse_date_time(raw)
+            .map(clock::utc_millis)
+            .ok_or_else(|| format!("{name} '{raw}' is not an xsd:dateTime"))
+    };
+    let op = match op {
+        "Equals" => CompareOp::Equals,
+        "NotEquals" => CompareOp::NotEquals,
+        "LessThan" => CompareOp::LessThan,
+        "LessThanEquals" => CompareOp::LessThanEquals,
+        "GreaterThan" => CompareOp::GreaterThan,
+        "GreaterThanEquals" => CompareOp::GreaterThanEquals,
+        "Between" => CompareOp::Between,
+        "NotBetween" => CompareOp::NotBetween,
+        other => return Err(format!("'{other}' is not a date operator")),
+    };
+    if matches!(op, CompareOp::Between | CompareOp::NotBetween) {
+        Ok(AssetCondition::Created(op, time("minDate")?, Some(time("maxDate")?)))
+    } else {
+        Ok(AssetCondition::Created(op, time("dateVal")?, None))
+    }
+}
+
 fn match_mode(field: &str, raw: Option<&str>) -> Result<bool, Error> {
     match raw {
         None | Some("MatchAll") => Ok(true),
@@ -101,19 +131,14 @@ fn match_mode(field: &str, raw: Option<&str>) -> Result<bool, Error> {
     }
 }
 
-/// `conditionMatchMode` is the older name of `systemFieldMatchMode`; given
-/// both, they must agree.
+/// How the system-field conditions combine: `systemFieldMatchMode`, or,
+/// without it, `conditionMatchMode`, the one mode a pre-4.0 search had
+/// (it also combines the groups of conditions with each other).
 fn match_all(p: &Params) -> Result<bool, Error> {
-    let older = p.text("conditionMatchMode");
-    let newer = p.text("systemFieldMatchMode");
-    let a = match_mode("conditionMatchMode", older)?;
-    let b = match_mode("systemFieldMatchMode", newer)?;
-    match (older, newer) {
-        (Some(_), Some(_)) if a != b => Err(Error::InvalidParameter(
-            "conditionMatchMode and systemFieldMatchMode disagree".into(),
-        )),
-        (Some(_), None) => Ok(a),
-        _ => Ok(b),
+    let older = match_mode("conditionMatchMode", p.text("conditionMatchMode"))?;
+    match p.text("systemFieldMatchMode") {
+        None => Ok(older),
+        newer => match_mode("systemFieldMatchMode", newer),
     }
 }
 
@@ -197,6 +222,13 @@ pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, E
         )));
     }
     let match_all = match_all(p)?;
+    let keywords = p.strings("keywordArray").unwrap_or_default();
+    if keywords.len() > MAX_CONDITIONS {
+        return Err(Error::InvalidParameter(format!(
+            "'keywordArray' holds {} items; at most {MAX_CONDITIONS} are accepted",
+            keywords.len()
+        )));
+    }
     let conditions = conditions.iter().map(condition).collect::<Result<Vec<_>, _>>()?;
     let limit = page_size(p)?;
     let page = page(p)?;
@@ -213,6 +245,12 @@ pub(crate) fn query(p: &Params, folder: String) -> Result<Option<SearchQuery>, E
         include_subfolders,
         conditions,
         match_all,
+        tags: Vec::new(),
+        tags_match_all: match_mode("tagMatchMode", p.text("tagMatchMode"))?,
+        metadata: Vec::new(),
+        metadata_match_all: match_mode("metadataMatchMode", p.text("metadataMatchMode"))?,
+        keywords,
+        groups_match_all: match_mode("conditionMatchMode", p.text("conditionMatchMode"))?,
         types: p.strings("assetTypeArray").unwrap_or_default(),
         exclude_types: p.strings("excludeAssetTypeArray").unwrap_or_default(),
         ready_for_publish,
@@ -303,10 +341,7 @@ mod tests {
             (vec![("sortBy", "Colour")], vec![]),
             (vec![("trashState", "Everywhere")], vec![]),
             (vec![("publishState", "Maybe")], vec![]),
-            (
-                vec![("conditionMatchMode", "MatchAll"), ("systemFieldMatchMode", "MatchAny")],
-                vec![],
-            ),
+            (vec![("conditionMatchMode", "Sometimes")], vec![]),
             (
                 vec![],
                 vec![condition_record(&[

@@ -13,7 +13,9 @@ use serde::Deserialize;
 
 mod facades;
 
-use crate::catalog::{self, Catalog, SeedAsset, SeedCompany, SeedData, SeedUser};
+use crate::catalog::{
+    self, Catalog, MetadataField, SeedAsset, SeedCompany, SeedData, SeedUser, ASSET_TYPES, FIELD_TYPES,
+};
 use crate::handles::{AssetHandle, CompanyHandle, FolderHandle, IMAGE_TYPE_CODE};
 use crate::render::{self, ImageLimits};
 use crate::store::{self, Store};
@@ -137,6 +139,26 @@ struct CompanyEntry {
     expires: Option<String>,
     #[serde(default)]
     folders: Vec<String>,
+    /// Metadata fields, as `createMetadataField` defines them.
+    #[serde(default)]
+    metadata_fields: Vec<FieldEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldEntry {
+    /// An asset type, or `Asset` for every type.
+    asset_type: String,
+    name: String,
+    field_type: String,
+    #[serde(default)]
+    default_value: String,
+    #[serde(default)]
+    hidden: bool,
+    #[serde(default)]
+    enforced: bool,
+    #[serde(default)]
+    initial_tag_value: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -332,6 +354,7 @@ fn build_inner(
             root_path,
             expires: c.expires.clone(),
             folders,
+            metadata_fields: c.metadata_fields.iter().map(field).collect::<Result<_, _>>()?,
         });
     }
     for u in &file.users {
@@ -454,4 +477,21 @@ pub async fn reset(
     drop(built.pins);
     result?;
     Ok(restored)
+}
+
+/// A seeded metadata field, its types checked against the API's names.
+fn field(f: &FieldEntry) -> Result<MetadataField, Error> {
+    let known = |list: &[&str], v: &str| list.iter().find(|t| t.eq_ignore_ascii_case(v)).map(|t| (*t).to_owned());
+    let bad = |what: &str| Error::Invalid(format!("metadata field {}: unknown {what}", f.name));
+    Ok(MetadataField {
+        id: 0,
+        company_id: 0,
+        asset_type: known(ASSET_TYPES, &f.asset_type).ok_or_else(|| bad("asset_type"))?,
+        name: f.name.clone(),
+        field_type: known(FIELD_TYPES, &f.field_type).ok_or_else(|| bad("field_type"))?,
+        default_value: f.default_value.clone(),
+        hidden: f.hidden,
+        enforced: f.enforced,
+        initial_tag_value: f.initial_tag_value.clone(),
+    })
 }

@@ -1,9 +1,13 @@
 //! `searchAssets`: the assets of a folder (the company root by default),
 //! with or without its subfolders, matching system-field conditions, type
-//! filters, trash and publish state, one sorted page at a time, with the
-//! total number of matches.
+//! filters, trash and publish state, keywords, tag and metadata
+//! conditions, one sorted page at a time, with the total number of
+//! matches. Each group of conditions is combined by its own match mode,
+//! and the groups by `conditionMatchMode`.
 
 use crate::ips::contract::prelude::*;
+use crate::ips::meta_search::{condition, conditions, tag_condition};
+use crate::ips::metadata::company_fields;
 use crate::ips::refusal::{folder_handle, Subject};
 use crate::ips::search;
 use crate::ips::types::{
@@ -53,21 +57,11 @@ pub static OPERATION: Operation = Operation {
     handler: handler!(search_assets),
 };
 
-/// Conditions on what the emulator does not keep (keywords, tags,
-/// metadata, projects) and acting as another user or group: refused, as
-/// ignoring them would return wrong matches. The by-product filters need no
-/// refusal: the emulator makes no by-products, so excluding them excludes
-/// nothing.
-const UNSUPPORTED: &[&str] = &[
-    "accessUserHandle",
-    "accessGroupHandle",
-    "keywordArray",
-    "tagMatchMode",
-    "tagConditionArray",
-    "metadataMatchMode",
-    "metadataConditionArray",
-    "projectHandle",
-];
+/// Conditions on what the emulator does not keep (projects) and acting as
+/// another user or group: refused, as ignoring them would return wrong
+/// matches. The by-product filters need no refusal: the emulator makes no
+/// by-products, so excluding them excludes nothing.
+const UNSUPPORTED: &[&str] = &["accessUserHandle", "accessGroupHandle", "projectHandle"];
 
 async fn search_assets(call: &Call<'_>, p: Params) -> Result<Record, Error> {
     p.refuse(UNSUPPORTED)?;
@@ -78,11 +72,16 @@ async fn search_assets(call: &Call<'_>, p: Params) -> Result<Record, Error> {
         None => root,
         Some(raw) => folder_handle(raw)?.0,
     };
-    let Some(query) = search::query(&p, folder.clone())? else {
+    let Some(mut query) = search::query(&p, folder.clone())? else {
         return Ok(Record::new()
             .with_number("totalRows", 0)
             .with_array("assetArray", Vec::new()));
     };
+    if p.has("metadataConditionArray") || p.has("tagConditionArray") {
+        let fields = company_fields(call, company, &raw_company).await?;
+        query.metadata = conditions(&p, "metadataConditionArray", |c| condition(&fields, company, c))?;
+        query.tags = conditions(&p, "tagConditionArray", |c| tag_condition(&fields, company, c))?;
+    }
     let (total, found) = call
         .state
         .catalog

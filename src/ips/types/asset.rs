@@ -250,8 +250,8 @@ pub fn image_url(d: &AssetDetail) -> String {
 
 /// An image asset as `Asset` shows it, with the fields of every version
 /// (each version's reply keeps its own). Values the catalog does not keep
-/// are the documented neutral ones: no projects, metadata, masks, zoom
-/// targets or image maps.
+/// are the documented neutral ones: no projects, masks, zoom targets or
+/// image maps.
 pub fn asset(d: &AssetDetail) -> Record {
     let a = &d.asset;
     Record::new()
@@ -269,7 +269,7 @@ pub fn asset(d: &AssetDetail) -> Record {
         .with("createUser", d.create_user.as_str())
         .with("lastModified", d.modified.as_str())
         .with("lastModifyUser", d.modify_user.as_str())
-        .with_array("metadataArray", Vec::new())
+        .with_array("metadataArray", crate::ips::metadata::metadata_items(&d.metadata))
         .with("imageInfo", image_info(d))
 }
 

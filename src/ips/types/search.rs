@@ -84,3 +84,21 @@ pub static EXCLUDE_BYPRODUCT_ARRAY: Type = Type::new(
     "ExcludeByproductArray",
     &[many("items", of(&EXCLUDE_BYPRODUCT_CONDITION))],
 );
+
+/// `SearchFilter` (4.5): `searchAssetsByMetadata`'s filters, those of
+/// `searchAssets` gathered in one element.
+pub static SEARCH_FILTER: Type = Type::new(
+    "SearchFilter",
+    &[
+        opt("folder", STRING),
+        opt("includeSubfolders", BOOLEAN),
+        opt("assetTypeArray", of(&STRING_ARRAY)),
+        opt("excludeAssetTypeArray", of(&STRING_ARRAY)),
+        opt("assetSubTypeArray", of(&STRING_ARRAY)),
+        opt("strictSubTypeCheck", BOOLEAN).since(V2014_04_03),
+        opt("excludeByproducts", BOOLEAN),
+        opt("projectHandle", STRING),
+        opt("publishState", STRING),
+        opt("trashState", STRING),
+    ],
+);
