@@ -30,6 +30,7 @@ mod job_model;
 mod jobs;
 mod kameleoon;
 mod model;
+mod property_sets;
 mod publish;
 mod queries;
 mod sharinpix;
@@ -59,6 +60,7 @@ pub use kameleoon::{
     SeedKameleoonClient, SeedKameleoonImage, SeedKameleoonSite,
 };
 pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
+pub use property_sets::{NewPropertySet, Owner, PropertySet, PropertySetSeed, PropertySetType};
 pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
 pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};
 pub use sharinpix_write::{

@@ -20,6 +20,7 @@ mod folder_tree;
 pub mod jobs;
 mod names;
 mod ops;
+mod property_sets;
 mod refusal;
 mod search;
 

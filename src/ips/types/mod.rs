@@ -17,6 +17,7 @@ pub mod infos;
 pub mod job_options;
 pub mod job_specs;
 pub mod jobs;
+pub mod property_sets;
 pub mod search;
 
 pub use asset::{ASSET, ASSET_ARRAY};
