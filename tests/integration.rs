@@ -30,6 +30,9 @@ mod memory;
 mod operations;
 /// The outbound HTTP client: the allow list, redirects, caps, timeouts, TLS.
 mod outbound;
+/// Property sets: their life cycle, who reaches them, and the CDN
+/// invalidation template found through them.
+mod property_sets;
 /// Publish state: marking assets, what getAssets reports, and serving only
 /// published assets.
 mod publish;

@@ -31,6 +31,7 @@ mod jobs;
 mod kameleoon;
 mod metadata;
 mod model;
+mod property_sets;
 mod publish;
 mod queries;
 mod search;
@@ -67,6 +68,7 @@ pub use search::{
     AssetCondition, CompareOp, MetaCondition, MetaKey, MetaTest, NumberOp, Operand, SearchQuery, SortField, SystemKey,
     TextField, TextOp, TrashFilter,
 };
+pub use property_sets::{NewPropertySet, Owner, PropertySet, PropertySetSeed, PropertySetType};
 pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
 pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};
 pub use sharinpix_write::{

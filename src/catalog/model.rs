@@ -132,6 +132,8 @@ pub struct SeedData {
     pub kameleoon: super::KameleoonSeed,
     /// SharinPix's organizations, albums and images over those assets.
     pub sharinpix: super::SharinPixSeed,
+    /// Property set types and sets.
+    pub property_sets: super::PropertySetSeed,
 }
 
 /// A seeded company.

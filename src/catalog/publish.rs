@@ -258,6 +258,7 @@ mod tests {
             next_image_id: None,
             kameleoon: Default::default(),
             sharinpix: Default::default(),
+            property_sets: Default::default(),
         }
     }
 

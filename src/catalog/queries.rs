@@ -98,6 +98,7 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
     }
     super::kameleoon::apply_seed(conn, &seed.kameleoon)?;
     super::sharinpix_seed::apply_seed(conn, &seed.sharinpix)?;
+    super::property_sets::apply_seed(conn, &seed.property_sets)?;
     let max_asset = seed.assets.iter().map(|a| a.id).max().unwrap_or(0);
     let max_image = seed.assets.iter().map(|a| a.image_id).max().unwrap_or(0);
     let next_asset = seed.next_asset_id.unwrap_or(max_asset + 1).max(max_asset + 1);
@@ -107,7 +108,7 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
     Ok(())
 }
 
-fn seed_conflict(e: rusqlite::Error, what: &str) -> Error {
+pub(super) fn seed_conflict(e: rusqlite::Error, what: &str) -> Error {
     if is_constraint(&e) {
         Error::InvalidSeed(format!("{what} is defined twice or names something missing"))
     } else {
@@ -660,6 +661,7 @@ pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
     // The facades' rows name assets, folders' companies and each other.
     super::kameleoon::clear(tx.conn)?;
     super::sharinpix_seed::clear(tx.conn)?;
+    super::property_sets::clear(tx.conn)?;
     tx.conn.execute_batch(
         "DELETE FROM asset_metadata; DELETE FROM metadata_fields; DELETE FROM cdn_invalidations; DELETE FROM job_log_details; DELETE FROM jobs; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;
          DELETE FROM users; DELETE FROM companies; DELETE FROM sequences;",
@@ -739,6 +741,7 @@ mod tests {
             next_image_id: Some(580),
             kameleoon: Default::default(),
             sharinpix: Default::default(),
+            property_sets: Default::default(),
         }
     }
 

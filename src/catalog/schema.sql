@@ -135,3 +135,34 @@ CREATE TABLE IF NOT EXISTS cdn_invalidations (
     urls       TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- Property sets: named types (a company's, or global when company_id is
+-- NULL), and sets of name-value pairs of a type attached to an owner. An
+-- owner is kept as its canonical key, `c|<companyId>` or `u|<userId>`; a set
+-- with no secondary owner has NULL. Set and type ids come from `sequences`
+-- (`property_set`, `property_set_type`), so a deleted set's handle is not
+-- handed out again until a reset.
+CREATE TABLE IF NOT EXISTS property_set_types (
+    id             INTEGER PRIMARY KEY,
+    company_id     INTEGER REFERENCES companies(id),
+    name           TEXT NOT NULL,
+    property_type  TEXT NOT NULL,
+    allow_multiple INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS property_set_types_name ON property_set_types (ifnull(company_id, 0), name);
+CREATE TABLE IF NOT EXISTS property_sets (
+    id              INTEGER PRIMARY KEY,
+    type_id         INTEGER NOT NULL REFERENCES property_set_types(id),
+    primary_owner   TEXT NOT NULL,
+    secondary_owner TEXT
+);
+CREATE INDEX IF NOT EXISTS property_sets_owner ON property_sets (type_id, primary_owner);
+-- A set's properties in the order they were first given; names are unique
+-- within a set.
+CREATE TABLE IF NOT EXISTS property_set_properties (
+    set_id   INTEGER NOT NULL REFERENCES property_sets(id),
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    PRIMARY KEY (set_id, position),
+    UNIQUE (set_id, name)
+) WITHOUT ROWID;

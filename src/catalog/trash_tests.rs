@@ -52,6 +52,7 @@ async fn seeded() -> Catalog {
         next_image_id: Some(10),
         kameleoon: Default::default(),
         sharinpix: Default::default(),
+        property_sets: Default::default(),
     };
     catalog.apply_seed(seed).await.expect("seed");
     catalog

@@ -22,6 +22,7 @@ mod meta_search;
 mod metadata;
 mod names;
 mod ops;
+mod property_sets;
 mod refusal;
 mod search;
 

@@ -62,6 +62,12 @@ pub static OPERATIONS: &[&Operation] = &[
     &ops::get_asset_job_logs::OPERATION,
     &ops::cdn_cache_invalidation::OPERATION,
     &ops::get_cdn_cache_invalidation_status::OPERATION,
+    &ops::get_property_set_types::OPERATION,
+    &ops::get_property_set_type::OPERATION,
+    &ops::create_property_set::OPERATION,
+    &ops::update_property_set::OPERATION,
+    &ops::get_property_sets::OPERATION,
+    &ops::delete_property_set::OPERATION,
 ];
 
 /// The implemented operation called `name`.

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod facades;
+mod property_sets;
 
 use crate::catalog::{
     self, Catalog, MetadataField, SeedAsset, SeedCompany, SeedData, SeedUser, ASSET_TYPES, FIELD_TYPES,
@@ -123,6 +124,12 @@ struct SeedFile {
     /// SharinPix's API: organizations, secrets, albums, images.
     #[serde(default)]
     sharinpix: facades::SharinPixEntry,
+    /// Property set types, a company's or global.
+    #[serde(default)]
+    property_set_types: Vec<property_sets::TypeEntry>,
+    /// Property sets owned by seeded companies.
+    #[serde(default)]
+    property_sets: Vec<property_sets::SetEntry>,
 }
 
 #[derive(Deserialize)]
@@ -419,6 +426,7 @@ fn build_inner(
     }
     data.kameleoon = facades::kameleoon(&file.kameleoon, &data)?;
     data.sharinpix = facades::sharinpix(&file.sharinpix, &data)?;
+    data.property_sets = property_sets::property_sets(&file.property_set_types, &file.property_sets, &data)?;
     Ok(data)
 }
 

@@ -41,7 +41,9 @@ pub(crate) fn parse_user_handle(raw: &str) -> Option<(i64, Option<&str>)> {
     id.parse().ok().map(|id| (id, email))
 }
 
-fn may_see(principal: &Principal, user: &UserProfile) -> bool {
+/// Whether `principal` may see `user`: itself; anyone, as an IpsAdmin; the
+/// users of its companies, as an IpsCompanyAdmin.
+pub(crate) fn may_see(principal: &Principal, user: &UserProfile) -> bool {
     user.id == principal.user_id
         || principal.user_type == UserType::IpsAdmin
         || (principal.user_type == UserType::IpsCompanyAdmin

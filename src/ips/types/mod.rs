@@ -18,6 +18,7 @@ pub mod job_options;
 pub mod job_specs;
 pub mod jobs;
 pub mod metadata;
+pub mod property_sets;
 pub mod search;
 
 pub use asset::{ASSET, ASSET_ARRAY};
