@@ -26,6 +26,7 @@ async fn seeded() -> (Catalog, Worker) {
             root_path: "A/".into(),
             expires: None,
             folders: vec![],
+            metadata_fields: vec![],
         }],
         property_sets: PropertySetSeed {
             types: vec![ty(1, None, "Global", false), ty(2, Some(6), "Saved", true)],
