@@ -82,6 +82,12 @@ def namespace(version):
 
 # Check 7's calls: the submit, the polls (one at least while the job was
 # active and one after it had left), and the logs.
+# Check 8 (metadata_check.py): the metadata calls a stack that runs it makes.
+METADATA_CALLS = [
+    ("setAssetMetadata", "ok", 200, 1),
+    ("searchAssetsByMetadata", "ok", 200, 1),
+]
+
 JOB_CALLS = [
     ("submitJob", "ok", 200, 1),
     ("getActiveJobs", "ok", 200, 2),
@@ -89,7 +95,7 @@ JOB_CALLS = [
 ]
 
 
-def journal_problems(mode, version, entries, jobs=False):
+def journal_problems(mode, version, entries, jobs=False, metadata=False):
     """What the journal lacks, given the checks the stack ran."""
     def has(op, outcome, status, ns):
         ops = op if isinstance(op, tuple) else (op,)
@@ -130,6 +136,8 @@ def journal_problems(mode, version, entries, jobs=False):
         ns = namespace(version)
     if jobs:
         wanted += JOB_CALLS
+    if metadata:
+        wanted += METADATA_CALLS
     for op, outcome, status, count in wanted:
         if has(op, outcome, status, ns) < count:
             name = "/".join(op) if isinstance(op, tuple) else op
@@ -146,12 +154,15 @@ def main():
     jobs = "--jobs" in args
     if jobs:
         args.remove("--jobs")
+    metadata = "--metadata" in args
+    if metadata:
+        args.remove("--metadata")
     mode, version, journal_url, tap_log, *expected = args
     ok = True
     try:
         with urllib.request.urlopen(journal_url, timeout=10) as r:
             entries = json.load(r)
-        problems = journal_problems(mode, version, entries, jobs)
+        problems = journal_problems(mode, version, entries, jobs, metadata)
     except OSError as e:
         problems = [f"GET {journal_url}: {e}"]
     if problems:

@@ -123,7 +123,41 @@ async function main() {
   await expectFault('ipsApiFault 30001 (HTTP 200)', 'ipsApiFault', 30001,
     copy(auth({ faultHttpStatusCode: 200 }), freshName(), '', 'a|999|1|999'), 200);
 
+  if (process.env.IPS_API_VERSION === '2014-04-03') await metadata(call, auth, handle);
+
   await publishJob(call, auth);
+}
+
+// Check 8, as tests/interop/metadata_check.py: a unique Photographer value
+// set on the copy, found by searchAssetsByMetadata and shown by getAssets.
+async function metadata(call, auth, handle) {
+  const value = `node ${Math.random().toString(16).slice(2, 10)}`;
+  try {
+    await call('setAssetMetadata', auth(), {
+      companyHandle: COMPANY, assetHandle: handle,
+      updateArray: { items: [{ fieldHandle: 'm|6|ALL|Photographer', value }] },
+    });
+    const r = await call('searchAssetsByMetadata', auth(), {
+      companyHandle: COMPANY,
+      metadataConditionArray: { items: [{ fieldHandle: 'custom_attributes.Photographer', op: 'Equals', value }] },
+      responseMetadataArray: { items: ['name'] },
+    });
+    const handles = arrayItems(r?.assetSummaryArray).map((s) => s.assetHandle);
+    check('setAssetMetadata + searchAssetsByMetadata',
+      String(r?.totalRows) === '1' && handles.length === 1 && handles[0] === handle,
+      `totalRows=${r?.totalRows} handles=${JSON.stringify(handles)} wanted ${handle}`);
+  } catch (e) {
+    check('setAssetMetadata + searchAssetsByMetadata', false, e.message);
+  }
+  try {
+    const r = await call('getAssets', auth(), { companyHandle: COMPANY, assetHandleArray: { items: [handle] } });
+    const items = arrayItems(r?.assetArray);
+    const pairs = items.length === 1 ? arrayItems(items[0].metadataArray).map((m) => [m.name, m.value]) : [];
+    check('getAssets shows the metadata value', pairs.some(([n, v]) => n === 'Photographer' && v === value),
+      `metadataArray ${JSON.stringify(pairs)}`);
+  } catch (e) {
+    check('getAssets shows the metadata value', false, e.message);
+  }
 }
 
 // Polls getActiveJobs for one job until it has left the active jobs: the job

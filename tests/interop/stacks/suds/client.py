@@ -21,6 +21,7 @@ from suds.transport.http import HttpTransport
 # importing it leaves no __pycache__ in the tree.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.dont_write_bytecode = True
+import metadata_check  # noqa: E402
 import publish_check  # noqa: E402
 
 AUTH_NS = "http://www.scene7.com/IpsApi/xsd"
@@ -111,6 +112,29 @@ def expect_fault(what, element, code, call, status):
     check(what, False, f"no fault; returned {result!r}")
 
 
+def metadata(handle):
+    """Check 8 (tests/interop/metadata_check.py) through suds' generated calls."""
+    def set_value(h, value):
+        client.service.setAssetMetadata(
+            companyHandle=COMPANY, assetHandle=h,
+            updateArray={"items": [{"fieldHandle": metadata_check.FIELD, "value": value}]},
+        )
+
+    def search(value):
+        ret = client.service.searchAssetsByMetadata(
+            companyHandle=COMPANY,
+            metadataConditionArray={"items": [{"fieldHandle": metadata_check.KEY, "op": "Equals", "value": value}]},
+            responseMetadataArray={"items": ["name"]},
+        )
+        return int(ret.totalRows), [str(s.assetHandle) for s in array_items(ret.assetSummaryArray)]
+
+    def get_metadata(h):
+        items = array_items(client.service.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [h]}))
+        return [(str(m.name), str(m.value)) for m in array_items(items[0].metadataArray)] if len(items) == 1 else []
+
+    metadata_check.run(check, set_value, search, get_metadata, handle, "suds " + uuid.uuid4().hex[:8])
+
+
 def main():
     name = "suds-" + uuid.uuid4().hex[:8]
     auth()
@@ -158,6 +182,9 @@ def main():
                  lambda: copy(fresh(), source="a|999|1|999"), 200)
 
     auth()
+    if os.environ.get("IPS_API_VERSION") == "2014-04-03":
+        metadata(handle)
+
     job = client.factory.create(f"{{{TYPES_NS}}}ImageServingPublishJob")
     job.publishType, job.emailSetting = "Full", "None"
     publish_check.run(

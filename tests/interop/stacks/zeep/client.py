@@ -22,6 +22,7 @@ from zeep.transports import Transport
 # importing it leaves no __pycache__ in the tree.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.dont_write_bytecode = True
+import metadata_check  # noqa: E402
 import publish_check  # noqa: E402
 
 AUTH_NS = "http://www.scene7.com/IpsApi/xsd"
@@ -103,6 +104,27 @@ def png_size(data):
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
+def metadata(svc, handle, label=""):
+    """Check 8 (tests/interop/metadata_check.py) through zeep's generated calls."""
+    def set_value(h, value):
+        svc.setAssetMetadata(companyHandle=COMPANY, assetHandle=h, _soapheaders=auth(),
+                             updateArray={"items": [{"fieldHandle": metadata_check.FIELD, "value": value}]})
+
+    def search(value):
+        ret = svc.searchAssetsByMetadata(
+            companyHandle=COMPANY, _soapheaders=auth(),
+            metadataConditionArray={"items": [{"fieldHandle": metadata_check.KEY, "op": "Equals", "value": value}]},
+            responseMetadataArray={"items": ["name"]},
+        )
+        return ret.totalRows, [s.assetHandle for s in array_items(ret.assetSummaryArray)]
+
+    def get_metadata(h):
+        items = array_items(svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [h]}, _soapheaders=auth()))
+        return [(m.name, m.value) for m in array_items(items[0].metadataArray)] if len(items) == 1 else []
+
+    metadata_check.run(check, set_value, search, get_metadata, handle, "zeep " + uuid.uuid4().hex[:8], label)
+
+
 def emulator():
     transport = StatusTransport()
     client = zeep.Client(os.environ["IPS_WSDL_URL"], transport=transport)
@@ -163,6 +185,9 @@ def emulator():
                  copy(auth(), source="a|999|1|999"), status=500)
     expect_fault(client, transport, "ipsApiFault 30001 (HTTP 200)", "ipsApiFault", 30001,
                  copy(auth(faultHttpStatusCode=200), source="a|999|1|999"), status=200)
+
+    if os.environ.get("IPS_API_VERSION") == "2014-04-03":
+        metadata(svc, handle)
 
     publish_check.run(
         check,
@@ -238,6 +263,7 @@ def adobe():
               f"{len(items)} items" if a is None else f"handle={a.assetHandle!r} name={a.name!r} folder={a.folder!r}")
     except Exception as e:  # noqa: BLE001
         check("getAssets (2013-02-15) finds the copy", False, f"{type(e).__name__}: {e}")
+    metadata(svc, handle, " (2013-02-15)")
     expect_fault(client, transport, "authenticationFault 10001 (2013-02-15)", "authenticationFault", 10001,
                  lambda: svc.getAssets(companyHandle=COMPANY, assetHandleArray={"items": [SOURCE]},
                                        _soapheaders=auth(password="wrong")), status=500)
