@@ -40,6 +40,8 @@ mod replay;
 /// SharinPix's API: the documents' duplicate requests, albums, imports,
 /// refusals, and the copies seen through IPS and Image Serving.
 mod sharinpix;
+/// Image sets, asset sets, derived assets and what associates them.
+mod sets;
 /// Load shedding: the bound on requests in flight, and each request's
 /// deadline for waiting.
 mod shedding;

@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::queries::{asset_from_row, clash_as, company_exists, folder_id, timestamp};
-use super::{Asset, AssetDetail, Catalog, Error, NewContent};
+use super::{Asset, AssetDetail, Catalog, Error, NewContent, SetInfo};
 use crate::handles::AssetHandle;
 
 /// A text field `searchAssets` can filter on.
@@ -135,15 +135,16 @@ macro_rules! detail_select {
             "SELECT ",
             asset_columns!(),
             ", a.created_at, COALESCE(cu.email, ''), a.modified_at, COALESCE(mu.email, cu.email, ''), c.name,
-               a.ready_for_publish
+               a.ready_for_publish, s.asset_id IS NOT NULL, s.sub_type, s.definition
              FROM assets a JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id
+             LEFT JOIN asset_sets s ON s.asset_id = a.id
              LEFT JOIN users cu ON cu.id = a.created_by
              LEFT JOIN users mu ON mu.id = a.modified_by "
         )
     };
 }
 
-fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
+pub(super) fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
     Ok(AssetDetail {
         asset: asset_from_row(r)?,
         created: r.get(15)?,
@@ -152,6 +153,14 @@ fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
         modify_user: r.get(18)?,
         company: r.get(19)?,
         ready_for_publish: r.get(20)?,
+        set: if r.get(21)? {
+            Some(SetInfo {
+                sub_type: r.get(22)?,
+                definition: r.get(23)?,
+            })
+        } else {
+            None
+        },
     })
 }
 
@@ -181,7 +190,7 @@ pub(super) fn find(conn: &Connection, company_id: i64, handle: AssetHandle) -> R
     super::queries::asset(conn, company_id, handle)
 }
 
-fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
+pub(super) fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
     let sql = format!("{}{clause}", detail_select!());
     // Not cached: each search shape is its own statement, and caching them
     // would push out the prepared statements copies rely on.

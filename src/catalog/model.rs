@@ -79,6 +79,17 @@ pub struct AssetDetail {
     pub company: String,
     /// Whether it is marked for publish.
     pub ready_for_publish: bool,
+    /// What a set asset holds beyond its row; `None` for other assets.
+    pub set: Option<SetInfo>,
+}
+
+/// A set's own fields (`Asset/subType`, `AssetSetInfo/setDefinition`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetInfo {
+    /// An AssetSet's `subType`; empty for image sets.
+    pub sub_type: String,
+    /// An AssetSet's `setDefinition`; `None` for image sets.
+    pub definition: Option<String>,
 }
 
 /// What `Catalog::copy_asset` needs to know.

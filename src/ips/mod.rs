@@ -22,6 +22,8 @@ mod names;
 mod ops;
 mod refusal;
 mod search;
+mod set_definition;
+mod sets;
 
 use std::future::Future;
 use std::pin::Pin;
