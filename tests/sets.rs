@@ -71,7 +71,12 @@ fn member_array(handles: &[&str]) -> String {
 }
 
 async fn members(server: &TestServer, set: &str) -> Vec<String> {
-    let text = ok(server, "getImageSetMembers", &format!("<assetHandle>{set}</assetHandle>")).await;
+    let text = ok(
+        server,
+        "getImageSetMembers",
+        &format!("<assetHandle>{set}</assetHandle>"),
+    )
+    .await;
     all(&text, "assetHandle")
 }
 
@@ -90,16 +95,33 @@ async fn an_image_set_lives_with_its_members() {
     assert!(set.starts_with("a|") && set.contains("|22|"), "{set}");
     assert!(members(&server, &set).await.is_empty(), "a new set is empty");
 
-    ok(&server, "setImageSetMembers", &format!("<assetHandle>{set}</assetHandle>{}", member_array(&[&two, &one]))).await;
-    assert_eq!(members(&server, &set).await, [two.clone(), one.clone()], "in the order given");
-    let text = ok(&server, "getImageSetMembers", &format!("<assetHandle>{set}</assetHandle>")).await;
+    ok(
+        &server,
+        "setImageSetMembers",
+        &format!("<assetHandle>{set}</assetHandle>{}", member_array(&[&two, &one])),
+    )
+    .await;
+    assert_eq!(
+        members(&server, &set).await,
+        [two.clone(), one.clone()],
+        "in the order given"
+    );
+    let text = ok(
+        &server,
+        "getImageSetMembers",
+        &format!("<assetHandle>{set}</assetHandle>"),
+    )
+    .await;
     assert_eq!(all(&text, "pageReset"), ["true", "true"], "image sets force pageReset");
 
     // A refused member changes nothing.
     let reason = refused(
         &server,
         "updateImageSet",
-        &format!("<assetHandle>{set}</assetHandle>{}", member_array(&[&one, "a|300|1|200"])),
+        &format!(
+            "<assetHandle>{set}</assetHandle>{}",
+            member_array(&[&one, "a|300|1|200"])
+        ),
         "30001",
     )
     .await;
@@ -117,21 +139,39 @@ async fn an_image_set_lives_with_its_members() {
     ok(
         &server,
         "updateImageSet",
-        &format!("<assetHandle>{set}</assetHandle>{}<thumbAssetHandle>{two}</thumbAssetHandle>", member_array(&[&one])),
+        &format!(
+            "<assetHandle>{set}</assetHandle>{}<thumbAssetHandle>{two}</thumbAssetHandle>",
+            member_array(&[&one])
+        ),
     )
     .await;
     assert_eq!(members(&server, &set).await, [one.clone()]);
 
     // Both directions: the set holds `one`; `one` is in the set.
-    let of_set = ok(&server, "getAssociatedAssets", &format!("<assetHandle>{set}</assetHandle>")).await;
+    let of_set = ok(
+        &server,
+        "getAssociatedAssets",
+        &format!("<assetHandle>{set}</assetHandle>"),
+    )
+    .await;
     assert_eq!(all(inside(&of_set, "memberArray"), "assetHandle"), [one.clone()]);
     assert_eq!(all(inside(&of_set, "thumbAsset"), "assetHandle"), [two.clone()]);
-    let of_one = ok(&server, "getAssociatedAssets", &format!("<assetHandle>{one}</assetHandle>")).await;
+    let of_one = ok(
+        &server,
+        "getAssociatedAssets",
+        &format!("<assetHandle>{one}</assetHandle>"),
+    )
+    .await;
     assert_eq!(all(inside(&of_one, "containerArray"), "assetHandle"), [set.clone()]);
     assert!(all(inside(&of_one, "memberArray"), "assetHandle").is_empty());
 
     // getAssets shows the set with its type and no image of its own.
-    let found = ok(&server, "getAssets", &format!("<assetHandleArray><items>{set}</items></assetHandleArray>")).await;
+    let found = ok(
+        &server,
+        "getAssets",
+        &format!("<assetHandleArray><items>{set}</items></assetHandleArray>"),
+    )
+    .await;
     assert_eq!(all(&found, "type"), ["ImageSet"]);
     assert_eq!(all(&found, "name"), ["Spring"]);
     assert!(!found.contains("<imageInfo>"), "{found}");
@@ -148,13 +188,23 @@ async fn an_image_set_lives_with_its_members() {
     // Trashed, a member stays; emptied from the trash, it leaves the set.
     let batch = |op: &'static str, h: String| {
         let server = &server;
-        async move { ok(server, op, &format!("<assetHandleArray><items>{h}</items></assetHandleArray>")).await }
+        async move {
+            ok(
+                server,
+                op,
+                &format!("<assetHandleArray><items>{h}</items></assetHandleArray>"),
+            )
+            .await
+        }
     };
     batch("deleteAssets", one.clone()).await;
     assert_eq!(members(&server, &set).await, [one.clone()]);
     let emptied = batch("emptyAssetsFromTrash", one.clone()).await;
     assert_eq!(all(&emptied, "successCount"), ["1"], "{emptied}");
-    assert!(members(&server, &set).await.is_empty(), "an emptied member leaves its set");
+    assert!(
+        members(&server, &set).await.is_empty(),
+        "an emptied member leaves its set"
+    );
 }
 
 #[tokio::test]
@@ -176,11 +226,24 @@ async fn an_asset_set_holds_what_its_definition_names() {
         &format!("<assetHandle>{set}</assetHandle><setDefinition>{definition}</setDefinition>"),
     )
     .await;
-    let found = ok(&server, "getAssets", &format!("<assetHandleArray><items>{set}</items></assetHandleArray>")).await;
+    let found = ok(
+        &server,
+        "getAssets",
+        &format!("<assetHandleArray><items>{set}</items></assetHandleArray>"),
+    )
+    .await;
     assert_eq!(all(&found, "type"), ["AssetSet"]);
     assert_eq!(all(&found, "subType"), ["MediaSet"]);
-    assert_eq!(all(inside(&found, "assetSetInfo"), "setDefinition"), [definition.clone()]);
-    let of_set = ok(&server, "getAssociatedAssets", &format!("<assetHandle>{set}</assetHandle>")).await;
+    assert_eq!(
+        all(inside(&found, "assetSetInfo"), "setDefinition"),
+        [definition.clone()]
+    );
+    let of_set = ok(
+        &server,
+        "getAssociatedAssets",
+        &format!("<assetHandle>{set}</assetHandle>"),
+    )
+    .await;
     assert_eq!(
         all(inside(&of_set, "memberArray"), "assetHandle"),
         [one.clone(), "a|739|1|537".to_owned()]
@@ -194,10 +257,21 @@ async fn an_asset_set_holds_what_its_definition_names() {
     )
     .await;
     assert!(reason.contains("a|300|1|200"), "{reason}");
-    let found = ok(&server, "getAssets", &format!("<assetHandleArray><items>{set}</items></assetHandleArray>")).await;
+    let found = ok(
+        &server,
+        "getAssets",
+        &format!("<assetHandleArray><items>{set}</items></assetHandleArray>"),
+    )
+    .await;
     assert_eq!(all(inside(&found, "assetSetInfo"), "setDefinition"), [definition]);
     // An image set operation refuses an asset set.
-    let reason = refused(&server, "getImageSetMembers", &format!("<assetHandle>{set}</assetHandle>"), "30001").await;
+    let reason = refused(
+        &server,
+        "getImageSetMembers",
+        &format!("<assetHandle>{set}</assetHandle>"),
+        "30001",
+    )
+    .await;
     assert!(reason.contains("not an ImageSet or SpinSet"), "{reason}");
 }
 
@@ -212,14 +286,29 @@ async fn a_derived_asset_shares_its_owners_bytes_and_is_associated_with_it() {
     .await;
     let derived = all(&text, "assetHandle").concat();
     assert!(derived.contains("|10|"), "{derived}");
-    let found = ok(&server, "getAssets", &format!("<assetHandleArray><items>{derived}</items></assetHandleArray>")).await;
+    let found = ok(
+        &server,
+        "getAssets",
+        &format!("<assetHandleArray><items>{derived}</items></assetHandleArray>"),
+    )
+    .await;
     assert_eq!(all(&found, "type"), ["AdjustedView"]);
     assert_eq!(all(inside(&found, "imageInfo"), "urlModifier"), ["crop=0,0,10,10"]);
-    let owner = ok(&server, "getAssets", "<assetHandleArray><items>a|739|1|537</items></assetHandleArray>").await;
+    let owner = ok(
+        &server,
+        "getAssets",
+        "<assetHandleArray><items>a|739|1|537</items></assetHandleArray>",
+    )
+    .await;
     assert_eq!(all(&found, "width"), all(&owner, "width"), "the owner's image");
     let of_owner = ok(&server, "getAssociatedAssets", "<assetHandle>a|739|1|537</assetHandle>").await;
     assert_eq!(all(inside(&of_owner, "derivedArray"), "assetHandle"), [derived.clone()]);
-    let of_derived = ok(&server, "getAssociatedAssets", &format!("<assetHandle>{derived}</assetHandle>")).await;
+    let of_derived = ok(
+        &server,
+        "getAssociatedAssets",
+        &format!("<assetHandle>{derived}</assetHandle>"),
+    )
+    .await;
     assert_eq!(all(inside(&of_derived, "ownerArray"), "assetHandle"), ["a|739|1|537"]);
     // Only an Image is an owner, and only the two derived types are made.
     let reason = refused(
@@ -241,6 +330,12 @@ async fn a_derived_asset_shares_its_owners_bytes_and_is_associated_with_it() {
     .await;
     assert_eq!(all(&again, "assetHandle").concat(), derived);
     // 2008-01-15 has the operations too.
-    let old = call_in(&server, V2008, "getAssociatedAssets", "<assetHandle>a|739|1|537</assetHandle>").await;
+    let old = call_in(
+        &server,
+        V2008,
+        "getAssociatedAssets",
+        "<assetHandle>a|739|1|537</assetHandle>",
+    )
+    .await;
     assert_eq!(old.status, 200, "{}", old.text());
 }

@@ -140,7 +140,13 @@ fn related(
 }
 
 /// The live asset `handle` names, which must be of one of `types`.
-fn of_type(conn: &Connection, company_id: i64, handle: AssetHandle, types: &[&str], wanted: &'static str) -> Result<Asset, Error> {
+fn of_type(
+    conn: &Connection,
+    company_id: i64,
+    handle: AssetHandle,
+    types: &[&str],
+    wanted: &'static str,
+) -> Result<Asset, Error> {
     let asset = find(conn, company_id, handle)?;
     if types.contains(&asset.asset_type.as_str()) {
         Ok(asset)
@@ -205,7 +211,16 @@ fn create_set(tx: &mut Tx<'_>, req: &NewSet) -> Result<Asset, Error> {
                              byte_size, content_hash, created_by, created_at, modified_at, ready_for_publish)
          VALUES (?1, ?2, ?1, ?3, ?4, ?5, ?6, 0, '', ?7, ?8, ?8, 1)",
     )?
-    .execute(params![id, req.type_code, req.asset_type, req.company_id, folder_id, req.name, req.actor, now])
+    .execute(params![
+        id,
+        req.type_code,
+        req.asset_type,
+        req.company_id,
+        folder_id,
+        req.name,
+        req.actor,
+        now
+    ])
     .map_err(clash_as(Error::NameInUse))?;
     let definition = (req.asset_type == "AssetSet").then(String::new);
     conn.prepare_cached("INSERT INTO asset_sets (asset_id, definition) VALUES (?1, ?2)")?
@@ -273,7 +288,11 @@ fn associated(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result
             "JOIN set_members m ON m.member_id = a.id WHERE m.set_id = ?1 ORDER BY m.position",
             id,
         )?,
-        owners: listed(conn, "JOIN derived_assets d ON d.owner_id = a.id WHERE d.asset_id = ?1", id)?,
+        owners: listed(
+            conn,
+            "JOIN derived_assets d ON d.owner_id = a.id WHERE d.asset_id = ?1",
+            id,
+        )?,
         derived: listed(
             conn,
             "JOIN derived_assets d ON d.asset_id = a.id WHERE d.owner_id = ?1 ORDER BY a.id",

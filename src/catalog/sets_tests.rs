@@ -85,9 +85,15 @@ fn ids(details: &[AssetDetail]) -> Vec<i64> {
 #[tokio::test]
 async fn a_set_keeps_its_members_in_order_and_takes_only_an_asset_id() {
     let catalog = seeded().await;
-    let set = catalog.create_set(image_set("s", vec![handle(2), handle(1)])).await.expect("set");
+    let set = catalog
+        .create_set(image_set("s", vec![handle(2), handle(1)]))
+        .await
+        .expect("set");
     assert_eq!(set.handle().to_string(), "a|10|22|10");
-    let members = catalog.set_members(6, set.handle(), &["ImageSet"], "an ImageSet").await.expect("members");
+    let members = catalog
+        .set_members(6, set.handle(), &["ImageSet"], "an ImageSet")
+        .await
+        .expect("members");
     assert_eq!(ids(&members), [2, 1]);
     let next = catalog.create_set(image_set("t", vec![])).await.expect("set");
     assert_eq!(next.handle().to_string(), "a|11|22|11");
@@ -102,7 +108,10 @@ async fn a_refused_member_leaves_no_set_and_takes_no_handle() {
         (handle(3), RelatedProblem::NotFound),
         (handle(99), RelatedProblem::NotFound),
     ] {
-        let err = catalog.create_set(image_set("s", vec![handle(1), member])).await.unwrap_err();
+        let err = catalog
+            .create_set(image_set("s", vec![handle(1), member]))
+            .await
+            .unwrap_err();
         assert!(
             matches!(&err, Error::Related(r) if r.problem == problem && r.handle == member),
             "{err:?}"
@@ -111,14 +120,23 @@ async fn a_refused_member_leaves_no_set_and_takes_no_handle() {
     let set = catalog.create_set(image_set("s", vec![])).await.expect("set");
     assert_eq!(set.id, 10, "no id was taken by the refused ones");
     let err = catalog
-        .update_set(6, set.handle(), &["ImageSet"], "an ImageSet", SetChange {
-            members: Some(vec![set.handle()]),
-            member_types: &["Image"],
-            ..SetChange::default()
-        }, 1)
+        .update_set(
+            6,
+            set.handle(),
+            &["ImageSet"],
+            "an ImageSet",
+            SetChange {
+                members: Some(vec![set.handle()]),
+                member_types: &["Image"],
+                ..SetChange::default()
+            },
+            1,
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Related(Related { problem: RelatedProblem::WrongType(ref t), .. }) if t == "ImageSet"));
+    assert!(
+        matches!(err, Error::Related(Related { problem: RelatedProblem::WrongType(ref t), .. }) if t == "ImageSet")
+    );
     let clash = catalog.create_set(image_set("ONE", vec![])).await.unwrap_err();
     assert!(matches!(clash, Error::NameInUse));
 }
@@ -126,7 +144,10 @@ async fn a_refused_member_leaves_no_set_and_takes_no_handle() {
 #[tokio::test]
 async fn members_and_derived_assets_go_with_an_asset_removed_for_good() {
     let catalog = seeded().await;
-    let set = catalog.create_set(image_set("s", vec![handle(1), handle(2)])).await.expect("set");
+    let set = catalog
+        .create_set(image_set("s", vec![handle(1), handle(2)]))
+        .await
+        .expect("set");
     let derived = catalog
         .create_derived(NewDerived {
             company_id: 6,
@@ -147,12 +168,27 @@ async fn members_and_derived_assets_go_with_an_asset_removed_for_good() {
     assert_eq!(ids(&of_one.derived), [derived.id]);
     // Trashed, a member stays in its set; emptied, it leaves it.
     catalog.delete_asset(6, handle(1), 1).await.expect("trash");
-    assert_eq!(ids(&catalog.set_members(6, set.handle(), &["ImageSet"], "").await.expect("m")), [1, 2]);
+    assert_eq!(
+        ids(&catalog
+            .set_members(6, set.handle(), &["ImageSet"], "")
+            .await
+            .expect("m")),
+        [1, 2]
+    );
     let emptied = catalog.empty_trash(6, vec![handle(1)]).await.expect("empty");
     assert!(emptied[0].is_ok());
-    assert_eq!(ids(&catalog.set_members(6, set.handle(), &["ImageSet"], "").await.expect("m")), [2]);
+    assert_eq!(
+        ids(&catalog
+            .set_members(6, set.handle(), &["ImageSet"], "")
+            .await
+            .expect("m")),
+        [2]
+    );
     let gone = catalog.associated(6, derived.handle()).await.unwrap_err();
-    assert!(matches!(gone, Error::AssetNotFound), "the derived asset went with its owner");
+    assert!(
+        matches!(gone, Error::AssetNotFound),
+        "the derived asset went with its owner"
+    );
     // A member whose folder is deleted leaves the set too.
     let in_folder = catalog
         .create_derived(NewDerived {
@@ -169,13 +205,26 @@ async fn members_and_derived_assets_go_with_an_asset_removed_for_good() {
         .await
         .expect("derived");
     catalog
-        .update_set(6, set.handle(), &["ImageSet"], "", SetChange {
-            members: Some(vec![handle(2), in_folder.handle()]),
-            member_types: &["Image", "LayerView"],
-            ..SetChange::default()
-        }, 1)
+        .update_set(
+            6,
+            set.handle(),
+            &["ImageSet"],
+            "",
+            SetChange {
+                members: Some(vec![handle(2), in_folder.handle()]),
+                member_types: &["Image", "LayerView"],
+                ..SetChange::default()
+            },
+            1,
+        )
         .await
         .expect("update");
     catalog.delete_folder(6, "A/f/".into()).await.expect("delete folder");
-    assert_eq!(ids(&catalog.set_members(6, set.handle(), &["ImageSet"], "").await.expect("m")), [2]);
+    assert_eq!(
+        ids(&catalog
+            .set_members(6, set.handle(), &["ImageSet"], "")
+            .await
+            .expect("m")),
+        [2]
+    );
 }

@@ -87,7 +87,9 @@ fn related(r: &catalog::Related, company: CompanyHandle) -> String {
     let handle = r.handle;
     let role = r.role;
     match &r.problem {
-        catalog::RelatedProblem::NotFound => format!("The {role} asset '{handle}' was not found in company '{company}'"),
+        catalog::RelatedProblem::NotFound => {
+            format!("The {role} asset '{handle}' was not found in company '{company}'")
+        }
         catalog::RelatedProblem::InTrash => format!("The {role} asset '{handle}' is in the trash"),
         catalog::RelatedProblem::WrongType(kind) => {
             format!("The {role} asset '{handle}' is a {kind} asset, which cannot be a {role} here")

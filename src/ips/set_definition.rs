@@ -84,7 +84,11 @@ mod tests {
     #[test]
     fn reads_the_handles_of_adobes_example() {
         let def = "${getCatalogId([a|1664|22|1664])};${getCatalogId([a|1664|22|1664])};1,${getFilePath([a|1036|19|144])};${getCatalogId([ a|452|1|433])};2;${getMetadata([a|1036|19|144], [m|1|ASSET|SharedDateField])}";
-        let got: Vec<String> = referenced(def).expect("parsed").iter().map(ToString::to_string).collect();
+        let got: Vec<String> = referenced(def)
+            .expect("parsed")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(got, ["a|1664|22|1664", "a|1036|19|144", "a|452|1|433"]);
         assert!(referenced("plain text, no functions").expect("text").is_empty());
     }

@@ -95,6 +95,11 @@ pub(crate) async fn create(call: &Call<'_>, p: &Params, asset_type: &str, change
         actor: call.principal.user_id,
     };
     let subject = Subject::new(company, &raw_company).folder(&folder.0).name(&name);
-    let made = call.state.catalog.create_set(set).await.map_err(|e| subject.refusal(e))?;
+    let made = call
+        .state
+        .catalog
+        .create_set(set)
+        .await
+        .map_err(|e| subject.refusal(e))?;
     Ok(Record::new().with("assetHandle", made.handle().to_string()))
 }

@@ -59,7 +59,8 @@ async fn get_associated_assets(call: &Call<'_>, p: Params) -> Result<Record, Err
 }
 
 fn reply(found: Associated, version: Version) -> Record {
-    let shown = |list: Vec<AssetDetail>| -> Vec<AssetDetail> { list.into_iter().filter(|d| visible(version, d)).collect() };
+    let shown =
+        |list: Vec<AssetDetail>| -> Vec<AssetDetail> { list.into_iter().filter(|d| visible(version, d)).collect() };
     let members = shown(found.members);
     let thumb = found
         .thumb

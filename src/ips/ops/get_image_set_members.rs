@@ -4,13 +4,13 @@
 //! `trashState` `InTrash` where `Asset` has that field, and left out
 //! before, as lookups do.
 
+use crate::auth::UserType::*;
 use crate::ips::contract::prelude::*;
 use crate::ips::ops::get_assets::visible;
 use crate::ips::refusal::{asset_handle, Subject};
 use crate::ips::sets::{AN_IMAGE_SET, IMAGE_SET_TYPES};
 use crate::ips::types::{asset, IMAGE_SET_MEMBER_ARRAY, STRING_ARRAY};
 use crate::ips::value::{Params, Record, Value};
-use crate::auth::UserType::*;
 use crate::ips::{company_for, handler, Call, Error, Operation};
 
 /// `getImageSetMembers`: in the pre-4.0 contract (the 3.8 log adds it);

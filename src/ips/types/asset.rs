@@ -291,10 +291,9 @@ fn with_kind(record: Record, d: &AssetDetail) -> Record {
         ),
         "ImageSet" | "SpinSet" => record,
         "AssetSet" => {
-            let (sub_type, definition) = d
-                .set
-                .as_ref()
-                .map_or(("", ""), |s| (s.sub_type.as_str(), s.definition.as_deref().unwrap_or("")));
+            let (sub_type, definition) = d.set.as_ref().map_or(("", ""), |s| {
+                (s.sub_type.as_str(), s.definition.as_deref().unwrap_or(""))
+            });
             record
                 .with("subType", sub_type)
                 .with("assetSetInfo", Record::new().with("setDefinition", definition))

@@ -8,14 +8,10 @@ use crate::ips::contract::prelude::*;
 use super::asset::ASSET;
 
 /// `ImageSetMember`.
-pub static IMAGE_SET_MEMBER: Type = Type::new(
-    "ImageSetMember",
-    &[opt("asset", of(&ASSET)), opt("pageReset", BOOLEAN)],
-);
+pub static IMAGE_SET_MEMBER: Type = Type::new("ImageSetMember", &[opt("asset", of(&ASSET)), opt("pageReset", BOOLEAN)]);
 
 /// `ImageSetMemberArray`.
-pub static IMAGE_SET_MEMBER_ARRAY: Type =
-    Type::new("ImageSetMemberArray", &[many("items", of(&IMAGE_SET_MEMBER))]);
+pub static IMAGE_SET_MEMBER_ARRAY: Type = Type::new("ImageSetMemberArray", &[many("items", of(&IMAGE_SET_MEMBER))]);
 
 /// `ImageSetMemberUpdate`.
 pub static IMAGE_SET_MEMBER_UPDATE: Type = Type::new(
@@ -24,14 +20,13 @@ pub static IMAGE_SET_MEMBER_UPDATE: Type = Type::new(
 );
 
 /// `ImageSetMemberUpdateArray`.
-pub static IMAGE_SET_MEMBER_UPDATE_ARRAY: Type =
-    Type::new("ImageSetMemberUpdateArray", &[many("items", of(&IMAGE_SET_MEMBER_UPDATE))]);
+pub static IMAGE_SET_MEMBER_UPDATE_ARRAY: Type = Type::new(
+    "ImageSetMemberUpdateArray",
+    &[many("items", of(&IMAGE_SET_MEMBER_UPDATE))],
+);
 
 /// `GenerationAttribute`.
-pub static GENERATION_ATTRIBUTE: Type = Type::new(
-    "GenerationAttribute",
-    &[opt("name", STRING), opt("value", STRING)],
-);
+pub static GENERATION_ATTRIBUTE: Type = Type::new("GenerationAttribute", &[opt("name", STRING), opt("value", STRING)]);
 
 /// `GenerationAttributeArray`.
 pub static GENERATION_ATTRIBUTE_ARRAY: Type =
