@@ -103,7 +103,7 @@ async fn an_image_set_lives_with_its_members() {
     .await;
     assert_eq!(
         members(&server, &set).await,
-        [two.clone(), one.clone()],
+        [two.as_str(), one.as_str()],
         "in the order given"
     );
     let text = ok(
@@ -126,7 +126,7 @@ async fn an_image_set_lives_with_its_members() {
     )
     .await;
     assert!(reason.contains("'a|300|1|200' was not found"), "{reason}");
-    assert_eq!(members(&server, &set).await, [two.clone(), one.clone()]);
+    assert_eq!(members(&server, &set).await, [two.as_str(), one.as_str()]);
     let reason = refused(
         &server,
         "setImageSetMembers",
@@ -145,7 +145,7 @@ async fn an_image_set_lives_with_its_members() {
         ),
     )
     .await;
-    assert_eq!(members(&server, &set).await, [one.clone()]);
+    assert_eq!(members(&server, &set).await, [one.as_str()]);
 
     // Both directions: the set holds `one`; `one` is in the set.
     let of_set = ok(
@@ -154,15 +154,15 @@ async fn an_image_set_lives_with_its_members() {
         &format!("<assetHandle>{set}</assetHandle>"),
     )
     .await;
-    assert_eq!(all(inside(&of_set, "memberArray"), "assetHandle"), [one.clone()]);
-    assert_eq!(all(inside(&of_set, "thumbAsset"), "assetHandle"), [two.clone()]);
+    assert_eq!(all(inside(&of_set, "memberArray"), "assetHandle"), [one.as_str()]);
+    assert_eq!(all(inside(&of_set, "thumbAsset"), "assetHandle"), [two.as_str()]);
     let of_one = ok(
         &server,
         "getAssociatedAssets",
         &format!("<assetHandle>{one}</assetHandle>"),
     )
     .await;
-    assert_eq!(all(inside(&of_one, "containerArray"), "assetHandle"), [set.clone()]);
+    assert_eq!(all(inside(&of_one, "containerArray"), "assetHandle"), [set.as_str()]);
     assert!(all(inside(&of_one, "memberArray"), "assetHandle").is_empty());
 
     // getAssets shows the set with its type and no image of its own.
@@ -198,7 +198,7 @@ async fn an_image_set_lives_with_its_members() {
         }
     };
     batch("deleteAssets", one.clone()).await;
-    assert_eq!(members(&server, &set).await, [one.clone()]);
+    assert_eq!(members(&server, &set).await, [one.as_str()]);
     let emptied = batch("emptyAssetsFromTrash", one.clone()).await;
     assert_eq!(all(&emptied, "successCount"), ["1"], "{emptied}");
     assert!(
@@ -236,7 +236,7 @@ async fn an_asset_set_holds_what_its_definition_names() {
     assert_eq!(all(&found, "subType"), ["MediaSet"]);
     assert_eq!(
         all(inside(&found, "assetSetInfo"), "setDefinition"),
-        [definition.clone()]
+        [definition.as_str()]
     );
     let of_set = ok(
         &server,
@@ -246,7 +246,7 @@ async fn an_asset_set_holds_what_its_definition_names() {
     .await;
     assert_eq!(
         all(inside(&of_set, "memberArray"), "assetHandle"),
-        [one.clone(), "a|739|1|537".to_owned()]
+        [one.as_str(), "a|739|1|537"]
     );
     // A definition naming what the company does not have changes nothing.
     let reason = refused(
@@ -302,7 +302,10 @@ async fn a_derived_asset_shares_its_owners_bytes_and_is_associated_with_it() {
     .await;
     assert_eq!(all(&found, "width"), all(&owner, "width"), "the owner's image");
     let of_owner = ok(&server, "getAssociatedAssets", "<assetHandle>a|739|1|537</assetHandle>").await;
-    assert_eq!(all(inside(&of_owner, "derivedArray"), "assetHandle"), [derived.clone()]);
+    assert_eq!(
+        all(inside(&of_owner, "derivedArray"), "assetHandle"),
+        [derived.as_str()]
+    );
     let of_derived = ok(
         &server,
         "getAssociatedAssets",
