@@ -311,6 +311,9 @@ pub const NOT_SCHEMA_VALID: &[&str] = &[
     "operations/129-cdnCacheInvalidation-empty-url-array.request.xml",
     "operations/132-cdnCacheInvalidation-too-many-urls.request.xml",
     "operations/134-getAssetCounts-pre40-not-in-version.request.xml",
+    "operations/203-createImageSet-missing-type.request.xml",
+    "operations/204-createImageSet-pre40-thumb-not-in-version.request.xml",
+    "operations/205-updateAssetSet-2009-07-31-not-in-version.request.xml",
     "versions/23-restoreAssetsFromTrash-pre40-not-in-version.request.xml",
     "operations/180-getPropertySets-pre40-not-in-version.request.xml",
 ];

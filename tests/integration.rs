@@ -40,6 +40,8 @@ mod publish;
 mod render;
 /// Replaying fixture suites against a server.
 mod replay;
+/// Image sets, asset sets, derived assets and what associates them.
+mod sets;
 /// SharinPix's API: the documents' duplicate requests, albums, imports,
 /// refusals, and the copies seen through IPS and Image Serving.
 mod sharinpix;

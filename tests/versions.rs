@@ -215,7 +215,8 @@ fn in_version(template: &str, version: Version) -> String {
 /// a reset, scheduled (or paused, for `resumeJob`; started, for
 /// `getJobLogDetails`); the trash operations' templates name the seed's
 /// asset, which must be in the trash; `getCdnCacheInvalidationStatus`'s an
-/// invalidation.
+/// invalidation; the set operations' templates a set (with a member, and
+/// for `getAssociatedAssets` a derived asset too).
 async fn set_up(server: &TestServer, operation: &str, version: Version) {
     let submit = |exec_time: &str| {
         in_version(
@@ -227,6 +228,7 @@ async fn set_up(server: &TestServer, operation: &str, version: Version) {
         )
     };
     let later = submit("<execTime>2999-01-01T00:00:00Z</execTime>");
+    let step = |op: &'static str| (in_version(&template(op).0, version), op);
     let steps: Vec<(String, &str)> = match operation {
         "stopJob" | "pauseJob" | "deleteJob" | "executeJob" => vec![(later, "submitJob")],
         "resumeJob" => vec![
@@ -242,6 +244,16 @@ async fn set_up(server: &TestServer, operation: &str, version: Version) {
         "restoreAssetsFromTrash" | "emptyAssetsFromTrash" => {
             vec![(in_version(&template("deleteAssets").0, version), "deleteAssets")]
         }
+        // The set templates name `a|943|22|943` and `a|943|44|943`, the
+        // first asset made after a reset.
+        "setImageSetMembers" | "updateImageSet" => vec![step("createImageSet")],
+        "getImageSetMembers" => vec![step("createImageSet"), step("setImageSetMembers")],
+        "setAssetSetDefinition" | "updateAssetSet" => vec![step("createAssetSet")],
+        "getAssociatedAssets" => vec![
+            step("createImageSet"),
+            step("setImageSetMembers"),
+            step("createDerivedAsset"),
+        ],
         _ => vec![],
     };
     for (body, op) in steps {

@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::queries::{asset_from_row, clash_as, company_exists, folder_id, timestamp};
-use super::{Asset, AssetDetail, Catalog, Error, NewContent};
+use super::{Asset, AssetDetail, Catalog, Error, NewContent, SetInfo};
 use crate::handles::AssetHandle;
 
 /// `asset_from_row`'s columns, then the details. The users are joined
@@ -21,15 +21,16 @@ macro_rules! detail_select {
             "SELECT ",
             asset_columns!(),
             ", a.created_at, COALESCE(cu.email, ''), a.modified_at, COALESCE(mu.email, cu.email, ''), c.name,
-               a.ready_for_publish
+               a.ready_for_publish, s.asset_id IS NOT NULL, s.sub_type, s.definition
              FROM assets a JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id
+             LEFT JOIN asset_sets s ON s.asset_id = a.id
              LEFT JOIN users cu ON cu.id = a.created_by
              LEFT JOIN users mu ON mu.id = a.modified_by "
         )
     };
 }
 
-fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
+pub(super) fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
     Ok(AssetDetail {
         asset: asset_from_row(r)?,
         created: r.get(15)?,
@@ -39,6 +40,14 @@ fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
         company: r.get(19)?,
         ready_for_publish: r.get(20)?,
         metadata: Vec::new(),
+        set: if r.get(21)? {
+            Some(SetInfo {
+                sub_type: r.get(22)?,
+                definition: r.get(23)?,
+            })
+        } else {
+            None
+        },
     })
 }
 

@@ -35,6 +35,7 @@ mod property_sets;
 mod publish;
 mod queries;
 mod search;
+mod sets;
 mod sharinpix;
 mod sharinpix_seed;
 mod sharinpix_write;
@@ -63,12 +64,15 @@ pub use kameleoon::{
 pub use metadata::{
     FieldChange, FieldKey, FieldWrite, MetadataField, MetadataValue, StoredValue, ValueWrite, ASSET_TYPES, FIELD_TYPES,
 };
-pub use model::{Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, UserRecord};
+pub use model::{
+    Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, SetInfo, UserRecord,
+};
+pub use property_sets::{NewPropertySet, Owner, PropertySet, PropertySetSeed, PropertySetType};
 pub use search::{
     AssetCondition, CompareOp, MetaCondition, MetaKey, MetaTest, NumberOp, Operand, SearchQuery, SortField, SystemKey,
     TextField, TextOp, TrashFilter,
 };
-pub use property_sets::{NewPropertySet, Owner, PropertySet, PropertySetSeed, PropertySetType};
+pub use sets::{Associated, NewDerived, NewSet, Related, RelatedProblem, SetChange, THUMB_TYPES};
 pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
 pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};
 pub use sharinpix_write::{
@@ -123,6 +127,17 @@ pub enum Error {
     /// The company's root folder cannot be deleted or renamed.
     #[error("the company root folder cannot be changed")]
     RootFolder,
+    /// The asset is of another type than the operation works on.
+    #[error("asset is a {found}, not {wanted}")]
+    WrongType {
+        /// Its type.
+        found: String,
+        /// What the operation wanted, with its article (`an ImageSet`).
+        wanted: &'static str,
+    },
+    /// An asset a set, thumbnail or derived asset would name cannot be named.
+    #[error("related asset refused: {0:?}")]
+    Related(Related),
     /// The company already has an asset with that name.
     #[error("name already in use")]
     NameInUse,
@@ -228,8 +243,18 @@ impl Tx<'_> {
     /// Marks the ids [`Tx::next_image_ids`] gave as used, once a row names
     /// them.
     fn take_image_ids(&mut self) {
+        self.take(1);
+    }
+
+    /// Marks the asset id [`Tx::next_image_ids`] gave as used, for an asset
+    /// that is not an Image and so takes no image record id.
+    fn take_asset_id(&mut self) {
+        self.take(0);
+    }
+
+    fn take(&mut self, images: i64) {
         if let Some((asset, image)) = self.counters.next {
-            self.counters.next = Some((asset + 1, image + 1));
+            self.counters.next = Some((asset + 1, image + images));
             self.counters.dirty = true;
         }
     }
@@ -399,7 +424,8 @@ impl Catalog {
         R: FnOnce(&str) + Send + 'static,
     {
         self.call(move |t| {
-            if !queries::blob_referenced(t.conn, &hash)? {
+            // A set names no bytes: its empty key is no stored file.
+            if !hash.is_empty() && !queries::blob_referenced(t.conn, &hash)? {
                 t.after_commit.push(Box::new(move || remove(&hash)));
             }
             Ok(())

@@ -81,6 +81,17 @@ pub struct AssetDetail {
     pub ready_for_publish: bool,
     /// Its metadata values (and the defaults of fields it has none for).
     pub metadata: Vec<super::MetadataValue>,
+    /// What a set asset holds beyond its row; `None` for other assets.
+    pub set: Option<SetInfo>,
+}
+
+/// A set's own fields (`Asset/subType`, `AssetSetInfo/setDefinition`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetInfo {
+    /// An AssetSet's `subType`; empty for image sets.
+    pub sub_type: String,
+    /// An AssetSet's `setDefinition`; `None` for image sets.
+    pub definition: Option<String>,
 }
 
 /// What `Catalog::copy_asset` needs to know.

@@ -166,3 +166,40 @@ CREATE TABLE IF NOT EXISTS property_set_properties (
     PRIMARY KEY (set_id, position),
     UNIQUE (set_id, name)
 ) WITHOUT ROWID;
+-- Sets (ImageSet, SpinSet, AssetSet assets): what the set's asset row does
+-- not hold. The row itself has no bytes (content_hash '').
+CREATE TABLE IF NOT EXISTS asset_sets (
+    asset_id   INTEGER PRIMARY KEY REFERENCES assets(id) ON DELETE CASCADE,
+    -- AssetSet's client-chosen subType; '' for image sets.
+    sub_type   TEXT NOT NULL DEFAULT '',
+    -- AssetSet's setDefinition as the client wrote it; NULL for image sets.
+    definition TEXT,
+    -- The thumbnail asset chosen for the set; NULL: none (or it was emptied).
+    thumb_id   INTEGER REFERENCES assets(id) ON DELETE SET NULL
+);
+-- A set's members in order: an image set's memberArray, or the assets an
+-- AssetSet's definition names. A member removed for good (emptied from the
+-- trash, its folder deleted) leaves every set with it.
+CREATE TABLE IF NOT EXISTS set_members (
+    set_id    INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    member_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+    PRIMARY KEY (set_id, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS set_members_member ON set_members (member_id);
+-- Derived assets (createDerivedAsset) and the Image each is derived from.
+CREATE TABLE IF NOT EXISTS derived_assets (
+    asset_id INTEGER PRIMARY KEY REFERENCES assets(id) ON DELETE CASCADE,
+    owner_id INTEGER NOT NULL REFERENCES assets(id)
+);
+CREATE INDEX IF NOT EXISTS derived_assets_owner ON derived_assets (owner_id);
+-- "Deleting the owner image deletes any associated derived images": an
+-- owner removed for good takes its derived assets with it (they share its
+-- stored bytes, which its removal releases). AFTER, not BEFORE: a BEFORE
+-- trigger deleting rows its statement also deletes (a folder's) is undefined;
+-- the owner_id reference is checked at the end of the statement, by when the
+-- links are gone with their derived rows.
+CREATE TRIGGER IF NOT EXISTS derived_assets_go_with_owner AFTER DELETE ON assets
+BEGIN
+    DELETE FROM assets WHERE id IN (SELECT asset_id FROM derived_assets WHERE owner_id = OLD.id);
+END;

@@ -25,6 +25,8 @@ mod ops;
 mod property_sets;
 mod refusal;
 mod search;
+mod set_definition;
+mod sets;
 
 use std::future::Future;
 use std::pin::Pin;

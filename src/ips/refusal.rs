@@ -95,8 +95,29 @@ impl<'a> Subject<'a> {
             catalog::Error::TooManyMetadataFields(max) => Error::InvalidParameter(format!(
                 "Company '{company}' already has {max} metadata fields, the most it may have"
             )),
+            catalog::Error::WrongType { found, wanted } => {
+                Error::InvalidParameter(format!("Asset '{}' is a {found} asset, not {wanted}", self.asset))
+            }
+            catalog::Error::Related(r) => Error::InvalidParameter(related(&r, company)),
             other => Error::from(other),
         }
+    }
+}
+
+/// Why an asset named beside the subject (a set's member, a thumbnail)
+/// cannot be named, naming it by its handle.
+fn related(r: &catalog::Related, company: CompanyHandle) -> String {
+    let handle = r.handle;
+    let role = r.role;
+    match &r.problem {
+        catalog::RelatedProblem::NotFound => {
+            format!("The {role} asset '{handle}' was not found in company '{company}'")
+        }
+        catalog::RelatedProblem::InTrash => format!("The {role} asset '{handle}' is in the trash"),
+        catalog::RelatedProblem::WrongType(kind) => {
+            format!("The {role} asset '{handle}' is a {kind} asset, which cannot be a {role} here")
+        }
+        catalog::RelatedProblem::Itself => format!("The {role} asset '{handle}' is the set itself"),
     }
 }
 
@@ -143,5 +164,25 @@ mod tests {
             Error::Busy(_)
         ));
         assert!(asset_handle("a|x").is_err() && folder_handle("").is_err());
+        let member = |problem| {
+            catalog::Error::Related(catalog::Related {
+                role: "member",
+                handle: AssetHandle::long(9, 1, 9),
+                problem,
+            })
+        };
+        assert_eq!(
+            reason(member(catalog::RelatedProblem::NotFound)),
+            "The member asset 'a|9|1|9' was not found in company 'c|6'"
+        );
+        assert_eq!(
+            reason(member(catalog::RelatedProblem::WrongType("AssetSet".into()))),
+            "The member asset 'a|9|1|9' is a AssetSet asset, which cannot be a member here"
+        );
+        let wrong = catalog::Error::WrongType {
+            found: "Image".into(),
+            wanted: "an ImageSet",
+        };
+        assert_eq!(reason(wrong), "Asset 'a|1' is a Image asset, not an ImageSet");
     }
 }

@@ -248,13 +248,13 @@ pub fn image_url(d: &AssetDetail) -> String {
     format!("/is/image/{}/{}", path_segment(&d.company), path_segment(&d.asset.name))
 }
 
-/// An image asset as `Asset` shows it, with the fields of every version
+/// An asset as `Asset` shows it, with the fields of every version
 /// (each version's reply keeps its own). Values the catalog does not keep
 /// are the documented neutral ones: no projects, masks, zoom targets or
 /// image maps.
 pub fn asset(d: &AssetDetail) -> Record {
     let a = &d.asset;
-    Record::new()
+    let record = Record::new()
         .with("assetHandle", a.handle().to_string())
         .with("type", a.asset_type.as_str())
         .with("name", a.name.as_str())
@@ -269,8 +269,37 @@ pub fn asset(d: &AssetDetail) -> Record {
         .with("createUser", d.create_user.as_str())
         .with("lastModified", d.modified.as_str())
         .with("lastModifyUser", d.modify_user.as_str())
-        .with_array("metadataArray", crate::ips::metadata::metadata_items(&d.metadata))
-        .with("imageInfo", image_info(d))
+        .with_array("metadataArray", crate::ips::metadata::metadata_items(&d.metadata));
+    with_kind(record, d)
+}
+
+/// `record` with what the asset shows of its own kind. An Image, and the
+/// `AdjustedView` derived from one (an image with its own modifiers), show
+/// `imageInfo`; a `LayerView` shows its modifiers in `layerViewInfo`; an
+/// `AssetSet` its `subType` and definition; an image set (`ImageSet`,
+/// `SpinSet`) no info of its own (the `imageSetInfo` the 4.2 log removes is
+/// in no contract).
+fn with_kind(record: Record, d: &AssetDetail) -> Record {
+    let a = &d.asset;
+    match a.asset_type.as_str() {
+        "LayerView" => record.with(
+            "layerViewInfo",
+            Record::new()
+                .with("url", image_url(d))
+                .with("urlModifier", a.url_modifier.as_str())
+                .with("urlPostApplyModifier", a.url_post_modifier.as_str()),
+        ),
+        "ImageSet" | "SpinSet" => record,
+        "AssetSet" => {
+            let (sub_type, definition) = d.set.as_ref().map_or(("", ""), |s| {
+                (s.sub_type.as_str(), s.definition.as_deref().unwrap_or(""))
+            });
+            record
+                .with("subType", sub_type)
+                .with("assetSetInfo", Record::new().with("setDefinition", definition))
+        }
+        _ => record.with("imageInfo", image_info(d)),
+    }
 }
 
 /// `ImageInfo`: where the image came from, its size, and its stored

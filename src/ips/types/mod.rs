@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod metadata;
 pub mod property_sets;
 pub mod search;
+pub mod sets;
 
 pub use asset::{ASSET, ASSET_ARRAY};
 pub use common::{
@@ -48,3 +49,4 @@ pub use jobs::{
 pub use search::{
     EXCLUDE_BYPRODUCT_ARRAY, METADATA_CONDITION_ARRAY, SEARCH_FILTER, SYSTEM_FIELD_CONDITION_ARRAY, TAG_CONDITION_ARRAY,
 };
+pub use sets::{GENERATION_INFO_ARRAY, IMAGE_SET_MEMBER_ARRAY, IMAGE_SET_MEMBER_UPDATE_ARRAY};
