@@ -29,6 +29,7 @@ mod folders;
 mod job_model;
 mod jobs;
 mod kameleoon;
+mod meta_conditions;
 mod metadata;
 mod model;
 mod property_sets;
@@ -61,6 +62,7 @@ pub use kameleoon::{
     KameleoonClient, KameleoonClone, KameleoonImage, KameleoonNewImage, KameleoonSeed, KameleoonUpload,
     SeedKameleoonClient, SeedKameleoonImage, SeedKameleoonSite,
 };
+pub use meta_conditions::{CompareOp, MetaCondition, MetaKey, MetaTest, Operand, SystemKey};
 pub use metadata::{
     FieldChange, FieldKey, FieldWrite, MetadataField, MetadataValue, StoredValue, ValueWrite, ASSET_TYPES, FIELD_TYPES,
 };
@@ -68,10 +70,7 @@ pub use model::{
     Asset, AssetDetail, CopyAsset, NewContent, SeedAsset, SeedCompany, SeedData, SeedUser, SetInfo, UserRecord,
 };
 pub use property_sets::{NewPropertySet, Owner, PropertySet, PropertySetSeed, PropertySetType};
-pub use search::{
-    AssetCondition, CompareOp, MetaCondition, MetaKey, MetaTest, NumberOp, Operand, SearchQuery, SortField, SystemKey,
-    TextField, TextOp, TrashFilter,
-};
+pub use search::{AssetCondition, NumberOp, SearchQuery, SortField, TextField, TextOp, TrashFilter};
 pub use sets::{Associated, NewDerived, NewSet, Related, RelatedProblem, SetChange, THUMB_TYPES};
 pub use sharinpix::{SharinPixAlbum, SharinPixImage, SharinPixSecret};
 pub use sharinpix_seed::{SeedSharinPixAlbum, SeedSharinPixImage, SeedSharinPixOrg, SharinPixSeed};

@@ -10,8 +10,9 @@ use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 
 use super::assets::{details_where, require_company};
+use super::meta_conditions::{driven_by_field, meta_sql};
 use super::queries::folder_id;
-use super::{AssetDetail, Catalog, Error};
+use super::{AssetDetail, Catalog, CompareOp, Error, MetaCondition, Operand};
 
 /// A text field `searchAssets` can filter on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,106 +145,6 @@ pub struct SearchQuery {
     pub offset: u64,
 }
 
-/// A metadata search key that is a property of the asset row itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SystemKey {
-    /// `asset_id`: the asset's id, without prefix.
-    AssetId,
-    /// `name`.
-    Name,
-    /// `folder_path`.
-    FolderPath,
-    /// `type`.
-    Type,
-    /// `file_name`: the name and its format's extension.
-    FileName,
-    /// `created_at`.
-    CreatedAt,
-    /// `created_by`.
-    CreatedBy,
-    /// `modified_at`.
-    ModifiedAt,
-    /// `modified_by`.
-    ModifiedBy,
-}
-
-/// What a metadata condition looks at.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MetaKey {
-    /// A property of the row.
-    System(SystemKey),
-    /// A metadata field's values.
-    Field {
-        /// The field's id.
-        id: i64,
-        /// The asset type it applies to (`Asset`: all).
-        asset_type: String,
-        /// What assets without a value show: a search matches them when
-        /// the default does.
-        default: Option<String>,
-    },
-}
-
-/// A comparison of ordered values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompareOp {
-    /// `=`.
-    Equals,
-    /// `<>`.
-    NotEquals,
-    /// `<`.
-    LessThan,
-    /// `<=`.
-    LessThanEquals,
-    /// `>`.
-    GreaterThan,
-    /// `>=`.
-    GreaterThanEquals,
-    /// Inclusive range.
-    Between,
-    /// Outside the inclusive range.
-    NotBetween,
-}
-
-/// A comparison's operand: numbers compare as numbers, times as the
-/// catalog's time text (which sorts as it reads).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Operand {
-    /// A Boolean (0/1), Int or Float value.
-    Number(f64),
-    /// A time, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    Time(String),
-}
-
-/// The test a metadata condition applies.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MetaTest {
-    /// A string comparison, ASCII case-insensitive unless asked otherwise.
-    Text {
-        /// The comparison.
-        op: TextOp,
-        /// The value.
-        value: String,
-        /// Whether case matters.
-        case_sensitive: bool,
-    },
-    /// Holds one of these values (`values`, a tag's `MatchesAny`).
-    AnyOf(Vec<String>),
-    /// Holds every one of these values (a tag's `MatchesAll`).
-    AllOf(Vec<String>),
-    /// An ordered comparison; `Between` and `NotBetween` use both bounds.
-    Compare(CompareOp, Operand, Option<Operand>),
-}
-
-/// One metadata condition.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetaCondition {
-    /// What it looks at.
-    pub key: MetaKey,
-    /// How.
-    pub test: MetaTest,
-}
-
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -257,7 +158,8 @@ fn like_escape(s: &str) -> String {
 }
 
 /// The SQL for the file name an asset's bytes have (as `Asset/fileName`).
-const FILE_NAME_SQL: &str = "(a.name || COALESCE('.' || CASE a.format WHEN 'jpeg' THEN 'jpg' WHEN 'tiff' THEN 'tif' \
+pub(super) const FILE_NAME_SQL: &str =
+    "(a.name || COALESCE('.' || CASE a.format WHEN 'jpeg' THEN 'jpg' WHEN 'tiff' THEN 'tif' \
                              ELSE a.format END, ''))";
 
 fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
@@ -266,7 +168,14 @@ fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, V
         return Err(Error::FolderNotFound);
     }
     let mut params: Vec<Value> = vec![company_id.into()];
-    let mut clause = String::from("WHERE a.company_id = ?");
+    // With a condition the index on field values can answer, the search
+    // goes from that index to the assets (by row id): `+` keeps SQLite from
+    // reading the company's every asset through the name index instead.
+    let mut clause = String::from(if driven_by_field(q) {
+        "WHERE +a.company_id = ?"
+    } else {
+        "WHERE a.company_id = ?"
+    });
     filters_sql(q, &mut clause, &mut params);
     let groups = groups_sql(q, &mut params);
     if !groups.is_empty() {
@@ -395,7 +304,7 @@ fn condition_sql(c: &AssetCondition, params: &mut Vec<Value>) -> String {
 /// A string test of `column`. Case-insensitive tests use `LIKE` and
 /// `COLLATE NOCASE` (ASCII folding, as names compare); a prefix test adds
 /// a range on the column so that an index on it can serve.
-fn text_sql(column: &str, op: TextOp, value: &str, case_sensitive: bool, params: &mut Vec<Value>) -> String {
+pub(super) fn text_sql(column: &str, op: TextOp, value: &str, case_sensitive: bool, params: &mut Vec<Value>) -> String {
     if case_sensitive {
         let sql = match op {
             TextOp::Equals => "{c} = ? COLLATE BINARY",
@@ -433,7 +342,13 @@ fn text_sql(column: &str, op: TextOp, value: &str, case_sensitive: bool, params:
 }
 
 /// An ordered comparison of `column` with the operands.
-fn compare_sql(column: &str, op: CompareOp, lo: &Operand, hi: Option<&Operand>, params: &mut Vec<Value>) -> String {
+pub(super) fn compare_sql(
+    column: &str,
+    op: CompareOp,
+    lo: &Operand,
+    hi: Option<&Operand>,
+    params: &mut Vec<Value>,
+) -> String {
     let value = |o: &Operand| -> Value {
         match o {
             Operand::Number(n) => (*n).into(),
@@ -455,188 +370,6 @@ fn compare_sql(column: &str, op: CompareOp, lo: &Operand, hi: Option<&Operand>, 
     sql.replace("{c}", column)
 }
 
-fn system_column(key: SystemKey) -> &'static str {
-    match key {
-        SystemKey::AssetId => "CAST(a.id AS TEXT)",
-        SystemKey::Name => "a.name",
-        SystemKey::FolderPath => "f.path",
-        SystemKey::Type => "a.asset_type",
-        SystemKey::FileName => FILE_NAME_SQL,
-        SystemKey::CreatedAt => "a.created_at",
-        SystemKey::CreatedBy => "COALESCE(cu.email, '')",
-        SystemKey::ModifiedAt => "a.modified_at",
-        SystemKey::ModifiedBy => "COALESCE(mu.email, cu.email, '')",
-    }
-}
-
-/// The SQL for one metadata condition.
-fn meta_sql(c: &MetaCondition, params: &mut Vec<Value>) -> String {
-    match &c.key {
-        MetaKey::System(key) => {
-            let column = match (key, &c.test) {
-                (SystemKey::AssetId, MetaTest::Compare(..)) => "a.id",
-                (key, _) => system_column(*key),
-            };
-            test_sql(column, &c.test, params)
-        }
-        MetaKey::Field {
-            id,
-            asset_type,
-            default,
-        } => field_sql(*id, asset_type, default.as_deref(), &c.test, params),
-    }
-}
-
-/// A test of one value `column` holds.
-fn test_sql(column: &str, test: &MetaTest, params: &mut Vec<Value>) -> String {
-    match test {
-        MetaTest::Text {
-            op,
-            value,
-            case_sensitive,
-        } => text_sql(column, *op, value, *case_sensitive, params),
-        MetaTest::AnyOf(values) | MetaTest::AllOf(values) => {
-            let marks = vec!["?"; values.len().max(1)].join(", ");
-            if values.is_empty() {
-                params.push(Value::Null);
-            }
-            params.extend(values.iter().map(|v| Value::from(v.clone())));
-            format!("{column} COLLATE NOCASE IN ({marks})")
-        }
-        MetaTest::Compare(op, lo, hi) => compare_sql(column, *op, lo, hi.as_ref(), params),
-    }
-}
-
-/// A test of a field's values. An asset matches a positive test when one
-/// of its values passes; a negative one (`NotEquals`, `NotContains`,
-/// `NotBetween`) when none of its values passes the positive test, so that
-/// an asset without a value matches "not equal to x". An asset holding no
-/// value is judged by the field's default.
-fn field_sql(id: i64, asset_type: &str, default: Option<&str>, test: &MetaTest, params: &mut Vec<Value>) -> String {
-    let (positive, negated) = positive_of(test);
-    let holds = |test: &MetaTest, params: &mut Vec<Value>| -> String {
-        params.push(id.into());
-        let column = match test {
-            MetaTest::Compare(_, Operand::Number(_), _) => "m.num",
-            _ => "m.value",
-        };
-        let inner = test_sql(column, test, params);
-        format!("a.id IN (SELECT m.asset_id FROM asset_metadata m WHERE m.field_id = ? AND {inner})")
-    };
-    let matched = match &positive {
-        MetaTest::AllOf(values) => {
-            let parts: Vec<String> = values
-                .iter()
-                .map(|v| holds(&MetaTest::AnyOf(vec![v.clone()]), params))
-                .collect();
-            format!("({})", parts.join(" AND "))
-        }
-        other => holds(other, params),
-    };
-    let by_default = default.is_some_and(|d| default_passes(d, &positive));
-    let matched = if by_default {
-        params.push(id.into());
-        let mut sql = format!("({matched} OR (a.id NOT IN (SELECT asset_id FROM asset_metadata WHERE field_id = ?)");
-        if !asset_type.eq_ignore_ascii_case("Asset") {
-            sql.push_str(" AND a.asset_type = ? COLLATE NOCASE");
-            params.push(asset_type.to_owned().into());
-        }
-        sql.push_str("))");
-        sql
-    } else {
-        matched
-    };
-    if negated {
-        format!("NOT {matched}")
-    } else {
-        matched
-    }
-}
-
-/// The positive form of a test, and whether the test is its negation.
-fn positive_of(test: &MetaTest) -> (MetaTest, bool) {
-    match test {
-        MetaTest::Text {
-            op: TextOp::NotEquals,
-            value,
-            case_sensitive,
-        } => (
-            MetaTest::Text {
-                op: TextOp::Equals,
-                value: value.clone(),
-                case_sensitive: *case_sensitive,
-            },
-            true,
-        ),
-        MetaTest::Text {
-            op: TextOp::NotContains,
-            value,
-            case_sensitive,
-        } => (
-            MetaTest::Text {
-                op: TextOp::Contains,
-                value: value.clone(),
-                case_sensitive: *case_sensitive,
-            },
-            true,
-        ),
-        MetaTest::Compare(CompareOp::NotEquals, lo, hi) => {
-            (MetaTest::Compare(CompareOp::Equals, lo.clone(), hi.clone()), true)
-        }
-        MetaTest::Compare(CompareOp::NotBetween, lo, hi) => {
-            (MetaTest::Compare(CompareOp::Between, lo.clone(), hi.clone()), true)
-        }
-        other => (other.clone(), false),
-    }
-}
-
-/// Whether a field's default passes a positive test, as SQL would judge
-/// the value (ASCII case folding; numbers parsed).
-fn default_passes(default: &str, test: &MetaTest) -> bool {
-    let fold = |s: &str, cs: bool| if cs { s.to_owned() } else { s.to_ascii_lowercase() };
-    match test {
-        MetaTest::Text {
-            op,
-            value,
-            case_sensitive,
-        } => {
-            let (d, v) = (fold(default, *case_sensitive), fold(value, *case_sensitive));
-            match op {
-                TextOp::Equals => d == v,
-                TextOp::NotEquals => d != v,
-                TextOp::Contains => d.contains(&v),
-                TextOp::NotContains => !d.contains(&v),
-                TextOp::StartsWith => d.starts_with(&v),
-                TextOp::EndsWith => d.ends_with(&v),
-            }
-        }
-        MetaTest::AnyOf(values) => values.iter().any(|v| v.eq_ignore_ascii_case(default)),
-        MetaTest::AllOf(values) => values.iter().all(|v| v.eq_ignore_ascii_case(default)),
-        MetaTest::Compare(op, lo, hi) => {
-            let Operand::Number(lo) = lo else {
-                return false;
-            };
-            let hi = match hi {
-                Some(Operand::Number(h)) => *h,
-                _ => *lo,
-            };
-            let Ok(d) = default.trim().parse::<f64>() else {
-                return false;
-            };
-            match op {
-                CompareOp::Equals => d == *lo,
-                CompareOp::NotEquals => d != *lo,
-                CompareOp::LessThan => d < *lo,
-                CompareOp::LessThanEquals => d <= *lo,
-                CompareOp::GreaterThan => d > *lo,
-                CompareOp::GreaterThanEquals => d >= *lo,
-                CompareOp::Between => *lo <= d && d <= hi,
-                CompareOp::NotBetween => d < *lo || d > hi,
-            }
-        }
-    }
-}
-
 impl Catalog {
     /// The total number of matches and the requested page.
     pub async fn search_assets(&self, company_id: i64, query: SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
@@ -652,29 +385,5 @@ mod tests {
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
         assert_eq!(like_escape("plain"), "plain");
-    }
-
-    #[test]
-    fn defaults_are_judged_as_sql_judges_values() {
-        let text = |op, value: &str| MetaTest::Text {
-            op,
-            value: value.into(),
-            case_sensitive: false,
-        };
-        assert!(default_passes("Summer", &text(TextOp::Equals, "summer")));
-        assert!(default_passes("Summer", &text(TextOp::StartsWith, "SUM")));
-        assert!(!default_passes("Summer", &text(TextOp::EndsWith, "x")));
-        assert!(default_passes(
-            "12",
-            &MetaTest::Compare(CompareOp::Between, Operand::Number(10.0), Some(Operand::Number(12.0)))
-        ));
-        assert!(!default_passes(
-            "abc",
-            &MetaTest::Compare(CompareOp::Equals, Operand::Number(0.0), None)
-        ));
-        assert!(default_passes(
-            "Blue",
-            &MetaTest::AnyOf(vec!["red".into(), "BLUE".into()])
-        ));
     }
 }
