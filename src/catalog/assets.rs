@@ -39,6 +39,7 @@ fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
         company: r.get(19)?,
         ready_for_publish: r.get(20)?,
         metadata: Vec::new(),
+        image: super::ImageExtras::default(),
     })
 }
 
@@ -138,6 +139,7 @@ impl Catalog {
                 }
             }
             super::metadata::attach(t.conn, &mut out)?;
+            super::image_fields::attach(t.conn, &mut out)?;
             Ok(out)
         })
         .await
@@ -164,6 +166,7 @@ impl Catalog {
                 }
             }
             super::metadata::attach(t.conn, &mut out)?;
+            super::image_fields::attach(t.conn, &mut out)?;
             Ok(out)
         })
         .await
