@@ -2,6 +2,8 @@
 //! `registry` lists them.
 
 pub mod batch_set_asset_metadata;
+pub mod batch_set_image_fields;
+pub mod batch_set_thumb_asset;
 pub mod cdn_cache_invalidation;
 pub mod check_asset_names;
 pub mod check_login;
@@ -13,9 +15,11 @@ pub mod delete_asset;
 pub mod delete_asset_metadata;
 pub mod delete_assets;
 pub mod delete_folder;
+pub mod delete_image_map;
 pub mod delete_job;
 pub mod delete_metadata_field;
 pub mod delete_property_set;
+pub mod delete_zoom_target;
 pub mod empty_assets_from_trash;
 pub mod execute_job;
 pub mod get_active_jobs;
@@ -47,13 +51,17 @@ pub mod rename_folder;
 pub mod replace_image;
 pub mod restore_assets_from_trash;
 pub mod resume_job;
+pub mod save_image_map;
 pub mod save_metadata_field;
+pub mod save_zoom_target;
 pub mod search_assets;
 pub mod search_assets_by_metadata;
 pub mod set_asset_metadata;
 pub mod set_asset_publish_state;
 pub mod set_assets_publish_state;
+pub mod set_image_maps;
 pub mod set_url_modifier;
+pub mod set_zoom_targets;
 pub mod stop_job;
 pub mod submit_job;
 pub mod update_metadata_field;
