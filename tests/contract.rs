@@ -316,6 +316,8 @@ pub const NOT_SCHEMA_VALID: &[&str] = &[
     "operations/205-updateAssetSet-2009-07-31-not-in-version.request.xml",
     "versions/23-restoreAssetsFromTrash-pre40-not-in-version.request.xml",
     "operations/180-getPropertySets-pre40-not-in-version.request.xml",
+    "operations/213-batchSetImageFields-missing-array.request.xml",
+    "operations/216-batchSetThumbAsset-2008-01-15-not-in-version.request.xml",
 ];
 
 /// What an expected reply's `{{any}}` marker (a value that varies from run
@@ -399,7 +401,7 @@ fn fixtures_validate_against_the_schemas_of_their_version() {
 fn each_wsdl_lists_exactly_the_operations_of_its_version() {
     for v in Version::ALL {
         let text = Document::Wsdl(v).generate(&Subset::default());
-        let root = ips_emulator::soap::xml::parse(&text, 100, false).expect("well-formed");
+        let root = ips_emulator::soap::xml::parse_trusted(&text).expect("well-formed");
         let implemented: Vec<&str> = registry::in_version(v).map(|o| o.name).collect();
         assert!(implemented.len() >= 13, "{v:?}");
         let mut lists = 0;

@@ -18,6 +18,9 @@ mod golden;
 mod golden_json;
 /// The HTTP transport: limits, timeouts, codings, methods.
 mod http;
+/// Image fields, thumbnails, zoom targets and image maps, read back
+/// through getAssets.
+mod image_fields;
 /// The job types against Adobe's WSDLs, field by field.
 mod job_types;
 /// Jobs over HTTP: upload by URL, publish, export, control, restarts.

@@ -199,6 +199,14 @@ fn in_version(template: &str, version: Version) -> String {
             .collect::<Vec<_>>()
             .join("\n");
     }
+    // An image map's `enabled` came with 4.0.
+    if version == Version::Pre40 {
+        text = text
+            .lines()
+            .filter(|l| !l.contains("<enabled>"))
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     // The CDN purge's e-mail confirmation went with 2014-04-03.
     if version >= Version::V2014_04_03 {
         text = text
@@ -254,6 +262,9 @@ async fn set_up(server: &TestServer, operation: &str, version: Version) {
             step("setImageSetMembers"),
             step("createDerivedAsset"),
         ],
+        // The templates name `zt|1` and `im|1`, the first after a reset.
+        "deleteZoomTarget" => vec![(in_version(&template("saveZoomTarget").0, version), "saveZoomTarget")],
+        "deleteImageMap" => vec![(in_version(&template("saveImageMap").0, version), "saveImageMap")],
         _ => vec![],
     };
     for (body, op) in steps {

@@ -48,6 +48,7 @@ pub(super) fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDe
         } else {
             None
         },
+        image: super::ImageExtras::default(),
     })
 }
 
@@ -147,6 +148,7 @@ impl Catalog {
                 }
             }
             super::metadata::attach(t.conn, &mut out)?;
+            super::image_fields::attach(t.conn, &mut out)?;
             Ok(out)
         })
         .await
@@ -173,6 +175,7 @@ impl Catalog {
                 }
             }
             super::metadata::attach(t.conn, &mut out)?;
+            super::image_fields::attach(t.conn, &mut out)?;
             Ok(out)
         })
         .await

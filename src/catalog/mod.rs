@@ -26,6 +26,7 @@ macro_rules! asset_columns {
 mod assets;
 mod cdn;
 mod folders;
+mod image_fields;
 mod job_model;
 mod jobs;
 mod kameleoon;
@@ -54,6 +55,7 @@ use crate::deadline;
 
 pub use cdn::CdnInvalidation;
 pub use folders::{CompanyRecord, FolderRow, UserProfile};
+pub use image_fields::{ImageExtras, ImageFieldUpdate, ImageMap, ImageMapDef, Part, ZoomTarget, ZoomTargetDef};
 pub use job_model::{
     log_stem, DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,
     LOG_SORT_COLUMNS,
@@ -162,6 +164,16 @@ pub enum Error {
     /// No job with that handle in the company.
     #[error("job not found")]
     JobNotFound,
+    /// No zoom target or image map with that handle in the company (or
+    /// not the image's).
+    #[error("{0:?} not found")]
+    PartNotFound(Part),
+    /// The image has as many zoom targets or image maps as it may.
+    #[error("an image may have at most {1} of {0:?}")]
+    TooManyParts(Part, i64),
+    /// A thumbnail asset that cannot be one, and why.
+    #[error("thumbnail asset: {0}")]
+    Thumbnail(Box<Error>),
     /// An upload request broke a rule; nothing of it was written.
     #[error("upload refused: {0:?}")]
     Upload(UploadRefusal),
@@ -317,6 +329,7 @@ impl Catalog {
         conn.execute_batch(include_str!("kameleoon.sql"))?;
         conn.execute_batch(include_str!("sharinpix.sql"))?;
         conn.execute_batch(include_str!("metadata.sql"))?;
+        conn.execute_batch(include_str!("image_fields.sql"))?;
         queries::migrate(&conn)?;
         let (tx, rx) = mpsc::channel(4096);
         let handle = thread::Builder::new()

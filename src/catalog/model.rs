@@ -81,6 +81,8 @@ pub struct AssetDetail {
     pub ready_for_publish: bool,
     /// Its metadata values (and the defaults of fields it has none for).
     pub metadata: Vec<super::MetadataValue>,
+    /// Its image fields, thumbnail, zoom targets and image maps.
+    pub image: super::ImageExtras,
     /// What a set asset holds beyond its row; `None` for other assets.
     pub set: Option<SetInfo>,
 }

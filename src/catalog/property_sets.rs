@@ -340,7 +340,7 @@ fn delete_set(conn: &Connection, id: i64) -> Result<bool, Error> {
 
 /// The next id of `table` from counter `sequence`: never below one past the
 /// largest id, so a seed need not set the counter.
-fn next_id(conn: &Connection, sequence: &str, table: &str) -> Result<i64, Error> {
+pub(super) fn next_id(conn: &Connection, sequence: &str, table: &str) -> Result<i64, Error> {
     let stored: Option<i64> = conn
         .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
         .query_row([sequence], |r| r.get(0))
@@ -352,7 +352,7 @@ fn next_id(conn: &Connection, sequence: &str, table: &str) -> Result<i64, Error>
     Ok(stored.unwrap_or(0).max(max + 1))
 }
 
-fn set_next_id(conn: &Connection, sequence: &str, next: i64) -> Result<(), Error> {
+pub(super) fn set_next_id(conn: &Connection, sequence: &str, next: i64) -> Result<(), Error> {
     conn.prepare_cached(
         "INSERT INTO sequences (name, next) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
     )?

@@ -662,6 +662,7 @@ pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
     super::kameleoon::clear(tx.conn)?;
     super::sharinpix_seed::clear(tx.conn)?;
     super::property_sets::clear(tx.conn)?;
+    super::image_fields::clear(tx.conn)?;
     tx.conn.execute_batch(
         "DELETE FROM asset_metadata; DELETE FROM metadata_fields; DELETE FROM cdn_invalidations; DELETE FROM job_log_details; DELETE FROM jobs;
          DELETE FROM set_members; DELETE FROM asset_sets; DELETE FROM derived_assets; DELETE FROM assets; DELETE FROM memberships; DELETE FROM folders;

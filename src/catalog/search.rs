@@ -25,6 +25,11 @@ pub enum TextField {
     LastModifyUser,
     /// The file name (the name and its format's extension).
     FileName,
+    /// The image's user data (`batchSetImageFields`).
+    UserData,
+    /// The image's SKU, description or comments: fields no operation
+    /// sets, so always empty.
+    Unset,
 }
 
 /// A string comparison (ASCII case-insensitive, as names are).
@@ -202,6 +207,7 @@ fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, V
     params.push(i64::try_from(q.offset).unwrap_or(i64::MAX).into());
     let mut page = details_where(conn, &clause, params)?;
     super::metadata::attach(conn, &mut page)?;
+    super::image_fields::attach(conn, &mut page)?;
     Ok((total.max(0) as u64, page))
 }
 
@@ -277,6 +283,8 @@ fn condition_sql(c: &AssetCondition, params: &mut Vec<Value>) -> String {
                 TextField::CreateUser => "COALESCE(cu.email, '')",
                 TextField::LastModifyUser => "COALESCE(mu.email, cu.email, '')",
                 TextField::FileName => FILE_NAME_SQL,
+                TextField::UserData => "COALESCE((SELECT x.user_data FROM image_fields x WHERE x.asset_id = a.id), '')",
+                TextField::Unset => "''",
             };
             text_sql(column, *op, value, false, params)
         }

@@ -17,6 +17,7 @@ pub mod value;
 mod batch;
 mod blobs;
 mod folder_tree;
+mod image_fields;
 pub mod jobs;
 mod meta_search;
 mod metadata;

@@ -50,6 +50,8 @@ pub(crate) fn condition(c: &Params) -> Result<AssetCondition, Error> {
         "CreateUser" => Some(TextField::CreateUser),
         "LastModifyUser" => Some(TextField::LastModifyUser),
         "FileName" => Some(TextField::FileName),
+        "UserData" => Some(TextField::UserData),
+        "Sku" | "Description" | "Comments" => Some(TextField::Unset),
         "Created" => return created(c, op).map_err(bad),
         "FileSize" => None,
         other => return Err(bad(format!("field '{other}' is not supported by this emulator"))),

@@ -250,8 +250,7 @@ pub fn image_url(d: &AssetDetail) -> String {
 
 /// An asset as `Asset` shows it, with the fields of every version
 /// (each version's reply keeps its own). Values the catalog does not keep
-/// are the documented neutral ones: no projects, masks, zoom targets or
-/// image maps.
+/// are the documented neutral ones: no projects or masks.
 pub fn asset(d: &AssetDetail) -> Record {
     let a = &d.asset;
     let record = Record::new()
@@ -302,11 +301,14 @@ fn with_kind(record: Record, d: &AssetDetail) -> Record {
     }
 }
 
-/// `ImageInfo`: where the image came from, its size, and its stored
-/// modifiers. It has no optimized copy, mask or product data; the anchor is
-/// the centre, as Scene7 sets it by default.
+/// `ImageInfo`: where the image came from, its size, its stored modifiers,
+/// and the fields, zoom targets and image maps set on it. It has no
+/// optimized copy, mask or product data (sku, description, comments: no
+/// operation sets them); the anchor is the centre until one is set, as
+/// Scene7 sets it by default, and the resolution `0.0`.
 fn image_info(d: &AssetDetail) -> Record {
-    let a = &d.asset;
+    use crate::ips::image_fields as fields;
+    let (a, x) = (&d.asset, &d.image);
     Record::new()
         .with("originalPath", a.folder.as_str())
         .with("originalFile", file_name(d))
@@ -317,16 +319,22 @@ fn image_info(d: &AssetDetail) -> Record {
         .with_opt("width", a.width.map(|w| w.to_string()))
         .with_opt("height", a.height.map(|h| h.to_string()))
         .with_number("fileSize", a.byte_size)
-        .with("resolution", "0.0")
+        .with("resolution", fields::resolution(x.resolution))
         .with("sku", "")
         .with("description", "")
         .with("comments", "")
-        .with("userData", "")
-        .with_opt("anchorX", a.width.map(|w| (w / 2).to_string()))
-        .with_opt("anchorY", a.height.map(|h| (h / 2).to_string()))
+        .with("userData", x.user_data.as_str())
+        .with_opt(
+            "anchorX",
+            x.anchor_x.or(a.width.map(|w| i64::from(w / 2))).map(|v| v.to_string()),
+        )
+        .with_opt(
+            "anchorY",
+            x.anchor_y.or(a.height.map(|h| i64::from(h / 2))).map(|v| v.to_string()),
+        )
         .with("urlModifier", a.url_modifier.as_str())
         .with("urlPostApplyModifier", a.url_post_modifier.as_str())
-        .with_array("zoomTargets", Vec::new())
+        .with_array("zoomTargets", fields::zoom_target_items(&x.zoom_targets))
         .with_array("masks", Vec::new())
-        .with_array("imageMaps", Vec::new())
+        .with_array("imageMaps", fields::image_map_items(&x.image_maps))
 }

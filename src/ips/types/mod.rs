@@ -13,6 +13,7 @@ pub mod common;
 pub mod folder;
 pub mod header;
 pub mod identity;
+pub mod image_fields;
 pub mod infos;
 pub mod job_options;
 pub mod job_specs;
@@ -29,6 +30,9 @@ pub use common::{
 };
 pub use folder::{FOLDER, FOLDER_ARRAY, PERMISSION_SET_ARRAY};
 pub use identity::{COMPANY, USER};
+pub use image_fields::{
+    IMAGE_FIELD_UPDATE_ARRAY, IMAGE_MAP_DEFINITION_ARRAY, THUMB_ASSET_UPDATE_ARRAY, ZOOM_TARGET_DEFINITION_ARRAY,
+};
 pub use job_options::{
     AUTO_COLOR_CROP_OPTIONS, AUTO_SET_CREATION_OPTIONS, AUTO_TRANSPARENT_CROP_OPTIONS, COLOR_MANAGEMENT_OPTIONS,
     ILLUSTRATOR_OPTIONS, IN_DESIGN_OPTIONS, KNOCKOUT_BACKGROUND_OPTIONS, MANUAL_CROP_OPTIONS, MEDIA_OPTIONS,
