@@ -29,6 +29,8 @@ mod jobs;
 mod kameleoon;
 /// Peak memory of a server process for the worst requests it accepts.
 mod memory;
+/// Metadata: the bounds of a batch.
+mod metadata;
 /// The operations around copyImage: lookups and changes, and their races.
 mod operations;
 /// The outbound HTTP client: the allow list, redirects, caps, timeouts, TLS.

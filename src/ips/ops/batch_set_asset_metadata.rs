@@ -4,7 +4,7 @@
 //! with the asset, the field they are about (empty when about the asset)
 //! and the code and reason the equivalent fault would carry.
 
-use crate::catalog::FieldWrite;
+use crate::catalog::{FieldWrite, ValueWrite};
 use crate::handles::AssetHandle;
 use crate::ips::contract::prelude::*;
 use crate::ips::metadata::{company_fields, writes};
@@ -37,6 +37,18 @@ pub static OPERATION: Operation = Operation {
 /// Most assets one call may name, over all its groups.
 pub const MAX_ASSETS: usize = 1000;
 
+/// Most values one call may write, over all its assets (an asset's share
+/// is its group's values).
+pub const MAX_VALUE_WRITES: usize = 100_000;
+
+/// How many values a write stores or removes (at least one: a clear).
+fn value_count(w: &FieldWrite) -> usize {
+    match &w.write {
+        ValueWrite::Set(v) | ValueWrite::Add(v) => v.len().max(1),
+        ValueWrite::Remove(v) => v.len().max(1),
+    }
+}
+
 /// One asset of a group, as sent, and what is to be done with it: its
 /// writes, or why it fails (with the field handle the failure is about).
 struct Item {
@@ -48,12 +60,30 @@ async fn batch_set_asset_metadata(call: &Call<'_>, p: Params) -> Result<Record, 
     let raw_company = p.required("companyHandle")?;
     let company = company_for(call.principal, &raw_company)?;
     let groups = p.items("updateArray").ok_or(Error::MissingParameter("updateArray"))?;
+    let assets: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| g.strings("assetHandleArray").unwrap_or_default())
+        .collect();
+    let total: usize = assets.iter().map(Vec::len).sum();
+    if total > MAX_ASSETS {
+        return Err(Error::InvalidParameter(format!(
+            "'updateArray' names {total} assets; at most {MAX_ASSETS} are accepted"
+        )));
+    }
     let fields = company_fields(call, company, &raw_company).await?;
     let mut items = Vec::new();
-    for group in &groups {
-        let assets = group.strings("assetHandleArray").unwrap_or_default();
+    let mut values = 0usize;
+    for (group, assets) in groups.iter().zip(assets) {
         let updates = group.items("updateArray").unwrap_or_default();
         let group_writes = writes(&fields, company, &updates);
+        // Each asset gets its own copy of its group's writes: bound the
+        // copies, not only the request's size.
+        values += assets.len() * group_writes.as_ref().map_or(0, |w| w.iter().map(value_count).sum());
+        if values > MAX_VALUE_WRITES {
+            return Err(Error::InvalidParameter(format!(
+                "'updateArray' sets more than {MAX_VALUE_WRITES} values over all its assets"
+            )));
+        }
         for asset in assets {
             let work = match &group_writes {
                 Err((field, e)) => Err((field.clone(), again(e))),
@@ -63,12 +93,6 @@ async fn batch_set_asset_metadata(call: &Call<'_>, p: Params) -> Result<Record, 
             };
             items.push(Item { asset, work });
         }
-    }
-    if items.len() > MAX_ASSETS {
-        return Err(Error::InvalidParameter(format!(
-            "'updateArray' names {} assets; at most {MAX_ASSETS} are accepted",
-            items.len()
-        )));
     }
     let valid = items.iter().filter_map(|i| i.work.as_ref().ok().cloned()).collect();
     let subject = Subject::new(company, &raw_company);

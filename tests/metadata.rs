@@ -1,0 +1,79 @@
+//! Metadata beyond the golden cases and the replay story: the bounds of a
+//! batch (a call may not multiply its values past what the catalog takes in
+//! one job), and that a refused batch changes nothing.
+
+use crate::support::{self, TestServer};
+
+const V2014: &str = "http://www.scene7.com/IpsApi/xsd/2014-04-03";
+
+/// `op` with `body` inside its Param element, as ipsuser in `c|6`.
+async fn call(server: &TestServer, op: &str, body: &str) -> support::Response {
+    let envelope = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><authHeader xmlns="http://www.scene7.com/IpsApi/xsd"><user>ipsuser@ips.test</user><password>ips-emulator</password></authHeader></soapenv:Header><soapenv:Body><{op}Param xmlns="{V2014}"><companyHandle>c|6</companyHandle>{body}</{op}Param></soapenv:Body></soapenv:Envelope>"#
+    );
+    let action = format!("\"{op}\"");
+    let headers = [
+        ("Content-Type", "text/xml; charset=utf-8"),
+        ("SOAPAction", action.as_str()),
+    ];
+    support::exchange(server.addr, &support::soap_request(envelope.as_bytes(), &headers)).await
+}
+
+/// One group of a batch: `assets` copies of the seed image's handle, each
+/// to get `updates` updates of `tags` Subjects tags (`tag-<i>-xxx…`).
+fn group(assets: usize, updates: usize, tags: usize) -> String {
+    let handles: String = (0..assets).map(|_| "<items>a|739|1|537</items>").collect();
+    // Long values keep the request within the XML reader's ratio of
+    // elements to bytes: the multiplication, not the document, is refused.
+    let values: String = (0..tags)
+        .map(|i| format!("<items>tag-{i}-{}</items>", "x".repeat(60)))
+        .collect();
+    let update = format!(
+        "<items><fieldHandle>m|6|IMAGE|Subjects</fieldHandle><setTagValueArray>{values}</setTagValueArray></items>"
+    );
+    let updates: String = (0..updates).map(|_| update.as_str()).collect();
+    format!("<items><assetHandleArray>{handles}</assetHandleArray><updateArray>{updates}</updateArray></items>")
+}
+
+async fn unique_subjects(server: &TestServer) -> String {
+    let resp = call(
+        server,
+        "getUniqueMetadataValues",
+        "<fieldHandle>m|6|IMAGE|Subjects</fieldHandle>",
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    resp.text()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_cannot_multiply_its_values_past_the_caps() {
+    let server = TestServer::in_memory().await;
+    // 11 assets each setting 100 updates of 100 tags: 110,000 values from a
+    // request holding 10,000.
+    let many_values = format!("<updateArray>{}</updateArray>", group(11, 100, 100));
+    let resp = call(&server, "batchSetAssetMetadata", &many_values).await;
+    assert_eq!(resp.status, 500, "{}", resp.text());
+    assert!(
+        resp.text().contains(">30001<") && resp.text().contains("more than 100000 values"),
+        "{}",
+        resp.text()
+    );
+    // 1,001 assets over two groups.
+    let many_assets = format!("<updateArray>{}{}</updateArray>", group(600, 1, 1), group(401, 1, 1));
+    let resp = call(&server, "batchSetAssetMetadata", &many_assets).await;
+    assert_eq!(resp.status, 500, "{}", resp.text());
+    assert!(resp.text().contains("at most 1000"), "{}", resp.text());
+    // Neither wrote anything; a batch within the caps does.
+    assert!(!unique_subjects(&server).await.contains("tag-0"));
+    let within = format!("<updateArray>{}</updateArray>", group(10, 1, 100));
+    let resp = call(&server, "batchSetAssetMetadata", &within).await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert!(
+        resp.text().contains("<successCount>10</successCount>"),
+        "{}",
+        resp.text()
+    );
+    assert!(unique_subjects(&server).await.contains("<items>tag-99-"));
+    server.stop().await;
+}
