@@ -77,3 +77,28 @@ async fn a_batch_cannot_multiply_its_values_past_the_caps() {
     assert!(unique_subjects(&server).await.contains("<items>tag-99-"));
     server.stop().await;
 }
+
+/// A tag or `values` condition with an empty or oversized value list is a
+/// clear 30001, not a query SQLite cannot run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn value_lists_of_conditions_are_bounded() {
+    let server = TestServer::in_memory().await;
+    let tag = |values: &str| {
+        format!(
+            "<includeSubfolders>true</includeSubfolders><tagConditionArray><items><fieldHandle>m|6|IMAGE|Subjects</fieldHandle><op>MatchesAll</op><valueArray>{values}</valueArray></items></tagConditionArray>"
+        )
+    };
+    let many: String = (0..101).map(|i| format!("<items>t{i}</items>")).collect();
+    for body in [tag(""), tag(&many)] {
+        let resp = call(&server, "searchAssets", &body).await;
+        assert_eq!(resp.status, 500, "{}", resp.text());
+        assert!(
+            resp.text().contains(">30001<") && resp.text().contains("1 to 100 values"),
+            "{}",
+            resp.text()
+        );
+    }
+    let resp = call(&server, "searchAssets", &tag("<items>rocket</items>")).await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    server.stop().await;
+}

@@ -293,25 +293,35 @@ fn default_passes(default: &str, test: &MetaTest) -> bool {
         MetaTest::AnyOf(values) => values.iter().any(|v| v.eq_ignore_ascii_case(default)),
         MetaTest::AllOf(values) => values.iter().all(|v| v.eq_ignore_ascii_case(default)),
         MetaTest::Compare(op, lo, hi) => {
-            let Operand::Number(lo) = lo else {
+            let hi = hi.as_ref().unwrap_or(lo);
+            // A default compares as a stored value does: a Boolean as 0 or
+            // 1, a number as itself, a time as its UTC text.
+            let cmp = |o: &Operand| -> Option<std::cmp::Ordering> {
+                match o {
+                    Operand::Number(n) => {
+                        let d = match default.trim() {
+                            "true" => 1.0,
+                            "false" => 0.0,
+                            t => t.parse::<f64>().ok()?,
+                        };
+                        d.partial_cmp(n)
+                    }
+                    Operand::Time(t) => Some(default.cmp(t.as_str())),
+                }
+            };
+            let (Some(a), Some(b)) = (cmp(lo), cmp(hi)) else {
                 return false;
             };
-            let hi = match hi {
-                Some(Operand::Number(h)) => *h,
-                _ => *lo,
-            };
-            let Ok(d) = default.trim().parse::<f64>() else {
-                return false;
-            };
+            use std::cmp::Ordering::*;
             match op {
-                CompareOp::Equals => d == *lo,
-                CompareOp::NotEquals => d != *lo,
-                CompareOp::LessThan => d < *lo,
-                CompareOp::LessThanEquals => d <= *lo,
-                CompareOp::GreaterThan => d > *lo,
-                CompareOp::GreaterThanEquals => d >= *lo,
-                CompareOp::Between => *lo <= d && d <= hi,
-                CompareOp::NotBetween => d < *lo || d > hi,
+                CompareOp::Equals => a == Equal,
+                CompareOp::NotEquals => a != Equal,
+                CompareOp::LessThan => a == Less,
+                CompareOp::LessThanEquals => a != Greater,
+                CompareOp::GreaterThan => a == Greater,
+                CompareOp::GreaterThanEquals => a != Less,
+                CompareOp::Between => a != Less && b != Greater,
+                CompareOp::NotBetween => a == Less || b == Greater,
             }
         }
     }
@@ -411,6 +421,21 @@ mod tests {
         assert!(default_passes(
             "Blue",
             &MetaTest::AnyOf(vec!["red".into(), "BLUE".into()])
+        ));
+        let equals_one = MetaTest::Compare(CompareOp::Equals, Operand::Number(1.0), None);
+        assert!(default_passes("true", &equals_one));
+        assert!(!default_passes("false", &equals_one));
+        let time = |t: &str| Operand::Time(t.into());
+        let day = "2015-03-02T10:00:00.000Z";
+        assert!(default_passes(
+            day,
+            &MetaTest::Compare(CompareOp::Equals, time(day), None)
+        ));
+        let range = MetaTest::Compare(CompareOp::Between, time("2015-01-01T00:00:00.000Z"), Some(time(day)));
+        assert!(default_passes(day, &range));
+        assert!(!default_passes(
+            day,
+            &MetaTest::Compare(CompareOp::LessThan, time(day), None)
         ));
     }
 }

@@ -17,7 +17,7 @@ use crate::catalog::{
 use crate::clock;
 use crate::handles::CompanyHandle;
 
-use super::metadata::find;
+use super::metadata::{find, MAX_VALUES};
 use super::value::{Params, Record, Value};
 use super::Error;
 
@@ -141,6 +141,7 @@ pub fn condition(fields: &[MetadataField], company: CompanyHandle, c: &Params) -
         if op != "Equals" {
             return Err(bad("'values' is compared with Equals only".into()));
         }
+        value_list(&values).map_err(bad)?;
         return Ok(MetaCondition {
             key,
             test: MetaTest::AnyOf(values),
@@ -234,6 +235,9 @@ pub fn tag_condition(fields: &[MetadataField], company: CompanyHandle, c: &Param
     if !field.field_type.ends_with("Tag") {
         return Err(bad("the field is not a tag field"));
     }
+    if let Some(values) = c.strings("valueArray") {
+        value_list(&values).map_err(|why| bad(&why))?;
+    }
     let test = match (op, c.string("value"), c.strings("valueArray")) {
         ("Matches", Some(v), None) => MetaTest::AnyOf(vec![v]),
         ("MatchesAny", None, Some(vs)) => MetaTest::AnyOf(vs),
@@ -250,6 +254,18 @@ pub fn tag_condition(fields: &[MetadataField], company: CompanyHandle, c: &Param
         default: None,
     };
     Ok(MetaCondition { key, test })
+}
+
+/// A condition's list of values: 1 to `MAX_VALUES` (each one more term of
+/// the query).
+fn value_list(values: &[String]) -> Result<(), String> {
+    if values.is_empty() || values.len() > MAX_VALUES {
+        return Err(format!(
+            "a value list holds 1 to {MAX_VALUES} values, not {}",
+            values.len()
+        ));
+    }
+    Ok(())
 }
 
 /// The conditions of array `name`, within the cap.

@@ -319,7 +319,8 @@ pub fn write(f: &MetadataField, u: &Params) -> Result<ValueWrite, Error> {
         } else if let Some(add) = tags("addTagValueArray")? {
             ValueWrite::Add(add)
         } else {
-            ValueWrite::Remove(u.strings("deleteTagValueArray").unwrap_or_default())
+            let removed = tags("deleteTagValueArray")?.unwrap_or_default();
+            ValueWrite::Remove(removed.into_iter().map(|v| v.text).collect())
         };
         if single && matches!(&write, ValueWrite::Set(v) | ValueWrite::Add(v) if v.len() > 1) {
             return Err(Error::InvalidParameter(format!(

@@ -65,6 +65,15 @@ async fn batch_set_asset_metadata(call: &Call<'_>, p: Params) -> Result<Record, 
         .map(|g| g.strings("assetHandleArray").unwrap_or_default())
         .collect();
     let total: usize = assets.iter().map(Vec::len).sum();
+    let updates: usize = groups
+        .iter()
+        .map(|g| g.items("updateArray").map_or(0, |u| u.len()))
+        .sum();
+    if updates > MAX_ASSETS {
+        return Err(Error::InvalidParameter(format!(
+            "'updateArray' holds {updates} updates over its groups; at most {MAX_ASSETS} are accepted"
+        )));
+    }
     if total > MAX_ASSETS {
         return Err(Error::InvalidParameter(format!(
             "'updateArray' names {total} assets; at most {MAX_ASSETS} are accepted"

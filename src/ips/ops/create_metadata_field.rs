@@ -49,7 +49,7 @@ async fn create_metadata_field(call: &Call<'_>, p: Params) -> Result<Record, Err
 /// The field a `createMetadataField` or `saveMetadataField` request
 /// describes, checked.
 pub(crate) fn new_field(p: &Params, company_id: i64) -> Result<MetadataField, Error> {
-    let field = MetadataField {
+    let mut field = MetadataField {
         id: 0,
         company_id,
         asset_type: asset_type(&p.required("assetType")?)?.to_owned(),
@@ -60,14 +60,15 @@ pub(crate) fn new_field(p: &Params, company_id: i64) -> Result<MetadataField, Er
         enforced: p.boolean("isEnforced")?.unwrap_or(false),
         initial_tag_value: p.string("initialTagValue").filter(|s| !s.is_empty()),
     };
-    check_default(&field)?;
+    field.default_value = check_default(&field)?;
     Ok(field)
 }
 
-/// A field's default must be a value the field would take.
-pub(crate) fn check_default(f: &MetadataField) -> Result<(), Error> {
+/// A field's default must be a value the field would take; it is kept as
+/// a value is (`true`, a time in UTC), so that searches judge it alike.
+pub(crate) fn check_default(f: &MetadataField) -> Result<String, Error> {
     if f.default_value.is_empty() {
-        return Ok(());
+        return Ok(String::new());
     }
     if f.field_type.ends_with("Tag") {
         return Err(Error::InvalidParameter(format!(
@@ -75,5 +76,5 @@ pub(crate) fn check_default(f: &MetadataField) -> Result<(), Error> {
             f.name, f.field_type
         )));
     }
-    stored(f, &f.default_value).map(|_| ())
+    stored(f, &f.default_value).map(|v| v.text)
 }

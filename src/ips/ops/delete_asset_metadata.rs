@@ -4,7 +4,7 @@
 
 use crate::catalog::{FieldWrite, ValueWrite};
 use crate::ips::contract::prelude::*;
-use crate::ips::metadata::{company_fields, find};
+use crate::ips::metadata::{company_fields, find, MAX_VALUES};
 use crate::ips::refusal::{asset_handle, Subject};
 use crate::ips::types::metadata::METADATA_DELETE_ARRAY;
 use crate::ips::value::{Params, Record};
@@ -32,6 +32,12 @@ async fn delete_asset_metadata(call: &Call<'_>, p: Params) -> Result<Record, Err
     let raw_asset = p.required("assetHandle")?;
     let asset = asset_handle(&raw_asset)?;
     let deletes = p.items("deleteArray").ok_or(Error::MissingParameter("deleteArray"))?;
+    if deletes.len() > MAX_VALUES {
+        return Err(Error::InvalidParameter(format!(
+            "'deleteArray' holds {} items; at most {MAX_VALUES} are accepted",
+            deletes.len()
+        )));
+    }
     let fields = company_fields(call, company, &raw_company).await?;
     let writes = deletes
         .iter()

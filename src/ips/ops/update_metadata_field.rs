@@ -35,7 +35,7 @@ async fn update_metadata_field(call: &Call<'_>, p: Params) -> Result<Record, Err
     let company = company_for(call.principal, &raw_company)?;
     let raw_field = p.required("fieldHandle")?;
     let key = field_key(company, &raw_field)?;
-    let change = FieldChange {
+    let mut change = FieldChange {
         name: p.text("name").map(field_name).transpose()?,
         default_value: p.string("defaultValue"),
         hidden: p.boolean("isHidden")?,
@@ -52,7 +52,10 @@ async fn update_metadata_field(call: &Call<'_>, p: Params) -> Result<Record, Err
     let mut after = current.clone();
     after.default_value = change.default_value.clone().unwrap_or(after.default_value);
     after.enforced = change.enforced.unwrap_or(after.enforced);
-    check_default(&after)?;
+    let default = check_default(&after)?;
+    if change.default_value.is_some() {
+        change.default_value = Some(default);
+    }
     let new_name = change.name.clone().unwrap_or_default();
     let updated = call
         .state
