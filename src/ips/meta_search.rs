@@ -11,13 +11,12 @@
 //! `sku`, XMP keys such as `dc.rights`) are refused rather than matched
 //! against nothing.
 
-use crate::catalog::{
-    AssetDetail, CompareOp, MetaCondition, MetaKey, MetaTest, MetadataField, Operand, SystemKey, TextOp,
-};
+use crate::catalog::{AssetDetail, CompareOp, MetaCondition, MetaKey, MetaTest, MetadataField, Operand, SystemKey};
 use crate::clock;
 use crate::handles::CompanyHandle;
 
 use super::metadata::{find, MAX_VALUES};
+use super::search::text_op;
 use super::value::{Params, Record, Value};
 use super::Error;
 
@@ -104,19 +103,7 @@ enum Kind {
     Time,
 }
 
-fn text_op(raw: &str) -> Option<TextOp> {
-    Some(match raw {
-        "Equals" => TextOp::Equals,
-        "NotEquals" => TextOp::NotEquals,
-        "Contains" => TextOp::Contains,
-        "NotContains" => TextOp::NotContains,
-        "StartsWith" => TextOp::StartsWith,
-        "EndsWith" => TextOp::EndsWith,
-        _ => return None,
-    })
-}
-
-fn compare_op(raw: &str) -> Option<CompareOp> {
+pub(crate) fn compare_op(raw: &str) -> Option<CompareOp> {
     Some(match raw {
         "Equals" => CompareOp::Equals,
         "NotEquals" => CompareOp::NotEquals,

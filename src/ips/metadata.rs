@@ -156,6 +156,27 @@ pub fn find<'a>(fields: &'a [MetadataField], company: CompanyHandle, raw: &str) 
         .ok_or_else(|| Error::InvalidParameter(format!("Metadata field '{raw}' was not found in company '{company}'")))
 }
 
+/// Writes one asset's values, all or nothing; an empty reply.
+pub async fn write_one(
+    call: &Call<'_>,
+    subject: Subject<'_>,
+    company: CompanyHandle,
+    asset: crate::handles::AssetHandle,
+    writes: Vec<FieldWrite>,
+) -> Result<Record, Error> {
+    let mut results = call
+        .state
+        .catalog
+        .write_asset_metadata(company.0, vec![(asset, writes)], call.principal.user_id)
+        .await
+        .map_err(|e| subject.refusal(e))?;
+    match results.pop() {
+        Some(Ok(())) => Ok(Record::new()),
+        Some(Err(e)) => Err(subject.refusal(e)),
+        None => Err(Error::Task),
+    }
+}
+
 /// An `updateArray`'s writes; a failure names the field handle it is about.
 pub fn writes(
     fields: &[MetadataField],

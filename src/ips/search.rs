@@ -6,6 +6,8 @@
 use crate::catalog::{AssetCondition, CompareOp, NumberOp, SearchQuery, SortField, TextField, TextOp, TrashFilter};
 use crate::clock;
 
+use super::meta_search::compare_op;
+
 use super::ops::set_asset_publish_state::marked_for_publish;
 use super::value::Params;
 use super::Error;
@@ -17,7 +19,8 @@ pub const MAX_RECORDS_PER_PAGE: u32 = 1000;
 /// one more level of the query's expression tree, which SQLite bounds.
 pub const MAX_CONDITIONS: usize = 100;
 
-fn text_op(raw: &str) -> Option<TextOp> {
+/// A string operator's name as the catalog's.
+pub(crate) fn text_op(raw: &str) -> Option<TextOp> {
     Some(match raw {
         "Equals" => TextOp::Equals,
         "NotEquals" => TextOp::NotEquals,
@@ -105,17 +108,7 @@ fn created(c: &Params, op: &str) -> Result<AssetCondition, String> {
             .map(clock::utc_millis)
             .ok_or_else(|| format!("{name} '{raw}' is not an xsd:dateTime"))
     };
-    let op = match op {
-        "Equals" => CompareOp::Equals,
-        "NotEquals" => CompareOp::NotEquals,
-        "LessThan" => CompareOp::LessThan,
-        "LessThanEquals" => CompareOp::LessThanEquals,
-        "GreaterThan" => CompareOp::GreaterThan,
-        "GreaterThanEquals" => CompareOp::GreaterThanEquals,
-        "Between" => CompareOp::Between,
-        "NotBetween" => CompareOp::NotBetween,
-        other => return Err(format!("'{other}' is not a date operator")),
-    };
+    let op = compare_op(op).ok_or_else(|| format!("'{op}' is not a date operator"))?;
     if matches!(op, CompareOp::Between | CompareOp::NotBetween) {
         Ok(AssetCondition::Created(op, time("minDate")?, Some(time("maxDate")?)))
     } else {

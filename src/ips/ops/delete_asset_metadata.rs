@@ -4,7 +4,7 @@
 
 use crate::catalog::{FieldWrite, ValueWrite};
 use crate::ips::contract::prelude::*;
-use crate::ips::metadata::{company_fields, find, MAX_VALUES};
+use crate::ips::metadata::{company_fields, find, write_one, MAX_VALUES};
 use crate::ips::refusal::{asset_handle, Subject};
 use crate::ips::types::metadata::METADATA_DELETE_ARRAY;
 use crate::ips::value::{Params, Record};
@@ -51,15 +51,5 @@ async fn delete_asset_metadata(call: &Call<'_>, p: Params) -> Result<Record, Err
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let subject = Subject::new(company, &raw_company).asset(&raw_asset);
-    let mut results = call
-        .state
-        .catalog
-        .write_asset_metadata(company.0, vec![(asset, writes)], call.principal.user_id)
-        .await
-        .map_err(|e| subject.refusal(e))?;
-    match results.pop() {
-        Some(Ok(())) => Ok(Record::new()),
-        Some(Err(e)) => Err(subject.refusal(e)),
-        None => Err(Error::Task),
-    }
+    write_one(call, subject, company, asset, writes).await
 }

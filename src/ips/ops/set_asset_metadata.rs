@@ -4,7 +4,7 @@
 //! call and changes nothing.
 
 use crate::ips::contract::prelude::*;
-use crate::ips::metadata::{company_fields, writes};
+use crate::ips::metadata::{company_fields, write_one, writes};
 use crate::ips::refusal::{asset_handle, Subject};
 use crate::ips::types::metadata::METADATA_UPDATE_ARRAY;
 use crate::ips::value::{Params, Record};
@@ -35,15 +35,5 @@ async fn set_asset_metadata(call: &Call<'_>, p: Params) -> Result<Record, Error>
     let fields = company_fields(call, company, &raw_company).await?;
     let writes = writes(&fields, company, &updates).map_err(|(_, e)| e)?;
     let subject = Subject::new(company, &raw_company).asset(&raw_asset);
-    let mut results = call
-        .state
-        .catalog
-        .write_asset_metadata(company.0, vec![(asset, writes)], call.principal.user_id)
-        .await
-        .map_err(|e| subject.refusal(e))?;
-    match results.pop() {
-        Some(Ok(())) => Ok(Record::new()),
-        Some(Err(e)) => Err(subject.refusal(e)),
-        None => Err(Error::Task),
-    }
+    write_one(call, subject, company, asset, writes).await
 }
