@@ -1,5 +1,5 @@
-# Helpers the wrk-driven benchmarks share (sourced by bench/soap.sh and
-# bench/soak.sh, each of which defines die()).
+# Helpers the wrk-driven benchmarks share (sourced by bench/soap.sh,
+# bench/soak.sh and bench/scale.sh, each of which defines die()).
 
 # stop_pid PID: SIGTERM, up to 5 s for the emulator's drain, then SIGKILL.
 stop_pid() {
@@ -58,4 +58,18 @@ ensure_wrk() {
             die "could not install wrk"
     fi
     command -v curl >/dev/null || die "curl is required"
+}
+
+# field LABEL KEY: a "BENCH KEY VALUE" line from the wrk report $WORK/LABEL.txt.
+field() {
+    local v
+    v=$(awk -v k="$2" '$1 == "BENCH" && $2 == k { print $3; exit }' "$WORK/$1.txt")
+    [[ -n "$v" ]] || die "no $2 in $WORK/$1.txt"
+    echo "$v"
+}
+
+# median V...: the median of the numbers given.
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }

@@ -137,19 +137,6 @@ run_wrk() {
     WRK_PID=""
 }
 
-# field LABEL KEY: a "BENCH KEY VALUE" line from a wrk report.
-field() {
-    local v
-    v=$(awk -v k="$2" '$1 == "BENCH" && $2 == k { print $3; exit }' "$WORK/$1.txt")
-    [[ -n "$v" ]] || die "no $2 in $WORK/$1.txt"
-    echo "$v"
-}
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # ---------------------------------------------------------------- setup --
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"

@@ -24,6 +24,9 @@ pub enum DataLocation {
 pub struct Options {
     /// Where data lives.
     pub data: DataLocation,
+    /// A shared catalog on PostgreSQL (`postgres://…`) instead of SQLite in
+    /// `data`; the image files stay where `data` says.
+    pub catalog: Option<String>,
     /// The seed applied to an empty catalog.
     pub seed: SeedSource,
     /// Limits.
@@ -74,7 +77,10 @@ pub async fn open(
 ) -> Result<(Arc<AppState>, catalog::Worker), StartError> {
     let (catalog, worker, store) = match &options.data {
         DataLocation::InMemory => {
-            let (catalog, worker) = catalog::Catalog::open_in_memory()?;
+            let (catalog, worker) = match &options.catalog {
+                Some(url) => open_shared(url).await?,
+                None => catalog::Catalog::open_in_memory()?,
+            };
             (catalog, worker, store::Store::in_memory())
         }
         DataLocation::Dir(dir) => {
@@ -82,8 +88,15 @@ pub async fn open(
                 path: dir.clone(),
                 source,
             })?;
-            let (catalog, worker) = catalog::Catalog::open(&dir.join("catalog.db"))?;
-            (catalog, worker, store::Store::open_dir(&dir.join("store"))?)
+            let (catalog, worker) = match &options.catalog {
+                Some(url) => open_shared(url).await?,
+                None => catalog::Catalog::open(&dir.join("catalog.db"))?,
+            };
+            let store = match &options.catalog {
+                Some(_) => store::Store::open_shared_dir(&dir.join("store"), SHARED_GRACE)?,
+                None => store::Store::open_dir(&dir.join("store"))?,
+            };
+            (catalog, worker, store)
         }
     };
     let image_limits = options.limits.render.image;
@@ -104,6 +117,21 @@ pub async fn open(
         tracing::info!(removed, "removed stored files no asset names");
     }
     Ok((state, worker))
+}
+
+/// How old a stored file no row names must be before an instance sharing
+/// the store removes it: longer than any upload takes between storing its
+/// bytes and committing its row.
+pub const SHARED_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Opens the PostgreSQL catalog off the async runtime (connecting and
+/// migrating block).
+async fn open_shared(url: &str) -> Result<(catalog::Catalog, catalog::Worker), StartError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || catalog::Catalog::open_postgres(&url))
+        .await
+        .map_err(|_| StartError::Catalog(catalog::Error::Closed))?
+        .map_err(StartError::Catalog)
 }
 
 /// Removes stored files no asset names, and says how many. A crash (or the

@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the IPS API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Read a password on standard input and print its argon2 hash, for
     /// `password_hash` in a seed file.
     HashPassword,
@@ -144,6 +144,11 @@ struct ServeArgs {
     /// Directory for the catalog and image files (created if missing).
     #[arg(long, env = "IPS_DATA_DIR", default_value = "./ips-data")]
     data_dir: PathBuf,
+    /// A shared catalog on PostgreSQL, `postgres://user:password@host/db`,
+    /// instead of SQLite under --data-dir; any number of instances may use
+    /// the same one (README, "Sharing one catalog").
+    #[arg(long, env = "IPS_CATALOG", value_name = "URL", value_parser = catalog_url)]
+    catalog: Option<String>,
     /// Keep everything in memory; write nothing to disk.
     #[arg(long, env = "IPS_IN_MEMORY")]
     in_memory: bool,
@@ -282,6 +287,15 @@ fn fetch_settings(args: &ServeArgs) -> Result<outbound::Settings, String> {
     })
 }
 
+/// Accepts PostgreSQL URLs only: SQLite is chosen by leaving the flag out.
+fn catalog_url(s: &str) -> Result<String, String> {
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        Ok(s.to_owned())
+    } else {
+        Err("expected postgres://user:password@host:port/database".to_owned())
+    }
+}
+
 async fn serve(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format);
     let fetch = fetch_settings(&args)?;
@@ -293,6 +307,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         } else {
             DataLocation::Dir(args.data_dir.clone())
         },
+        catalog: args.catalog.clone(),
         seed: args.seed.map_or(SeedSource::Embedded, SeedSource::Dir),
         limits: Limits {
             max_body_bytes: args.max_body_bytes,
@@ -461,7 +476,7 @@ fn main() -> ExitCode {
             .enable_all()
             .build()
             .map_err(|e| e.to_string())
-            .and_then(|rt| rt.block_on(serve(args))),
+            .and_then(|rt| rt.block_on(serve(*args))),
         Command::HashPassword => hash_password(),
         Command::Render(args) => render_files(args),
         Command::Replay(args) => return replay(args),

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -93,6 +94,11 @@ enum Backend {
         /// none returns before the shard it wrote into survives an OS
         /// crash (whoever created the directory).
         durable_shards: Mutex<HashSet<String>>,
+        /// When other instances share the directory: how old an unnamed
+        /// file (or temp file) must be before this one removes it, since a
+        /// younger one may be another instance's upload whose row is not
+        /// committed yet. `None`: this process is the only one.
+        grace: Option<Duration>,
     },
     Memory(Mutex<HashMap<String, Arc<[u8]>>>),
 }
@@ -101,19 +107,50 @@ impl Store {
     /// Opens (creating if needed) the store under `root`, and removes temp
     /// files a crash may have left behind: they were never named by a row.
     pub fn open_dir(root: &Path) -> Result<Self, Error> {
+        Self::open(root, None)
+    }
+
+    /// Opens a store directory other instances share (on one host, or a
+    /// network file system): files younger than `grace` are never removed
+    /// (see [`Store::remove_unpinned`]).
+    pub fn open_shared_dir(root: &Path, grace: Duration) -> Result<Self, Error> {
+        Self::open(root, Some(grace))
+    }
+
+    fn open(root: &Path, grace: Option<Duration>) -> Result<Self, Error> {
         fs::create_dir_all(root.join("tmp")).map_err(io_err("create store dir"))?;
         for entry in fs::read_dir(root.join("tmp")).map_err(io_err("list tmp dir"))? {
             let entry = entry.map_err(io_err("list tmp dir"))?;
-            fs::remove_file(entry.path()).map_err(io_err("remove stale temp file"))?;
+            if !older_than(&entry.path(), grace) {
+                continue;
+            }
+            match fs::remove_file(entry.path()) {
+                // Another instance finished or removed it meanwhile.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                other => other.map_err(io_err("remove stale temp file"))?,
+            }
         }
         Ok(Store {
             inner: Arc::new(Backend::Disk {
                 root: root.to_owned(),
                 tmp_seq: AtomicU64::new(0),
                 durable_shards: Mutex::default(),
+                grace,
             }),
             pins: Arc::default(),
         })
+    }
+
+    /// Where the store keeps its files (`files`, `memory`), once it has
+    /// checked it can reach them: `/_emulator/health`'s check.
+    pub fn probe(&self) -> Result<&'static str, Error> {
+        match &*self.inner {
+            Backend::Disk { root, .. } => {
+                fs::read_dir(root.join("tmp")).map_err(io_err("list tmp dir"))?;
+                Ok("files")
+            }
+            Backend::Memory(_) => Ok("memory"),
+        }
     }
 
     /// A store that keeps everything in memory.
@@ -136,9 +173,21 @@ impl Store {
                 root,
                 tmp_seq,
                 durable_shards,
+                grace,
             } => {
                 let dest = blob_path(root, &hash);
-                if !dest.is_file() {
+                // In a shared directory an existing file is made young
+                // again, so no other instance's sweep takes it before this
+                // one's row names it.
+                let kept = match grace {
+                    Some(_) => fs::File::options()
+                        .write(true)
+                        .open(&dest)
+                        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+                        .is_ok(),
+                    None => dest.is_file(),
+                };
+                if !kept {
                     let seq = tmp_seq.fetch_add(1, Ordering::Relaxed);
                     let tmp = root.join("tmp").join(format!("{}-{seq}", std::process::id()));
                     let written = write_durably(&tmp, &dest, bytes, durable_shards);
@@ -176,6 +225,11 @@ impl Store {
         let pins = self.pins.lock().unwrap_or_else(PoisonError::into_inner);
         if pins.contains_key(hash) {
             return Ok(false);
+        }
+        if let Backend::Disk { root, grace, .. } = &*self.inner {
+            if !older_than(&blob_path(root, hash), *grace) {
+                return Ok(false);
+            }
         }
         // Holding the lock across the removal keeps a new pin (and the put
         // after it) from slipping in between the check and the unlink.
@@ -255,6 +309,19 @@ impl Store {
     }
 }
 
+/// Whether the file at `path` was last written longer than `grace` ago
+/// (always, without a grace period; never, when its age cannot be read).
+fn older_than(path: &Path, grace: Option<Duration>) -> bool {
+    let Some(grace) = grace else {
+        return true;
+    };
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|at| at.elapsed().ok())
+        .is_some_and(|age| age >= grace)
+}
+
 /// `store/ab/abcdef…`: two-hex-digit shards keep directories small.
 fn blob_path(root: &Path, hash: &str) -> PathBuf {
     let shard = hash.get(..2).unwrap_or("00");
@@ -304,6 +371,29 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let disk = Store::open_dir(dir.path()).expect("open");
         vec![(Store::in_memory(), None), (disk, Some(dir))]
+    }
+
+    #[test]
+    fn a_shared_store_keeps_young_files_another_instance_may_be_naming() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(dir.path().join("tmp")).expect("mkdir");
+        fs::write(dir.path().join("tmp").join("77-0"), b"another instance's upload").expect("write");
+        let shared = Store::open_shared_dir(dir.path(), Duration::from_secs(3600)).expect("open");
+        assert_eq!(
+            fs::read_dir(dir.path().join("tmp")).expect("tmp").count(),
+            1,
+            "a young temp file stays"
+        );
+        let hash = shared.put(b"bytes").expect("put");
+        assert!(!shared.remove_unpinned(&hash).expect("remove"), "a young blob stays");
+        assert!(shared.contains(&hash));
+        let alone = Store::open_dir(dir.path()).expect("open");
+        assert!(
+            alone.remove_unpinned(&hash).expect("remove"),
+            "alone, the same blob goes"
+        );
+        assert!(!alone.contains(&hash));
+        assert_eq!(fs::read_dir(dir.path().join("tmp")).expect("tmp").count(), 0);
     }
 
     #[test]

@@ -71,9 +71,16 @@ async fn reset_removes_renderings_no_asset_names_any_more() {
     let resp = copy(&server, "small", "wid=40&amp;fmt=png").await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     assert_eq!(server.state.store.list().expect("list").len(), seed_blobs.len() + 1);
+    let rendered = server.state.store.list().expect("list");
     let resp = call(&server, "POST", "/_emulator/reset").await;
-    assert_eq!(json(&resp)["removed_blobs"], 1, "{}", resp.text());
-    assert_eq!(server.state.store.list().expect("list"), seed_blobs);
+    if server.state.catalog.is_shared() {
+        // Another instance may be about to name a file this young.
+        assert_eq!(json(&resp)["removed_blobs"], 0, "{}", resp.text());
+        assert_eq!(server.state.store.list().expect("list"), rendered);
+    } else {
+        assert_eq!(json(&resp)["removed_blobs"], 1, "{}", resp.text());
+        assert_eq!(server.state.store.list().expect("list"), seed_blobs);
+    }
     server.stop().await;
 }
 

@@ -169,6 +169,7 @@ fn names_crate(code: &str, name: &str) -> bool {
 /// External crates and the module that alone may name them.
 const CRATE_HOMES: &[(&str, &str)] = &[
     ("rusqlite", "catalog"),
+    ("postgres", "catalog"),
     ("quick_xml", "soap"),
     ("hyper", "http"),
     ("hyper_util", "http"),

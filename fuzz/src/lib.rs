@@ -63,6 +63,7 @@ fn harness() -> &'static Harness {
             .build()
             .expect("a tokio runtime");
         let options = Options {
+            catalog: None,
             data: DataLocation::InMemory,
             seed: SeedSource::Embedded,
             limits: Limits::default(),

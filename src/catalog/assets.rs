@@ -6,8 +6,9 @@
 //! applied one after the other and neither is lost; a job that fails
 //! part-way is rolled back by its savepoint.
 
+use super::db::{params_from_iter, Conn, Row};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 use super::queries::{asset_from_row, clash_as, company_exists, folder_id, timestamp};
 use super::{Asset, AssetDetail, Catalog, Error, NewContent, SetInfo};
@@ -30,7 +31,7 @@ macro_rules! detail_select {
     };
 }
 
-pub(super) fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDetail> {
+pub(super) fn detail_from_row(r: &Row<'_>) -> rusqlite::Result<AssetDetail> {
     Ok(AssetDetail {
         asset: asset_from_row(r)?,
         created: r.get(15)?,
@@ -52,7 +53,7 @@ pub(super) fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetDe
     })
 }
 
-pub(super) fn require_company(conn: &Connection, company_id: i64) -> Result<(), Error> {
+pub(super) fn require_company(conn: &Conn, company_id: i64) -> Result<(), Error> {
     if company_exists(conn, company_id)? {
         Ok(())
     } else {
@@ -62,11 +63,11 @@ pub(super) fn require_company(conn: &Connection, company_id: i64) -> Result<(), 
 
 /// The asset a handle names in the company, or `AssetNotFound` (also when a
 /// long handle disagrees with the row in any part).
-pub(super) fn find(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+pub(super) fn find(conn: &Conn, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
     super::queries::asset(conn, company_id, handle)
 }
 
-pub(super) fn details_where(conn: &Connection, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
+pub(super) fn details_where(conn: &Conn, clause: &str, params: Vec<Value>) -> Result<Vec<AssetDetail>, Error> {
     let sql = format!("{}{clause}", detail_select!());
     // Not cached: each search shape is its own statement, and caching them
     // would push out the prepared statements copies rely on.
@@ -76,13 +77,13 @@ pub(super) fn details_where(conn: &Connection, clause: &str, params: Vec<Value>)
 }
 
 /// Marks a row changed by `actor` now.
-pub(super) fn touch(conn: &Connection, id: i64, actor: i64) -> Result<(), Error> {
+pub(super) fn touch(conn: &Conn, id: i64, actor: i64) -> Result<(), Error> {
     conn.prepare_cached("UPDATE assets SET modified_at = ?2, modified_by = ?3 WHERE id = ?1")?
         .execute(params![id, timestamp(std::time::SystemTime::now()), actor])?;
     Ok(())
 }
 
-fn move_one(conn: &Connection, company_id: i64, handle: AssetHandle, folder: &str, actor: i64) -> Result<(), Error> {
+fn move_one(conn: &Conn, company_id: i64, handle: AssetHandle, folder: &str, actor: i64) -> Result<(), Error> {
     let asset = find(conn, company_id, handle)?;
     let folder_id = folder_id(conn, company_id, folder)?.ok_or(Error::FolderNotFound)?;
     conn.prepare_cached("UPDATE assets SET folder_id = ?2 WHERE id = ?1")?
@@ -92,18 +93,18 @@ fn move_one(conn: &Connection, company_id: i64, handle: AssetHandle, folder: &st
 
 /// Runs `f` on every item inside its own savepoint, so a failed item leaves
 /// nothing behind while the others stay.
-pub(super) fn each_item<I, T, F>(conn: &Connection, items: Vec<I>, mut f: F) -> Result<Vec<Result<T, Error>>, Error>
+pub(super) fn each_item<I, T, F>(conn: &Conn, items: Vec<I>, mut f: F) -> Result<Vec<Result<T, Error>>, Error>
 where
-    F: FnMut(&Connection, I) -> Result<T, Error>,
+    F: FnMut(&Conn, I) -> Result<T, Error>,
 {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        conn.prepare_cached("SAVEPOINT item")?.execute([])?;
+        conn.prepare_cached("SAVEPOINT item")?.execute(())?;
         let result = f(conn, item);
         if result.is_err() {
-            conn.prepare_cached("ROLLBACK TO item")?.execute([])?;
+            conn.prepare_cached("ROLLBACK TO item")?.execute(())?;
         }
-        conn.prepare_cached("RELEASE item")?.execute([])?;
+        conn.prepare_cached("RELEASE item")?.execute(())?;
         // An SQLite failure is the catalog's, not the item's: fail the call.
         match result {
             Err(Error::Sqlite(e)) => return Err(Error::Sqlite(e)),

@@ -33,15 +33,19 @@ impl Catalog {
             }
             t.conn
                 .prepare_cached(
-                    "INSERT INTO cdn_invalidations (company_id, user_id, urls, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO cdn_invalidations (company_id, user_id, urls, created_at) VALUES (?1, ?2, ?3, ?4)
+                     RETURNING id",
                 )?
-                .execute(params![
-                    company_id,
-                    user_id,
-                    urls.join("\n"),
-                    timestamp(std::time::SystemTime::now())
-                ])?;
-            Ok(t.conn.last_insert_rowid())
+                .query_row(
+                    params![
+                        company_id,
+                        user_id,
+                        urls.join("\n"),
+                        timestamp(std::time::SystemTime::now())
+                    ],
+                    |r| r.get(0),
+                )
+                .map_err(Error::from)
         })
         .await
     }

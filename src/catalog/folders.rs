@@ -8,7 +8,8 @@
 //! one catalog job, so a concurrent call sees a folder tree either before a
 //! change or after it, never half-way.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::{Conn, Row};
+use rusqlite::{params, OptionalExtension};
 
 use super::queries::clash_as;
 use super::{Catalog, Error};
@@ -54,7 +55,7 @@ pub struct UserProfile {
     pub companies: Vec<i64>,
 }
 
-fn company_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CompanyRecord> {
+fn company_from_row(r: &Row<'_>) -> rusqlite::Result<CompanyRecord> {
     Ok(CompanyRecord {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -63,14 +64,14 @@ fn company_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CompanyRecord> {
     })
 }
 
-fn company(conn: &Connection, company_id: i64) -> Result<CompanyRecord, Error> {
+fn company(conn: &Conn, company_id: i64) -> Result<CompanyRecord, Error> {
     conn.prepare_cached("SELECT id, name, root_path, expires FROM companies WHERE id = ?1")?
         .query_row([company_id], company_from_row)
         .optional()?
         .ok_or(Error::CompanyNotFound)
 }
 
-fn user_where(conn: &Connection, clause: &str, value: rusqlite::types::Value) -> Result<Option<UserProfile>, Error> {
+fn user_where(conn: &Conn, clause: &str, value: rusqlite::types::Value) -> Result<Option<UserProfile>, Error> {
     let sql = format!("SELECT id, email, first_name, last_name, user_type FROM users WHERE {clause}");
     let user = conn
         .prepare_cached(&sql)?
@@ -96,12 +97,12 @@ fn under(n: u8) -> String {
 }
 
 /// Whether the company has a folder at `path`.
-fn exists(conn: &Connection, company_id: i64, path: &str) -> Result<bool, Error> {
+fn exists(conn: &Conn, company_id: i64, path: &str) -> Result<bool, Error> {
     Ok(super::queries::folder_id(conn, company_id, path)?.is_some())
 }
 
 /// The folder at `path` and every folder below it, sorted by path.
-fn subtree(conn: &Connection, company_id: i64, path: &str) -> Result<Vec<FolderRow>, Error> {
+fn subtree(conn: &Conn, company_id: i64, path: &str) -> Result<Vec<FolderRow>, Error> {
     company(conn, company_id)?;
     if !exists(conn, company_id, path)? {
         return Err(Error::FolderNotFound);
@@ -130,7 +131,7 @@ fn parent(path: &str) -> Option<&str> {
     trimmed.rfind('/').map(|i| &path[..=i])
 }
 
-pub(super) fn create(conn: &Connection, company_id: i64, path: &str) -> Result<(), Error> {
+pub(super) fn create(conn: &Conn, company_id: i64, path: &str) -> Result<(), Error> {
     let root = company(conn, company_id)?.root_path;
     if !path.starts_with(&root) || !path.ends_with('/') {
         return Err(Error::FolderNotFound);
@@ -151,7 +152,7 @@ pub(super) fn create(conn: &Connection, company_id: i64, path: &str) -> Result<(
 
 /// Checks that `path` names an existing folder of the company other than
 /// its root.
-fn existing_non_root(conn: &Connection, company_id: i64, path: &str) -> Result<(), Error> {
+fn existing_non_root(conn: &Conn, company_id: i64, path: &str) -> Result<(), Error> {
     let root = company(conn, company_id)?.root_path;
     if !exists(conn, company_id, path)? {
         return Err(Error::FolderNotFound);
@@ -162,7 +163,7 @@ fn existing_non_root(conn: &Connection, company_id: i64, path: &str) -> Result<(
     Ok(())
 }
 
-fn delete(conn: &Connection, company_id: i64, path: &str) -> Result<Vec<String>, Error> {
+fn delete(conn: &Conn, company_id: i64, path: &str) -> Result<Vec<String>, Error> {
     existing_non_root(conn, company_id, path)?;
     let in_subtree = format!("SELECT id FROM folders WHERE company_id = ?1 AND {}", under(2));
     let hashes = {
@@ -170,11 +171,9 @@ fn delete(conn: &Connection, company_id: i64, path: &str) -> Result<Vec<String>,
             "SELECT DISTINCT content_hash FROM assets WHERE company_id = ?1 AND folder_id IN ({in_subtree})
              ORDER BY content_hash"
         );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let hashes = stmt
+        conn.prepare_cached(&sql)?
             .query_map(params![company_id, path], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-        hashes
+            .collect::<Result<Vec<String>, _>>()?
     };
     conn.prepare_cached(&format!(
         "DELETE FROM assets WHERE company_id = ?1 AND folder_id IN ({in_subtree})"
@@ -185,7 +184,7 @@ fn delete(conn: &Connection, company_id: i64, path: &str) -> Result<Vec<String>,
     Ok(hashes)
 }
 
-fn rename(conn: &Connection, company_id: i64, path: &str, new_path: &str) -> Result<(), Error> {
+fn rename(conn: &Conn, company_id: i64, path: &str, new_path: &str) -> Result<(), Error> {
     existing_non_root(conn, company_id, path)?;
     if path == new_path {
         return Ok(());

@@ -9,7 +9,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::Conn;
+use rusqlite::{params, OptionalExtension};
 
 use super::assets::{each_item, find, require_company, touch};
 use super::queries::timestamp;
@@ -138,7 +139,7 @@ impl Part {
     }
 
     /// A new row's id, the counter moved past it.
-    fn next_id(self, conn: &Connection) -> Result<i64, Error> {
+    fn next_id(self, conn: &Conn) -> Result<i64, Error> {
         let id = super::property_sets::next_id(conn, self.sequence(), self.table())?;
         super::property_sets::set_next_id(conn, self.sequence(), id + 1)?;
         Ok(id)
@@ -146,7 +147,7 @@ impl Part {
 }
 
 /// The image a handle names in the company: live, and an Image.
-fn image(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<i64, Error> {
+fn image(conn: &Conn, company_id: i64, handle: AssetHandle) -> Result<i64, Error> {
     let asset = find(conn, company_id, handle)?;
     if asset.asset_type != "Image" {
         return Err(Error::NotAnImage(asset.asset_type));
@@ -155,13 +156,13 @@ fn image(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<i64,
 }
 
 /// Makes sure the image has its row of fields.
-fn ensure_row(conn: &Connection, asset_id: i64) -> Result<(), Error> {
+fn ensure_row(conn: &Conn, asset_id: i64) -> Result<(), Error> {
     conn.prepare_cached("INSERT OR IGNORE INTO image_fields (asset_id) VALUES (?1)")?
         .execute([asset_id])?;
     Ok(())
 }
 
-fn set_fields(conn: &Connection, company_id: i64, u: ImageFieldUpdate, actor: i64) -> Result<(), Error> {
+fn set_fields(conn: &Conn, company_id: i64, u: ImageFieldUpdate, actor: i64) -> Result<(), Error> {
     let id = image(conn, company_id, u.handle.ok_or(Error::AssetNotFound)?)?;
     ensure_row(conn, id)?;
     conn.prepare_cached(
@@ -173,7 +174,7 @@ fn set_fields(conn: &Connection, company_id: i64, u: ImageFieldUpdate, actor: i6
 }
 
 fn set_thumb(
-    conn: &Connection,
+    conn: &Conn,
     company_id: i64,
     handle: AssetHandle,
     thumb: Option<AssetHandle>,
@@ -192,7 +193,7 @@ fn set_thumb(
 }
 
 /// The live image a part's row belongs to, in the company.
-fn part_owner(conn: &Connection, company_id: i64, part: Part, id: i64) -> Result<i64, Error> {
+fn part_owner(conn: &Conn, company_id: i64, part: Part, id: i64) -> Result<i64, Error> {
     let sql = format!(
         "SELECT p.asset_id, a.trashed_at IS NOT NULL FROM {} p JOIN assets a ON a.id = p.asset_id
          WHERE p.id = ?1 AND a.company_id = ?2",
@@ -209,12 +210,12 @@ fn part_owner(conn: &Connection, company_id: i64, part: Part, id: i64) -> Result
     Ok(asset)
 }
 
-fn count(conn: &Connection, part: Part, asset_id: i64) -> Result<i64, Error> {
+fn count(conn: &Conn, part: Part, asset_id: i64) -> Result<i64, Error> {
     let sql = format!("SELECT count(*) FROM {} WHERE asset_id = ?1", part.table());
     Ok(conn.prepare_cached(&sql)?.query_row([asset_id], |r| r.get(0))?)
 }
 
-fn insert_target(conn: &Connection, asset_id: i64, d: &ZoomTargetDef, position: i64) -> Result<i64, Error> {
+fn insert_target(conn: &Conn, asset_id: i64, d: &ZoomTargetDef, position: i64) -> Result<i64, Error> {
     let id = Part::ZoomTarget.next_id(conn)?;
     conn.prepare_cached(
         "INSERT INTO zoom_targets (id, asset_id, name, x, y, width, height, user_data, position, modified_at)
@@ -235,7 +236,7 @@ fn insert_target(conn: &Connection, asset_id: i64, d: &ZoomTargetDef, position: 
     Ok(id)
 }
 
-fn insert_map(conn: &Connection, asset_id: i64, d: &ImageMapDef, position: i64) -> Result<i64, Error> {
+fn insert_map(conn: &Conn, asset_id: i64, d: &ImageMapDef, position: i64) -> Result<i64, Error> {
     let id = Part::ImageMap.next_id(conn)?;
     conn.prepare_cached(
         "INSERT INTO image_maps (id, asset_id, name, shape_type, region, action, position, enabled, modified_at)
@@ -256,7 +257,7 @@ fn insert_map(conn: &Connection, asset_id: i64, d: &ImageMapDef, position: i64) 
 }
 
 /// Fills each detail's `image`: its fields, zoom targets and image maps.
-pub(super) fn attach(conn: &Connection, details: &mut [AssetDetail]) -> Result<(), Error> {
+pub(super) fn attach(conn: &Conn, details: &mut [AssetDetail]) -> Result<(), Error> {
     let mut fields = conn.prepare_cached(
         "SELECT resolution, anchor_x, anchor_y, user_data, thumb_asset_id FROM image_fields WHERE asset_id = ?1",
     )?;
@@ -328,7 +329,7 @@ pub(super) fn attach(conn: &Connection, details: &mut [AssetDetail]) -> Result<(
 }
 
 /// Empties the tables and starts the handle counters over (a reset).
-pub(super) fn clear(conn: &Connection) -> Result<(), Error> {
+pub(super) fn clear(conn: &Conn) -> Result<(), Error> {
     conn.execute_batch(
         "DELETE FROM zoom_targets; DELETE FROM image_maps; DELETE FROM image_fields;
 ",

@@ -7,7 +7,8 @@
 //! is the `ips` layer's. A job's kind-specific parameters are kept as the
 //! text the caller gives (`spec`), opaque here.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::{Conn, Row};
+use rusqlite::{params, OptionalExtension};
 
 use super::job_model::{
     DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,
@@ -22,7 +23,7 @@ const JOB_COLUMNS: &str = "j.id, j.company_id, j.kind, j.name, j.original_name, 
 
 const JOB_FROM: &str = "FROM jobs j JOIN companies c ON c.id = j.company_id LEFT JOIN users u ON u.id = j.created_by";
 
-fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRow> {
+fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
         id: r.get(0)?,
         company_id: r.get(1)?,
@@ -63,13 +64,13 @@ pub(super) fn now() -> String {
 }
 
 /// The job `id`, whatever its company.
-fn job_by_id(conn: &Connection, id: i64) -> Result<Option<JobRow>, Error> {
+fn job_by_id(conn: &Conn, id: i64) -> Result<Option<JobRow>, Error> {
     let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?1");
     Ok(conn.prepare_cached(&sql)?.query_row([id], job_from_row).optional()?)
 }
 
 /// The job `id` of `company_id`.
-pub(super) fn job(conn: &Connection, company_id: i64, id: i64) -> Result<Option<JobRow>, Error> {
+pub(super) fn job(conn: &Conn, company_id: i64, id: i64) -> Result<Option<JobRow>, Error> {
     let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?1 AND j.company_id = ?2");
     Ok(conn
         .prepare_cached(&sql)?
@@ -77,32 +78,36 @@ pub(super) fn job(conn: &Connection, company_id: i64, id: i64) -> Result<Option<
         .optional()?)
 }
 
-pub(super) fn insert_job(conn: &Connection, job: &NewJob, state: JobState) -> Result<i64, Error> {
+pub(super) fn insert_job(conn: &Conn, job: &NewJob, state: JobState) -> Result<i64, Error> {
     let at = now();
     conn.prepare_cached(
         "INSERT INTO jobs (company_id, kind, name, original_name, description, locale, spec, state, sub_type,
                            exec_time, created_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+         RETURNING id",
     )?
-    .execute(params![
-        job.company_id,
-        job.kind,
-        job.original_name,
-        job.description,
-        job.locale,
-        job.spec,
-        state.as_str(),
-        job.sub_type,
-        job.exec_time,
-        job.submit_user,
-        at
-    ])?;
-    Ok(conn.last_insert_rowid())
+    .query_row(
+        params![
+            job.company_id,
+            job.kind,
+            job.original_name,
+            job.description,
+            job.locale,
+            job.spec,
+            state.as_str(),
+            job.sub_type,
+            job.exec_time,
+            job.submit_user,
+            at
+        ],
+        |r| r.get(0),
+    )
+    .map_err(Error::from)
 }
 
 /// Adds log lines to a job and counts them into its counters as `counts`
 /// says.
-pub(super) fn add_details(conn: &Connection, job_id: i64, details: &[NewDetail]) -> Result<(), Error> {
+pub(super) fn add_details(conn: &Conn, job_id: i64, details: &[NewDetail]) -> Result<(), Error> {
     let at = now();
     let mut insert = conn.prepare_cached(
         "INSERT INTO job_log_details (job_id, log_type, message, asset_name, asset_type, asset_handle, created_at)
@@ -123,7 +128,7 @@ pub(super) fn add_details(conn: &Connection, job_id: i64, details: &[NewDetail])
 }
 
 /// Adds `delta` to a job's counters.
-pub(super) fn count(conn: &Connection, job_id: i64, delta: JobCounts) -> Result<(), Error> {
+pub(super) fn count(conn: &Conn, job_id: i64, delta: JobCounts) -> Result<(), Error> {
     conn.prepare_cached(
         "UPDATE jobs SET file_success = file_success + ?2, file_error = file_error + ?3,
                          file_warning = file_warning + ?4, file_duplicate = file_duplicate + ?5,
@@ -144,31 +149,6 @@ pub(super) fn count(conn: &Connection, job_id: i64, delta: JobCounts) -> Result<
 
 /// Marks every job a previous process left unfinished as failed (returns
 /// their ids); upload servlet jobs stay open for their next request.
-pub(super) fn fail_interrupted(conn: &Connection) -> Result<Vec<i64>, Error> {
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM jobs WHERE state IN ('New', 'Running', 'Held') AND kind <> 'UploadPost' ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let at = now();
-    for id in &ids {
-        conn.execute(
-            "UPDATE jobs SET state = 'Failed', fatal = 1, ended_at = ?2, updated_at = ?2,
-                             progress_message = 'Interrupted by a shutdown'
-             WHERE id = ?1",
-            params![id, at],
-        )?;
-        add_details(
-            conn,
-            *id,
-            &[NewDetail::new(
-                "FatalError",
-                "The job was interrupted by a shutdown of the service before it ended; it did not finish.",
-            )],
-        )?;
-    }
-    Ok(ids)
-}
-
 fn filter_sql(filter: &JobFilter, args: &mut Vec<rusqlite::types::Value>) -> String {
     use rusqlite::types::Value;
     let mut sql = String::new();
@@ -210,7 +190,7 @@ fn rest_of_filter(filter: &JobFilter, args: &mut Vec<rusqlite::types::Value>) ->
 }
 
 /// Jobs matching `filter` in the given states, oldest first.
-pub(super) fn jobs_in(conn: &Connection, filter: &JobFilter, states: &[JobState]) -> Result<Vec<JobRow>, Error> {
+pub(super) fn jobs_in(conn: &Conn, filter: &JobFilter, states: &[JobState]) -> Result<Vec<JobRow>, Error> {
     let mut args = Vec::new();
     let mut sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE 1 = 1");
     sql.push_str(&filter_sql(filter, &mut args));
@@ -218,13 +198,13 @@ pub(super) fn jobs_in(conn: &Connection, filter: &JobFilter, states: &[JobState]
     sql.push_str(&format!(" AND j.state IN ({}) ORDER BY j.id", states.join(", ")));
     let rows = conn
         .prepare(&sql)?
-        .query_map(rusqlite::params_from_iter(args), job_from_row)?
+        .query_map(super::db::params_from_iter(args), job_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 /// Job logs: every job that has started, as `q` asks.
-pub(super) fn logs(conn: &Connection, q: &LogQuery) -> Result<Vec<JobRow>, Error> {
+pub(super) fn logs(conn: &Conn, q: &LogQuery) -> Result<Vec<JobRow>, Error> {
     use rusqlite::types::Value;
     let mut args = Vec::new();
     let mut sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.started_at IS NOT NULL");
@@ -246,13 +226,13 @@ pub(super) fn logs(conn: &Connection, q: &LogQuery) -> Result<Vec<JobRow>, Error
     }
     let rows = conn
         .prepare(&sql)?
-        .query_map(rusqlite::params_from_iter(args), job_from_row)?
+        .query_map(super::db::params_from_iter(args), job_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 /// A page of a job's log lines, and how many lines match in all.
-pub(super) fn details(conn: &Connection, q: &DetailQuery) -> Result<(Vec<DetailRow>, i64), Error> {
+pub(super) fn details(conn: &Conn, q: &DetailQuery) -> Result<(Vec<DetailRow>, i64), Error> {
     use rusqlite::types::Value;
     let mut args = vec![Value::Integer(q.job_id)];
     let mut sql = String::from(" FROM job_log_details WHERE job_id = ?1");
@@ -269,7 +249,7 @@ pub(super) fn details(conn: &Connection, q: &DetailQuery) -> Result<(Vec<DetailR
     }
     let total: i64 = conn.query_row(
         &format!("SELECT count(*){sql}"),
-        rusqlite::params_from_iter(args.clone()),
+        super::db::params_from_iter(args.clone()),
         |r| r.get(0),
     )?;
     let direction = if q.descending { "DESC" } else { "ASC" };
@@ -288,12 +268,12 @@ pub(super) fn details(conn: &Connection, q: &DetailQuery) -> Result<(Vec<DetailR
     );
     let rows = conn
         .prepare(&select)?
-        .query_map(rusqlite::params_from_iter(args), detail_from_row)?
+        .query_map(super::db::params_from_iter(args), detail_from_row)?
         .collect::<Result<_, _>>()?;
     Ok((rows, total))
 }
 
-fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DetailRow> {
+fn detail_from_row(r: &Row<'_>) -> rusqlite::Result<DetailRow> {
     Ok(DetailRow {
         job_id: r.get(0)?,
         detail: NewDetail {
@@ -308,11 +288,7 @@ fn detail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DetailRow> {
 }
 
 /// Every log line about an asset (by handle), with its job, oldest first.
-pub(super) fn asset_details(
-    conn: &Connection,
-    company_id: i64,
-    handle: &str,
-) -> Result<Vec<(JobRow, DetailRow)>, Error> {
+pub(super) fn asset_details(conn: &Conn, company_id: i64, handle: &str) -> Result<Vec<(JobRow, DetailRow)>, Error> {
     let sql = format!(
         "SELECT {JOB_COLUMNS}, d.job_id, d.log_type, d.message, d.asset_name, d.asset_type, d.asset_handle,
                 d.created_at
@@ -341,7 +317,7 @@ pub(super) fn asset_details(
 }
 
 /// Moves a job from one of `from` to `to`; whether it was in one of them.
-fn transition(conn: &Connection, id: i64, from: &[JobState], to: JobState) -> Result<bool, Error> {
+fn transition(conn: &Conn, id: i64, from: &[JobState], to: JobState) -> Result<bool, Error> {
     let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
     let at = now();
     let sql = format!(
@@ -355,6 +331,7 @@ impl Catalog {
     /// Records a submitted job: scheduled when it has an `execTime`, else
     /// new (waiting for a worker). Returns the job as stored.
     pub async fn submit_job(&self, job: NewJob) -> Result<JobRow, Error> {
+        let me = self.instance.clone();
         self.call(move |t: &mut Tx<'_>| {
             if !super::queries::company_exists(t.conn, job.company_id)? {
                 return Err(Error::CompanyNotFound);
@@ -365,6 +342,7 @@ impl Catalog {
                 JobState::New
             };
             let id = insert_job(t.conn, &job, state)?;
+            super::job_leases::claim(t.conn, id, &me)?;
             // The unique name: the submitted one and the job's id (Scene7
             // appends a timestamp; an id keeps the names of a replayed
             // sequence the same).
@@ -391,10 +369,14 @@ impl Catalog {
     /// Starts a job that was new: Running. `Ok(None)` if it is no longer
     /// new (stopped or deleted meanwhile).
     pub async fn start_job(&self, id: i64) -> Result<Option<JobRow>, Error> {
+        let me = self.instance.clone();
         self.call(move |t| {
+            // Of instances racing for a job (a scheduled one every instance
+            // armed), the one whose transition changes the row runs it.
             if !transition(t.conn, id, &[JobState::New], JobState::Running)? {
                 return Ok(None);
             }
+            super::job_leases::claim(t.conn, id, &me)?;
             let at = now();
             t.conn
                 .prepare_cached("UPDATE jobs SET started_at = ?2, updated_at = ?2 WHERE id = ?1")?
@@ -506,11 +488,6 @@ impl Catalog {
     pub async fn asset_job_details(&self, company_id: i64, handle: String) -> Result<Vec<(JobRow, DetailRow)>, Error> {
         self.call_single_statement(move |t| asset_details(t.conn, company_id, &handle))
             .await
-    }
-
-    /// Marks the jobs a previous process left running as failed; their ids.
-    pub async fn fail_interrupted_jobs(&self) -> Result<Vec<i64>, Error> {
-        self.call(|t| fail_interrupted(t.conn)).await
     }
 }
 

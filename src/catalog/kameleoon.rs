@@ -5,7 +5,8 @@
 //! an upload is one job too, writing an asset and an image row per file and
 //! site, all naming files already stored.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::{Conn, Row};
+use rusqlite::{params, OptionalExtension};
 
 use super::queries::{self, clash_as, insert_image, NewImageRow};
 use super::{Asset, Catalog, Error, NewContent, Tx};
@@ -217,7 +218,7 @@ const IMAGE_SELECT: &str = concat!(
      JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id "
 );
 
-fn image_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KameleoonImage> {
+fn image_from_row(r: &Row<'_>) -> rusqlite::Result<KameleoonImage> {
     let at = queries::ASSET_COLUMNS;
     let list = |i: usize| -> rusqlite::Result<Vec<String>> {
         let text: String = r.get(i)?;
@@ -240,7 +241,7 @@ fn image_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KameleoonImage> {
     })
 }
 
-fn client(conn: &Connection, client_id: &str) -> Result<Option<KameleoonClient>, Error> {
+fn client(conn: &Conn, client_id: &str) -> Result<Option<KameleoonClient>, Error> {
     let found = conn
         .prepare_cached("SELECT id, client_id, secret_hash FROM kameleoon_clients WHERE client_id = ?1")?
         .query_row([client_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -260,12 +261,12 @@ fn client(conn: &Connection, client_id: &str) -> Result<Option<KameleoonClient>,
     }))
 }
 
-fn image(conn: &Connection, id: i64) -> Result<Option<KameleoonImage>, Error> {
+fn image(conn: &Conn, id: i64) -> Result<Option<KameleoonImage>, Error> {
     let sql = format!("{IMAGE_SELECT}WHERE k.id = ?1 AND a.trashed_at IS NULL");
     Ok(conn.prepare_cached(&sql)?.query_row([id], image_from_row).optional()?)
 }
 
-fn images(conn: &Connection, client: i64, offset: u64, limit: u64) -> Result<(u64, Vec<KameleoonImage>), Error> {
+fn images(conn: &Conn, client: i64, offset: u64, limit: u64) -> Result<(u64, Vec<KameleoonImage>), Error> {
     let total: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM kameleoon_images k JOIN kameleoon_sites s ON s.id = k.site
@@ -289,7 +290,7 @@ fn images(conn: &Connection, client: i64, offset: u64, limit: u64) -> Result<(u6
 
 /// Where a site keeps its images: `(company id, folder id)`; the folder is
 /// `None` if IPS deleted or renamed it.
-fn site_folder(conn: &Connection, site: i64) -> Result<Option<(i64, Option<i64>)>, Error> {
+fn site_folder(conn: &Conn, site: i64) -> Result<Option<(i64, Option<i64>)>, Error> {
     Ok(conn
         .prepare_cached(
             "SELECT s.company_id, f.id FROM kameleoon_sites s
@@ -299,18 +300,19 @@ fn site_folder(conn: &Connection, site: i64) -> Result<Option<(i64, Option<i64>)
         .optional()?)
 }
 
-fn next_image_id(conn: &Connection) -> Result<i64, Error> {
+fn next_image_id(conn: &Conn) -> Result<i64, Error> {
+    conn.lock_ids("sequences")?;
     let stored: Option<i64> = conn
         .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
         .query_row([SEQUENCE], |r| r.get(0))
         .optional()?;
     let max: i64 = conn
         .prepare_cached("SELECT COALESCE(max(id), 0) FROM kameleoon_images")?
-        .query_row([], |r| r.get(0))?;
+        .query_row((), |r| r.get(0))?;
     Ok(stored.unwrap_or(0).max(max + 1))
 }
 
-fn set_next_image_id(conn: &Connection, next: i64) -> Result<(), Error> {
+fn set_next_image_id(conn: &Conn, next: i64) -> Result<(), Error> {
     conn.prepare_cached(
         "INSERT INTO sequences (name, next) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
     )?
@@ -455,13 +457,13 @@ fn insert(tx: &mut Tx<'_>, new: NewKameleoonImage<'_>) -> Result<i64, Error> {
 }
 
 /// Removes every Kameleoon row (a reset, before the assets go).
-pub(super) fn clear(conn: &Connection) -> Result<(), Error> {
+pub(super) fn clear(conn: &Conn) -> Result<(), Error> {
     conn.execute_batch("DELETE FROM kameleoon_images; DELETE FROM kameleoon_sites; DELETE FROM kameleoon_clients;")?;
     Ok(())
 }
 
 /// Loads a seed's Kameleoon rows, after its companies, folders and assets.
-pub(super) fn apply_seed(conn: &Connection, seed: &KameleoonSeed) -> Result<(), Error> {
+pub(super) fn apply_seed(conn: &Conn, seed: &KameleoonSeed) -> Result<(), Error> {
     let invalid = |what: String| move |e: rusqlite::Error| seed_error(e, &what);
     for c in &seed.clients {
         conn.execute(

@@ -10,7 +10,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::{Conn, Row};
+use rusqlite::{params, OptionalExtension};
 
 use super::assets::{each_item, find, require_company, touch};
 use super::{AssetDetail, Catalog, Error};
@@ -183,7 +184,7 @@ pub const MAX_FIELDS_PER_COMPANY: i64 = 1000;
 const FIELD_COLUMNS: &str =
     "id, company_id, asset_type, name, field_type, default_value, is_hidden, is_enforced, initial_tag_value";
 
-fn field_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MetadataField> {
+fn field_from_row(r: &Row<'_>) -> rusqlite::Result<MetadataField> {
     Ok(MetadataField {
         id: r.get(0)?,
         company_id: r.get(1)?,
@@ -198,7 +199,7 @@ fn field_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MetadataField> {
 }
 
 /// The company's field `key`, or `MetadataFieldNotFound`.
-pub(super) fn field(conn: &Connection, company_id: i64, key: &FieldKey) -> Result<MetadataField, Error> {
+pub(super) fn field(conn: &Conn, company_id: i64, key: &FieldKey) -> Result<MetadataField, Error> {
     conn.prepare_cached(&format!(
         "SELECT {FIELD_COLUMNS} FROM metadata_fields
          WHERE company_id = ?1 AND asset_type = ?2 COLLATE NOCASE AND name = ?3 COLLATE NOCASE"
@@ -208,17 +209,17 @@ pub(super) fn field(conn: &Connection, company_id: i64, key: &FieldKey) -> Resul
     .ok_or(Error::MetadataFieldNotFound)
 }
 
-fn fields(conn: &Connection, company_id: i64, asset_type: Option<&str>) -> Result<Vec<MetadataField>, Error> {
+fn fields(conn: &Conn, company_id: i64, asset_type: Option<&str>) -> Result<Vec<MetadataField>, Error> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {FIELD_COLUMNS} FROM metadata_fields
-         WHERE company_id = ?1 AND (?2 IS NULL OR asset_type IN (?2 COLLATE NOCASE, 'Asset'))
+         WHERE company_id = ?1 AND (asset_type IN (?2 COLLATE NOCASE, 'Asset') OR ?2 IS NULL)
          ORDER BY asset_type = 'Asset' DESC, asset_type, name COLLATE NOCASE"
     ))?;
     let rows = stmt.query_map(params![company_id, asset_type], field_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn insert_field(conn: &Connection, company_id: i64, f: &MetadataField) -> Result<MetadataField, Error> {
+fn insert_field(conn: &Conn, company_id: i64, f: &MetadataField) -> Result<MetadataField, Error> {
     let count: i64 = conn
         .prepare_cached("SELECT count(*) FROM metadata_fields WHERE company_id = ?1")?
         .query_row([company_id], |r| r.get(0))?;
@@ -249,12 +250,7 @@ fn insert_field(conn: &Connection, company_id: i64, f: &MetadataField) -> Result
     field(conn, company_id, &key)
 }
 
-fn update_field(
-    conn: &Connection,
-    company_id: i64,
-    key: &FieldKey,
-    change: &FieldChange,
-) -> Result<MetadataField, Error> {
+fn update_field(conn: &Conn, company_id: i64, key: &FieldKey, change: &FieldChange) -> Result<MetadataField, Error> {
     let current = field(conn, company_id, key)?;
     let name = change.name.clone().unwrap_or_else(|| current.name.clone());
     if !name.eq_ignore_ascii_case(&current.name) {
@@ -288,7 +284,7 @@ fn update_field(
     )
 }
 
-fn insert_values(conn: &Connection, asset_id: i64, field_id: i64, values: &[StoredValue]) -> Result<(), Error> {
+fn insert_values(conn: &Conn, asset_id: i64, field_id: i64, values: &[StoredValue]) -> Result<(), Error> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO asset_metadata (asset_id, field_id, value, num) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (asset_id, field_id, value) DO UPDATE SET num = excluded.num",
@@ -302,7 +298,7 @@ fn insert_values(conn: &Connection, asset_id: i64, field_id: i64, values: &[Stor
 /// Applies one asset's writes: the asset must be live and every field the
 /// company's (checked by the caller, and by the foreign key).
 fn write_asset(
-    conn: &Connection,
+    conn: &Conn,
     company_id: i64,
     handle: AssetHandle,
     writes: &[FieldWrite],
@@ -334,7 +330,7 @@ fn write_asset(
 }
 
 /// Every stored value of the assets, by asset id, then by field id.
-fn stored_values(conn: &Connection, asset_ids: &[i64]) -> Result<HashMap<i64, HashMap<i64, Vec<String>>>, Error> {
+fn stored_values(conn: &Conn, asset_ids: &[i64]) -> Result<HashMap<i64, HashMap<i64, Vec<String>>>, Error> {
     let mut out: HashMap<i64, HashMap<i64, Vec<String>>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT field_id, value FROM asset_metadata WHERE asset_id = ?1 ORDER BY field_id, value COLLATE NOCASE",
@@ -352,7 +348,7 @@ fn stored_values(conn: &Connection, asset_ids: &[i64]) -> Result<HashMap<i64, Ha
 /// Fills each detail's `metadata`: its stored values, and the non-empty
 /// defaults of the fields of its type it holds no value for, in field
 /// order.
-pub(super) fn attach(conn: &Connection, details: &mut [AssetDetail]) -> Result<(), Error> {
+pub(super) fn attach(conn: &Conn, details: &mut [AssetDetail]) -> Result<(), Error> {
     if details.is_empty() {
         return Ok(());
     }
@@ -390,7 +386,7 @@ pub(super) fn attach(conn: &Connection, details: &mut [AssetDetail]) -> Result<(
 }
 
 /// A seeded company's field.
-pub(super) fn seed_field(conn: &Connection, company_id: i64, f: &MetadataField) -> Result<(), Error> {
+pub(super) fn seed_field(conn: &Conn, company_id: i64, f: &MetadataField) -> Result<(), Error> {
     insert_field(conn, company_id, f).map(|_| ())
 }
 

@@ -25,14 +25,19 @@ macro_rules! asset_columns {
 
 mod assets;
 mod cdn;
+mod db;
 mod folders;
 mod image_fields;
+mod job_leases;
 mod job_model;
 mod jobs;
 mod kameleoon;
 mod meta_conditions;
 mod metadata;
 mod model;
+mod pg;
+mod pg_schema;
+mod pg_sql;
 mod property_sets;
 mod publish;
 mod queries;
@@ -43,19 +48,22 @@ mod sharinpix_seed;
 mod sharinpix_write;
 mod trash;
 mod upload_jobs;
+mod worker;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::thread;
 
-use rusqlite::Connection;
+use db::Conn;
 use tokio::sync::{mpsc, oneshot};
+use worker::{run_worker, Deliver, Isolation, Job, Outcome, Run, Tx};
 
 use crate::deadline;
 
 pub use cdn::CdnInvalidation;
 pub use folders::{CompanyRecord, FolderRow, UserProfile};
 pub use image_fields::{ImageExtras, ImageFieldUpdate, ImageMap, ImageMapDef, Part, ZoomTarget, ZoomTargetDef};
+pub use job_leases::JOB_LEASE;
 pub use job_model::{
     log_stem, DetailQuery, DetailRow, JobCounts, JobEnd, JobFilter, JobRow, JobState, LogQuery, NewDetail, NewJob,
     LOG_SORT_COLUMNS,
@@ -84,8 +92,8 @@ pub use sharinpix_write::{
 /// business rule a request broke, for `ips` to turn into the right fault.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// SQLite failed.
-    #[error("sqlite: {0}")]
+    /// The database failed (SQLite, or PostgreSQL in SQLite's terms).
+    #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The worker thread is gone (shutting down).
     #[error("the catalog is closed")]
@@ -99,6 +107,9 @@ pub enum Error {
     /// The batch holding this job failed to commit; nothing it wrote stayed.
     #[error("commit failed: {0}")]
     CommitFailed(String),
+    /// The database's schema is not one this build can use.
+    #[error("catalog schema: {0}")]
+    Schema(String),
     /// Seed data contradicts itself.
     #[error("invalid seed: {0}")]
     InvalidSeed(String),
@@ -179,111 +190,15 @@ pub enum Error {
     Upload(UploadRefusal),
 }
 
-/// How to answer a job's caller once the batch's commit is known.
-type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
-
-/// How a job ran.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Outcome {
-    /// It succeeded; what it wrote stays.
-    Done,
-    /// It returned an error.
-    Failed,
-    /// It panicked (caught).
-    Panicked,
-}
-
-/// How a job is kept from leaving half its work behind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Isolation {
-    /// In its own savepoint, rolled back if the job fails or panics.
-    Savepoint,
-    /// None: the job writes with at most one statement, as its last step,
-    /// and SQLite undoes a statement that fails. Should such a job still end
-    /// in failure with rows changed (a panic after its write, or a job that
-    /// breaks this rule), the whole batch is rolled back rather than commit
-    /// what it began.
-    SingleStatement,
-}
-
-/// Runs a job's closure and says how it ran.
-type Run = Box<dyn FnOnce(&mut Tx<'_>) -> (Outcome, Deliver) + Send>;
-
-struct Job {
-    isolation: Isolation,
-    run: Run,
-}
-
-/// The next asset id and image record id, as the batch has left them.
-#[derive(Clone, Copy, Debug, Default)]
-struct Counters {
-    /// `(asset, image)`; `None` until the batch first needs them.
-    next: Option<(i64, i64)>,
-    /// Whether `next` is ahead of the `sequences` table.
-    dirty: bool,
-}
-
-/// What a job works with: the connection, inside the batch's transaction,
-/// and the handle counters. Reading the counters once per batch and writing
-/// them back once before the commit, rather than updating `sequences` in
-/// every copy, saves two statements and a journalled page per copy.
-struct Tx<'c> {
-    conn: &'c Connection,
-    counters: &'c mut Counters,
-    /// Work to do only once the batch has committed (removing stored files
-    /// the batch's deletions left unnamed): were the commit to fail, the
-    /// rows naming those files would be back.
-    after_commit: &'c mut Vec<AfterCommit>,
-}
-
-/// A step run after the batch's commit, on the worker, before the next batch.
-type AfterCommit = Box<dyn FnOnce() + Send>;
-
-impl Tx<'_> {
-    /// The ids the next image asset gets. Nothing is taken until
-    /// [`Tx::take_image_ids`].
-    fn next_image_ids(&mut self) -> Result<(i64, i64), Error> {
-        if let Some(next) = self.counters.next {
-            return Ok(next);
-        }
-        let next = queries::read_sequences(self.conn)?;
-        self.counters.next = Some(next);
-        Ok(next)
-    }
-
-    /// Marks the ids [`Tx::next_image_ids`] gave as used, once a row names
-    /// them.
-    fn take_image_ids(&mut self) {
-        self.take(1);
-    }
-
-    /// Marks the asset id [`Tx::next_image_ids`] gave as used, for an asset
-    /// that is not an Image and so takes no image record id.
-    fn take_asset_id(&mut self) {
-        self.take(0);
-    }
-
-    fn take(&mut self, images: i64) {
-        if let Some((asset, image)) = self.counters.next {
-            self.counters.next = Some((asset + 1, image + images));
-            self.counters.dirty = true;
-        }
-    }
-
-    /// Sets the counters outright (a seed does).
-    fn set_image_ids(&mut self, asset: i64, image: i64) {
-        self.counters.next = Some((asset, image));
-        self.counters.dirty = true;
-    }
-}
-
-/// Largest number of jobs committed together.
-const MAX_BATCH: usize = 256;
-
 /// A handle to the catalog; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Catalog {
     jobs: mpsc::Sender<Job>,
+    /// This opening's name among the instances sharing the database: the
+    /// runner its jobs are leased to.
+    instance: std::sync::Arc<str>,
+    /// Whether other instances may share the database (PostgreSQL).
+    shared: bool,
 }
 
 /// Joins the worker thread once every `Catalog` handle is dropped, so the
@@ -300,9 +215,27 @@ impl Worker {
 }
 
 impl Catalog {
+    fn new(jobs: mpsc::Sender<Job>, shared: bool) -> Catalog {
+        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Catalog {
+            jobs,
+            instance: format!("{}-{nanos:x}-{n}", std::process::id()).into(),
+            shared,
+        }
+    }
+
+    /// Whether other instances may share this catalog's database.
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
     /// Opens (creating if needed) the catalog file in WAL mode.
     pub fn open(path: &Path) -> Result<(Catalog, Worker), Error> {
-        let conn = Connection::open(path)?;
+        let conn = rusqlite::Connection::open(path)?;
         // WAL lets readers proceed during a write; NORMAL sync keeps every
         // commit across an application crash (only an OS crash may lose the
         // last ones), which is the durability an emulator needs.
@@ -313,10 +246,35 @@ impl Catalog {
 
     /// A catalog that lives in memory only.
     pub fn open_in_memory() -> Result<(Catalog, Worker), Error> {
-        Self::start(Connection::open_in_memory()?)
+        Self::start(rusqlite::Connection::open_in_memory()?)
     }
 
-    fn start(conn: Connection) -> Result<(Catalog, Worker), Error> {
+    /// Opens a catalog on PostgreSQL (`postgres://…`), applying the schema
+    /// if this version of it is not there yet. Any number of instances may
+    /// open the same database.
+    pub fn open_postgres(url: &str) -> Result<(Catalog, Worker), Error> {
+        let (tx, rx) = mpsc::channel(4096);
+        let (opened, is_open) = std::sync::mpsc::channel();
+        let url = url.to_owned();
+        // The blocking client must live off the async runtime: connect on
+        // the worker's own thread.
+        let handle = thread::Builder::new()
+            .name("catalog".into())
+            .spawn(move || match pg_schema::connect(&url) {
+                Ok(pg) => {
+                    let _ = opened.send(Ok(()));
+                    run_worker(Conn::Pg(Box::new(std::cell::RefCell::new(pg))), rx);
+                }
+                Err(e) => {
+                    let _ = opened.send(Err(e));
+                }
+            })
+            .map_err(|_| Error::Closed)?;
+        is_open.recv().map_err(|_| Error::Closed)??;
+        Ok((Catalog::new(tx, true), Worker(handle)))
+    }
+
+    fn start(conn: rusqlite::Connection) -> Result<(Catalog, Worker), Error> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Without the query planner stability guarantee, SQLite (built with
         // STAT4) marks parameters the planner looked at, and rusqlite's
@@ -330,13 +288,14 @@ impl Catalog {
         conn.execute_batch(include_str!("sharinpix.sql"))?;
         conn.execute_batch(include_str!("metadata.sql"))?;
         conn.execute_batch(include_str!("image_fields.sql"))?;
+        let conn = Conn::Lite(conn);
         queries::migrate(&conn)?;
         let (tx, rx) = mpsc::channel(4096);
         let handle = thread::Builder::new()
             .name("catalog".into())
             .spawn(move || run_worker(conn, rx))
             .map_err(|_| Error::Closed)?;
-        Ok((Catalog { jobs: tx }, Worker(handle)))
+        Ok((Catalog::new(tx, false), Worker(handle)))
     }
 
     /// Runs `f` on the worker inside a savepoint. An `Err` rolls back what `f`
@@ -402,9 +361,20 @@ impl Catalog {
         self.call_single_statement(|t| queries::is_empty(t.conn)).await
     }
 
-    /// Loads `seed` into an empty catalog, all or nothing.
-    pub async fn apply_seed(&self, seed: SeedData) -> Result<(), Error> {
-        self.call(move |t| queries::apply_seed(t, &seed)).await
+    /// Loads `seed` into an empty catalog, all or nothing; says whether it
+    /// did. A catalog that is not empty (another instance sharing it seeded
+    /// it first) is left as it is.
+    pub async fn apply_seed(&self, seed: SeedData) -> Result<bool, Error> {
+        self.call(move |t| {
+            // Instances starting together on an empty shared catalog: one
+            // seeds it, the others wait here and then find it seeded.
+            t.conn.lock_ids("seed")?;
+            if !queries::is_empty(t.conn)? {
+                return Ok(false);
+            }
+            queries::apply_seed(t, &seed).map(|()| true)
+        })
+        .await
     }
 
     /// Looks a user up by login e-mail (case-insensitively).
@@ -458,6 +428,19 @@ impl Catalog {
             .await
     }
 
+    /// Which database the catalog is on (`sqlite`, `postgres`), once a
+    /// statement has gone through it: `/_emulator/health`'s check.
+    pub async fn ping(&self) -> Result<&'static str, Error> {
+        self.call_single_statement(|t| {
+            t.conn.query_row("SELECT 1", (), |r| r.get::<_, i64>(0))?;
+            Ok(match t.conn.engine() {
+                db::Engine::Sqlite => "sqlite",
+                db::Engine::Postgres => "postgres",
+            })
+        })
+        .await
+    }
+
     /// Number of assets in the catalog.
     pub async fn count_assets(&self) -> Result<u64, Error> {
         self.call_single_statement(|t| queries::count_assets(t.conn)).await
@@ -495,101 +478,6 @@ impl Catalog {
         })
         .await
     }
-}
-
-fn run_worker(conn: Connection, mut rx: mpsc::Receiver<Job>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.blocking_recv() {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        run_batch(&conn, &mut batch);
-    }
-    // Dropping `conn` here closes the database and checkpoints the WAL.
-}
-
-fn run_batch(conn: &Connection, batch: &mut Vec<Job>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        // Dropping a job drops its answer channel: its caller sees `Closed`
-        // and answers with an internal fault. Nothing ran, nothing is lost.
-        tracing::error!(error = %e, jobs = batch.len(), "catalog could not begin a transaction");
-        batch.clear();
-        return;
-    }
-    let mut counters = Counters::default();
-    let mut after_commit: Vec<AfterCommit> = Vec::new();
-    let mut poisoned = false;
-    let mut delivers = Vec::with_capacity(batch.len());
-    for job in batch.drain(..) {
-        let isolated = job.isolation == Isolation::Savepoint;
-        if isolated {
-            if let Err(e) = exec_cached(conn, "SAVEPOINT job") {
-                tracing::error!(error = %e, "catalog savepoint failed");
-                continue;
-            }
-        }
-        let before = counters;
-        let steps_before = after_commit.len();
-        let changes_before = conn.total_changes();
-        let (outcome, deliver) = (job.run)(&mut Tx {
-            conn,
-            counters: &mut counters,
-            after_commit: &mut after_commit,
-        });
-        if outcome != Outcome::Done {
-            // A failed job consumes no handle and leaves nothing to do.
-            counters = before;
-            after_commit.truncate(steps_before);
-        }
-        if isolated {
-            let end = if outcome == Outcome::Done {
-                exec_cached(conn, "RELEASE job")
-            } else {
-                exec_cached(conn, "ROLLBACK TO job").and_then(|_| exec_cached(conn, "RELEASE job"))
-            };
-            if let Err(e) = end {
-                tracing::error!(error = %e, "catalog savepoint release failed");
-            }
-        } else if outcome != Outcome::Done && conn.total_changes() != changes_before {
-            poisoned = true;
-        }
-        delivers.push(deliver);
-    }
-    let committed = if poisoned {
-        Err("a catalog job failed after writing, outside a savepoint; its batch was rolled back".to_owned())
-    } else {
-        write_counters(conn, &counters)
-            .and_then(|()| conn.execute_batch("COMMIT"))
-            .map_err(|e| e.to_string())
-    };
-    if let Err(e) = &committed {
-        tracing::error!(error = %e, "catalog commit failed");
-        let _ = conn.execute_batch("ROLLBACK");
-    } else {
-        for step in after_commit {
-            step();
-        }
-    }
-    for deliver in delivers {
-        deliver(committed.clone());
-    }
-}
-
-/// Writes the counters back if the batch moved them.
-fn write_counters(conn: &Connection, counters: &Counters) -> rusqlite::Result<()> {
-    match counters.next {
-        Some((asset, image)) if counters.dirty => queries::write_sequences(conn, asset, image),
-        _ => Ok(()),
-    }
-}
-
-/// Savepoint statements run twice per job: keep them prepared.
-fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
-    conn.prepare_cached(sql)?.execute([])
 }
 
 pub use model::{UploadAssets, UploadJobRef, UploadOptions, UploadOutcome, UploadRefusal, UploadTarget};

@@ -4,7 +4,8 @@
 //! its properties, deleting it with its properties. Ids are minted from
 //! the `sequences` counters `property_set_type` and `property_set`.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::{Conn, Row};
+use rusqlite::{params, OptionalExtension};
 
 use super::queries::company_exists;
 use super::{Catalog, Error};
@@ -157,7 +158,7 @@ impl Catalog {
                 .conn
                 .prepare_cached(
                     "SELECT id FROM property_sets WHERE type_id = ?1 AND primary_owner = ?2
-                     AND (?3 IS NULL OR secondary_owner = ?3) ORDER BY id",
+                     AND (secondary_owner = ?3 OR ?3 IS NULL) ORDER BY id",
                 )?
                 .query_map(params![type_id, primary.key(), secondary.map(Owner::key)], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
@@ -268,7 +269,7 @@ macro_rules! type_columns {
 }
 use type_columns;
 
-fn type_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PropertySetType> {
+fn type_from_row(r: &Row<'_>) -> rusqlite::Result<PropertySetType> {
     Ok(PropertySetType {
         id: r.get(0)?,
         company_id: r.get(1)?,
@@ -278,7 +279,7 @@ fn type_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PropertySetType> {
     })
 }
 
-fn set(conn: &Connection, id: i64) -> Result<Option<PropertySet>, Error> {
+fn set(conn: &Conn, id: i64) -> Result<Option<PropertySet>, Error> {
     let Some((type_id, primary, secondary)) = conn
         .prepare_cached("SELECT type_id, primary_owner, secondary_owner FROM property_sets WHERE id = ?1")?
         .query_row([id], |r| {
@@ -311,7 +312,7 @@ fn set(conn: &Connection, id: i64) -> Result<Option<PropertySet>, Error> {
     }))
 }
 
-fn insert_set(conn: &Connection, id: i64, type_id: i64, primary: &str, secondary: Option<&str>) -> Result<(), Error> {
+fn insert_set(conn: &Conn, id: i64, type_id: i64, primary: &str, secondary: Option<&str>) -> Result<(), Error> {
     conn.prepare_cached(
         "INSERT INTO property_sets (id, type_id, primary_owner, secondary_owner) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -319,7 +320,7 @@ fn insert_set(conn: &Connection, id: i64, type_id: i64, primary: &str, secondary
     Ok(())
 }
 
-fn insert_properties(conn: &Connection, set_id: i64, first: i64, properties: &[(String, String)]) -> Result<(), Error> {
+fn insert_properties(conn: &Conn, set_id: i64, first: i64, properties: &[(String, String)]) -> Result<(), Error> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO property_set_properties (set_id, position, name, value) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -329,7 +330,7 @@ fn insert_properties(conn: &Connection, set_id: i64, first: i64, properties: &[(
     Ok(())
 }
 
-fn delete_set(conn: &Connection, id: i64) -> Result<bool, Error> {
+fn delete_set(conn: &Conn, id: i64) -> Result<bool, Error> {
     conn.prepare_cached("DELETE FROM property_set_properties WHERE set_id = ?1")?
         .execute([id])?;
     Ok(conn
@@ -340,7 +341,8 @@ fn delete_set(conn: &Connection, id: i64) -> Result<bool, Error> {
 
 /// The next id of `table` from counter `sequence`: never below one past the
 /// largest id, so a seed need not set the counter.
-pub(super) fn next_id(conn: &Connection, sequence: &str, table: &str) -> Result<i64, Error> {
+pub(super) fn next_id(conn: &Conn, sequence: &str, table: &str) -> Result<i64, Error> {
+    conn.lock_ids("sequences")?;
     let stored: Option<i64> = conn
         .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
         .query_row([sequence], |r| r.get(0))
@@ -348,11 +350,11 @@ pub(super) fn next_id(conn: &Connection, sequence: &str, table: &str) -> Result<
     // `table` is one of this module's constants, never request text.
     let max: i64 = conn
         .prepare_cached(&format!("SELECT ifnull(max(id), 0) FROM {table}"))?
-        .query_row([], |r| r.get(0))?;
+        .query_row((), |r| r.get(0))?;
     Ok(stored.unwrap_or(0).max(max + 1))
 }
 
-pub(super) fn set_next_id(conn: &Connection, sequence: &str, next: i64) -> Result<(), Error> {
+pub(super) fn set_next_id(conn: &Conn, sequence: &str, next: i64) -> Result<(), Error> {
     conn.prepare_cached(
         "INSERT INTO sequences (name, next) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
     )?
@@ -361,7 +363,7 @@ pub(super) fn set_next_id(conn: &Connection, sequence: &str, next: i64) -> Resul
 }
 
 /// Loads the seed's types and sets (its companies and users already in).
-pub(super) fn apply_seed(conn: &Connection, seed: &PropertySetSeed) -> Result<(), Error> {
+pub(super) fn apply_seed(conn: &Conn, seed: &PropertySetSeed) -> Result<(), Error> {
     for ty in &seed.types {
         conn.prepare_cached(
             "INSERT INTO property_set_types (id, company_id, name, property_type, allow_multiple)
@@ -402,7 +404,7 @@ fn seed_error(e: Error, what: &str) -> Error {
 }
 
 /// Empties the property set tables, children first.
-pub(super) fn clear(conn: &Connection) -> Result<(), Error> {
+pub(super) fn clear(conn: &Conn) -> Result<(), Error> {
     conn.execute_batch(
         "DELETE FROM property_set_properties; DELETE FROM property_sets; DELETE FROM property_set_types;",
     )?;

@@ -12,7 +12,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::Conn;
+use rusqlite::{params, OptionalExtension};
 
 use super::assets::each_item;
 use super::queries::{asset, asset_from_row, company_exists, has_column, timestamp};
@@ -51,7 +52,7 @@ const MAX_TICK_WAIT: Duration = Duration::from_millis(5);
 /// column cannot be added idempotently in `schema.sql`, so new catalogs get
 /// them here too. Existing assets are marked for publish, as every asset
 /// was reported before.
-pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
+pub(super) fn migrate(conn: &Conn) -> Result<(), Error> {
     let columns = [
         ("assets", "ready_for_publish", "INTEGER NOT NULL DEFAULT 1"),
         ("assets", "published_at", "TEXT"),
@@ -67,7 +68,7 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
 /// Marks one asset (`ready`) or unmarks it. A change of mark is a change to
 /// the asset (its `modified_at` and `modified_by` move), so an incremental
 /// publish takes it up; setting the mark it already has changes nothing.
-fn set_one(conn: &Connection, company_id: i64, handle: AssetHandle, ready: bool, actor: i64) -> Result<(), Error> {
+fn set_one(conn: &Conn, company_id: i64, handle: AssetHandle, ready: bool, actor: i64) -> Result<(), Error> {
     let found = asset(conn, company_id, handle)?;
     conn.prepare_cached(
         "UPDATE assets SET ready_for_publish = ?2, modified_at = ?3, modified_by = ?4
@@ -87,7 +88,7 @@ struct Candidate {
 }
 
 /// The company's assets a publish considers: those not in the trash.
-fn candidates(conn: &Connection, company_id: i64) -> Result<Vec<Candidate>, Error> {
+fn candidates(conn: &Conn, company_id: i64) -> Result<Vec<Candidate>, Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, type_code, type_record_id, name, ready_for_publish,
                 published_at IS NULL OR modified_at > published_at
@@ -104,7 +105,7 @@ fn candidates(conn: &Connection, company_id: i64) -> Result<Vec<Candidate>, Erro
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn publish(conn: &Connection, company_id: i64, scope: PublishScope) -> Result<PublishOutcome, Error> {
+fn publish(conn: &Conn, company_id: i64, scope: PublishScope) -> Result<PublishOutcome, Error> {
     if !company_exists(conn, company_id)? {
         return Err(Error::CompanyNotFound);
     }
@@ -454,7 +455,7 @@ mod tests {
 
     #[test]
     fn an_older_catalog_gains_the_columns_with_every_asset_marked() {
-        let conn = Connection::open_in_memory().expect("open");
+        let conn = Conn::Lite(rusqlite::Connection::open_in_memory().expect("open"));
         conn.execute_batch(
             "CREATE TABLE assets (id INTEGER PRIMARY KEY, name TEXT);
              INSERT INTO assets (id, name) VALUES (1, 'old');",
@@ -463,7 +464,7 @@ mod tests {
         migrate(&conn).expect("migrate");
         migrate(&conn).expect("migrating twice changes nothing");
         let (ready, published): (bool, Option<String>) = conn
-            .query_row("SELECT ready_for_publish, published_at FROM assets", [], |r| {
+            .query_row("SELECT ready_for_publish, published_at FROM assets", (), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .expect("row");

@@ -1,7 +1,8 @@
 //! The SQL behind each catalog call. Every function runs on the worker thread
 //! inside the job's savepoint; returning `Err` undoes what it wrote.
 
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use super::db::{Conn, Row};
+use rusqlite::{params, ErrorCode, OptionalExtension};
 
 use super::{
     Asset, CopyAsset, Error, NewContent, SeedData, Tx, UploadAssets, UploadJobRef, UploadOutcome, UploadRefusal,
@@ -9,8 +10,8 @@ use super::{
 };
 use crate::handles::{AssetHandle, IMAGE_TYPE_CODE};
 
-pub(super) fn is_empty(conn: &Connection) -> Result<bool, Error> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM companies", [], |r| r.get(0))?;
+pub(super) fn is_empty(conn: &Conn) -> Result<bool, Error> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM companies", (), |r| r.get(0))?;
     Ok(n == 0)
 }
 
@@ -55,13 +56,14 @@ pub(super) fn apply_seed(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> 
         }
     }
     for u in &seed.users {
-        conn.execute(
-            "INSERT INTO users (email, password_hash, user_type, first_name, last_name)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![u.email, u.password_hash, u.user_type, u.first_name, u.last_name],
-        )
-        .map_err(|e| seed_conflict(e, &format!("user {}", u.email)))?;
-        let user_id = conn.last_insert_rowid();
+        let user_id: i64 = conn
+            .query_row(
+                "INSERT INTO users (email, password_hash, user_type, first_name, last_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                params![u.email, u.password_hash, u.user_type, u.first_name, u.last_name],
+                |r| r.get(0),
+            )
+            .map_err(|e| seed_conflict(e, &format!("user {}", u.email)))?;
         for company in &u.companies {
             conn.execute(
                 "INSERT INTO memberships (user_id, company_id) VALUES (?1, ?2)",
@@ -138,7 +140,7 @@ pub(super) fn clash_as(clash: Error) -> impl FnOnce(rusqlite::Error) -> Error {
     }
 }
 
-pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<UserRecord>, Error> {
+pub(super) fn user_by_email(conn: &Conn, email: &str) -> Result<Option<UserRecord>, Error> {
     let user = conn
         .prepare_cached("SELECT id, email, password_hash, user_type FROM users WHERE email = ?1")?
         .query_row([email], |r| {
@@ -157,13 +159,13 @@ pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<Use
 }
 
 /// Ids of the companies a user belongs to, ascending.
-pub(super) fn memberships(conn: &Connection, user_id: i64) -> Result<Vec<i64>, Error> {
+pub(super) fn memberships(conn: &Conn, user_id: i64) -> Result<Vec<i64>, Error> {
     let mut stmt = conn.prepare_cached("SELECT company_id FROM memberships WHERE user_id = ?1 ORDER BY company_id")?;
     let ids = stmt.query_map([user_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(ids)
 }
 
-pub(super) fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Result<Option<i64>, Error> {
+pub(super) fn folder_id(conn: &Conn, company_id: i64, path: &str) -> Result<Option<i64>, Error> {
     Ok(conn
         .prepare_cached("SELECT id FROM folders WHERE company_id = ?1 AND path = ?2")?
         .query_row(params![company_id, path], |r| r.get(0))
@@ -174,7 +176,7 @@ pub(super) fn folder_id(conn: &Connection, company_id: i64, path: &str) -> Resul
 /// a query's own columns come after them.
 pub(super) const ASSET_COLUMNS: usize = 15;
 
-pub(super) fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
+pub(super) fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
         id: r.get(0)?,
         type_code: r.get(1)?,
@@ -196,7 +198,7 @@ pub(super) fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
 
 /// The live asset a handle names in the company: one in the trash is
 /// `AssetInTrash`, as nothing but the trash operations may change it.
-pub(super) fn asset(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+pub(super) fn asset(conn: &Conn, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
     let asset = asset_in_any_state(conn, company_id, handle)?;
     if asset.in_trash {
         return Err(Error::AssetInTrash);
@@ -205,7 +207,7 @@ pub(super) fn asset(conn: &Connection, company_id: i64, handle: AssetHandle) -> 
 }
 
 /// The asset a handle names in the company, in the trash or not.
-pub(super) fn asset_in_any_state(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+pub(super) fn asset_in_any_state(conn: &Conn, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
     const SQL: &str = concat!(
         "SELECT ",
         asset_columns!(),
@@ -224,7 +226,7 @@ pub(super) fn asset_in_any_state(conn: &Connection, company_id: i64, handle: Ass
     }
 }
 
-pub(super) fn asset_by_name(conn: &Connection, company: &str, name: &str) -> Result<Option<Asset>, Error> {
+pub(super) fn asset_by_name(conn: &Conn, company: &str, name: &str) -> Result<Option<Asset>, Error> {
     const SQL: &str = concat!(
         "SELECT ",
         asset_columns!(),
@@ -237,7 +239,7 @@ pub(super) fn asset_by_name(conn: &Connection, company: &str, name: &str) -> Res
         .optional()?)
 }
 
-pub(super) fn company_exists(conn: &Connection, company_id: i64) -> Result<bool, Error> {
+pub(super) fn company_exists(conn: &Conn, company_id: i64) -> Result<bool, Error> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
         .query_row([company_id], |_| Ok(()))
@@ -247,13 +249,16 @@ pub(super) fn company_exists(conn: &Connection, company_id: i64) -> Result<bool,
 
 /// The handle counters, `(asset, image)`: the next asset id and image record
 /// id to mint.
-pub(super) fn read_sequences(conn: &Connection) -> Result<(i64, i64), Error> {
+pub(super) fn read_sequences(conn: &Conn) -> Result<(i64, i64), Error> {
+    // Other instances on the same database wait here until this batch has
+    // written the counters back and committed.
+    conn.lock_ids("sequences")?;
     let (asset, image) = conn
         .prepare_cached(
             "SELECT (SELECT next FROM sequences WHERE name = 'asset'),
                     (SELECT next FROM sequences WHERE name = 'image')",
         )?
-        .query_row([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        .query_row((), |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)))?;
     asset
         .zip(image)
         .ok_or(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows))
@@ -261,7 +266,7 @@ pub(super) fn read_sequences(conn: &Connection) -> Result<(i64, i64), Error> {
 
 /// Stores the handle counters. Single-row upserts: `IN` over the two names,
 /// or `RETURNING`, would build an ephemeral table.
-pub(super) fn write_sequences(conn: &Connection, asset: i64, image: i64) -> rusqlite::Result<()> {
+pub(super) fn write_sequences(conn: &Conn, asset: i64, image: i64) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO sequences (name, next) VALUES (?1, ?2)
          ON CONFLICT (name) DO UPDATE SET next = excluded.next",
@@ -384,7 +389,7 @@ pub(super) struct NewImageRow<'a> {
 
 /// Inserts an Image row (a copy's or an upload's). One statement, so a
 /// caller that writes nothing else needs no savepoint.
-pub(super) fn insert_image(conn: &Connection, row: NewImageRow<'_>) -> rusqlite::Result<usize> {
+pub(super) fn insert_image(conn: &Conn, row: NewImageRow<'_>) -> rusqlite::Result<usize> {
     let c = row.content;
     conn.prepare_cached(
         "INSERT INTO assets (id, type_code, type_record_id, asset_type, company_id, folder_id, name,
@@ -434,7 +439,7 @@ pub(super) fn timestamp(time: std::time::SystemTime) -> String {
 }
 
 /// Brings a catalog written by an earlier version up to the current schema.
-pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
+pub(super) fn migrate(conn: &Conn) -> Result<(), Error> {
     if !has_column(conn, "assets", "url_post_modifier")? {
         conn.execute_batch("ALTER TABLE assets ADD COLUMN url_post_modifier TEXT NOT NULL DEFAULT ''")?;
     }
@@ -467,10 +472,17 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), Error> {
              UPDATE folders SET modified_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');",
         )?;
     }
+    // Which instance runs a job, and until when its claim holds
+    // (catalog::jobs::JOB_LEASE).
+    if !has_column(conn, "jobs", "runner")? {
+        conn.execute_batch(
+            "ALTER TABLE jobs ADD COLUMN runner TEXT; ALTER TABLE jobs ADD COLUMN lease_until INTEGER;",
+        )?;
+    }
     super::publish::migrate(conn)
 }
 
-fn table_exists(conn: &Connection, table: &str) -> Result<bool, Error> {
+fn table_exists(conn: &Conn, table: &str) -> Result<bool, Error> {
     Ok(conn
         .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?
         .query_row([table], |_| Ok(()))
@@ -478,7 +490,7 @@ fn table_exists(conn: &Connection, table: &str) -> Result<bool, Error> {
         .is_some())
 }
 
-pub(super) fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, Error> {
+pub(super) fn has_column(conn: &Conn, table: &str, column: &str) -> Result<bool, Error> {
     Ok(conn
         .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
         .query_row([table, column], |_| Ok(()))
@@ -487,7 +499,7 @@ pub(super) fn has_column(conn: &Connection, table: &str, column: &str) -> Result
 }
 
 /// Whether any asset names the blob.
-pub(super) fn blob_referenced(conn: &Connection, hash: &str) -> Result<bool, Error> {
+pub(super) fn blob_referenced(conn: &Conn, hash: &str) -> Result<bool, Error> {
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM assets WHERE content_hash = ?1
@@ -499,17 +511,17 @@ pub(super) fn blob_referenced(conn: &Connection, hash: &str) -> Result<bool, Err
         .is_some())
 }
 
-pub(super) fn count_assets(conn: &Connection) -> Result<u64, Error> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM assets", [], |r| r.get(0))?;
+pub(super) fn count_assets(conn: &Conn) -> Result<u64, Error> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM assets", (), |r| r.get(0))?;
     Ok(n.max(0) as u64)
 }
 
-pub(super) fn referenced_blobs(conn: &Connection) -> Result<Vec<String>, Error> {
+pub(super) fn referenced_blobs(conn: &Conn) -> Result<Vec<String>, Error> {
     let mut stmt = conn.prepare(
         "SELECT content_hash FROM assets UNION SELECT export_hash FROM jobs WHERE export_hash IS NOT NULL
          UNION SELECT content_hash FROM sharinpix_uploads ORDER BY 1",
     )?;
-    let hashes = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let hashes = stmt.query_map((), |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(hashes)
 }
 
@@ -845,9 +857,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn seed_is_refused_on_a_non_empty_catalog_and_is_all_or_nothing() {
+    async fn seed_is_not_applied_to_a_non_empty_catalog_and_is_all_or_nothing() {
         let catalog = seeded().await;
-        assert!(matches!(catalog.apply_seed(seed()).await, Err(Error::InvalidSeed(_))));
+        let before = catalog.count_assets().await.expect("count");
+        let mut other = seed();
+        other.assets.truncate(1);
+        assert!(!catalog.apply_seed(other).await.expect("answer"), "already seeded");
+        assert_eq!(catalog.count_assets().await.expect("count"), before);
         let (fresh, _w) = Catalog::open_in_memory().expect("open");
         let mut bad = seed();
         bad.assets[1].folder = "Nowhere/".into();
@@ -988,7 +1004,7 @@ mod tests {
                 c.call_single_statement(|t| {
                     t.conn.execute(
                         "INSERT INTO companies (id, name, root_path) VALUES (99, 'Rogue', 'Rogue/')",
-                        [],
+                        (),
                     )?;
                     Err::<(), _>(Error::InvalidSeed("second thoughts".into()))
                 })
@@ -1003,7 +1019,7 @@ mod tests {
         let rogue_rows: i64 = catalog
             .call_single_statement(|t| {
                 Ok(t.conn
-                    .query_row("SELECT count(*) FROM companies WHERE id = 99", [], |r| r.get(0))?)
+                    .query_row("SELECT count(*) FROM companies WHERE id = 99", (), |r| r.get(0))?)
             })
             .await
             .expect("count");

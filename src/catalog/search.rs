@@ -6,8 +6,8 @@
 //! every asset when its conditions can narrow it; `Contains`-style tests
 //! still read the folder's rows, in SQL.
 
+use super::db::{params_from_iter, Conn};
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection};
 
 use super::assets::{details_where, require_company};
 use super::meta_conditions::{driven_by_field, meta_sql};
@@ -167,7 +167,7 @@ pub(super) const FILE_NAME_SQL: &str =
     "(a.name || COALESCE('.' || CASE a.format WHEN 'jpeg' THEN 'jpg' WHEN 'tiff' THEN 'tif' \
                              ELSE a.format END, ''))";
 
-fn search(conn: &Connection, company_id: i64, q: &SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
+fn search(conn: &Conn, company_id: i64, q: &SearchQuery) -> Result<(u64, Vec<AssetDetail>), Error> {
     require_company(conn, company_id)?;
     if folder_id(conn, company_id, &q.folder)?.is_none() {
         return Err(Error::FolderNotFound);
@@ -319,8 +319,8 @@ pub(super) fn text_sql(column: &str, op: TextOp, value: &str, case_sensitive: bo
             TextOp::NotEquals => "{c} <> ? COLLATE BINARY",
             TextOp::Contains => "instr({c}, ?) > 0",
             TextOp::NotContains => "instr({c}, ?) = 0",
-            TextOp::StartsWith => "substr({c}, 1, length(?1)) = ?1",
-            TextOp::EndsWith => "substr({c}, -length(?1)) = ?1",
+            TextOp::StartsWith => "substr({c}, 1, length(?1)) = ?1 COLLATE BINARY",
+            TextOp::EndsWith => "substr({c}, length({c}) - length(?1) + 1) = ?1 COLLATE BINARY",
         };
         // Numbered parameters cannot mix with the statement's `?`s: repeat
         // the value instead.

@@ -11,7 +11,8 @@
 //! company; the foreign keys and the schema's trigger take membership rows,
 //! and derived assets, away with an asset removed for good.
 
-use rusqlite::{params, Connection};
+use super::db::Conn;
+use rusqlite::params;
 
 use super::assets::{details_where, find, require_company, touch};
 use super::queries::{asset_in_any_state, clash_as, folder_id, timestamp};
@@ -119,7 +120,7 @@ pub struct Associated {
 /// The live asset `handle` names as a `role`, of one of `types` (empty:
 /// any type).
 fn related(
-    conn: &Connection,
+    conn: &Conn,
     company_id: i64,
     handle: AssetHandle,
     role: &'static str,
@@ -141,7 +142,7 @@ fn related(
 
 /// The live asset `handle` names, which must be of one of `types`.
 fn of_type(
-    conn: &Connection,
+    conn: &Conn,
     company_id: i64,
     handle: AssetHandle,
     types: &[&str],
@@ -159,7 +160,7 @@ fn of_type(
 }
 
 /// Writes what `change` sets on set `set_id`.
-fn apply(conn: &Connection, company_id: i64, set_id: i64, change: &SetChange) -> Result<(), Error> {
+fn apply(conn: &Conn, company_id: i64, set_id: i64, change: &SetChange) -> Result<(), Error> {
     if let Some(members) = &change.members {
         let mut ids = Vec::with_capacity(members.len());
         for &handle in members {
@@ -268,11 +269,11 @@ fn create_derived(tx: &mut Tx<'_>, req: &NewDerived) -> Result<Asset, Error> {
 }
 
 /// The details of the assets a query joined to `a` selects, in its order.
-fn listed(conn: &Connection, clause: &str, id: i64) -> Result<Vec<AssetDetail>, Error> {
+fn listed(conn: &Conn, clause: &str, id: i64) -> Result<Vec<AssetDetail>, Error> {
     details_where(conn, clause, vec![id.into()])
 }
 
-fn associated(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Associated, Error> {
+fn associated(conn: &Conn, company_id: i64, handle: AssetHandle) -> Result<Associated, Error> {
     require_company(conn, company_id)?;
     let asset = asset_in_any_state(conn, company_id, handle)?;
     let id = asset.id;

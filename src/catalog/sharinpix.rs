@@ -5,7 +5,8 @@
 //! to the same requests. Writes that make images live in
 //! `sharinpix_write.rs`; seeding and clearing in `sharinpix_seed.rs`.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::{Conn, Row};
+use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::queries;
@@ -77,7 +78,7 @@ impl Catalog {
             let mut stmt = t
                 .conn
                 .prepare_cached("SELECT id, org, secret FROM sharinpix_secrets ORDER BY id")?;
-            let rows = stmt.query_map([], secret_from_row)?.collect::<Result<_, _>>()?;
+            let rows = stmt.query_map((), secret_from_row)?.collect::<Result<_, _>>()?;
             Ok(rows)
         })
         .await
@@ -125,7 +126,7 @@ impl Catalog {
     }
 }
 
-fn secret_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharinPixSecret> {
+fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SharinPixSecret> {
     Ok(SharinPixSecret {
         id: r.get(0)?,
         org: r.get(1)?,
@@ -133,7 +134,7 @@ fn secret_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharinPixSecret> {
     })
 }
 
-fn secret(conn: &Connection, id: &str) -> Result<Option<SharinPixSecret>, Error> {
+fn secret(conn: &Conn, id: &str) -> Result<Option<SharinPixSecret>, Error> {
     Ok(conn
         .prepare_cached("SELECT id, org, secret FROM sharinpix_secrets WHERE id = ?1")?
         .query_row([id], secret_from_row)
@@ -145,7 +146,7 @@ const ALBUM_SELECT: &str = "SELECT l.org, l.id, l.created_at,
         WHERE i.org = l.org AND i.album = l.id AND a.trashed_at IS NULL)
      FROM sharinpix_albums l ";
 
-fn album_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharinPixAlbum> {
+fn album_from_row(r: &Row<'_>) -> rusqlite::Result<SharinPixAlbum> {
     Ok(SharinPixAlbum {
         org: r.get(0)?,
         id: r.get(1)?,
@@ -154,7 +155,7 @@ fn album_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharinPixAlbum> {
     })
 }
 
-pub(super) fn album(conn: &Connection, org: &str, id: &str) -> Result<Option<SharinPixAlbum>, Error> {
+pub(super) fn album(conn: &Conn, org: &str, id: &str) -> Result<Option<SharinPixAlbum>, Error> {
     let sql = format!("{ALBUM_SELECT}WHERE l.org = ?1 AND l.id = ?2");
     Ok(conn
         .prepare_cached(&sql)?
@@ -162,7 +163,7 @@ pub(super) fn album(conn: &Connection, org: &str, id: &str) -> Result<Option<Sha
         .optional()?)
 }
 
-fn albums(conn: &Connection, org: &str, limit: u64) -> Result<Vec<SharinPixAlbum>, Error> {
+fn albums(conn: &Conn, org: &str, limit: u64) -> Result<Vec<SharinPixAlbum>, Error> {
     let sql = format!("{ALBUM_SELECT}WHERE l.org = ?1 ORDER BY l.created_at, l.id LIMIT ?2");
     let rows = conn
         .prepare_cached(&sql)?
@@ -181,7 +182,7 @@ const IMAGE_SELECT: &str = concat!(
      JOIN folders f ON f.id = a.folder_id JOIN companies c ON c.id = a.company_id "
 );
 
-fn image_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharinPixImage> {
+fn image_from_row(r: &Row<'_>) -> rusqlite::Result<SharinPixImage> {
     let at = queries::ASSET_COLUMNS;
     Ok(SharinPixImage {
         asset: queries::asset_from_row(r)?,
@@ -198,7 +199,7 @@ fn image_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharinPixImage> {
     })
 }
 
-pub(super) fn image(conn: &Connection, org: &str, id: &str) -> Result<Option<SharinPixImage>, Error> {
+pub(super) fn image(conn: &Conn, org: &str, id: &str) -> Result<Option<SharinPixImage>, Error> {
     let sql = format!("{IMAGE_SELECT}WHERE i.id = ?1 AND i.org = ?2 AND a.trashed_at IS NULL");
     Ok(conn
         .prepare_cached(&sql)?
@@ -206,12 +207,7 @@ pub(super) fn image(conn: &Connection, org: &str, id: &str) -> Result<Option<Sha
         .optional()?)
 }
 
-pub(super) fn album_images(
-    conn: &Connection,
-    org: &str,
-    album: &str,
-    limit: u64,
-) -> Result<Vec<SharinPixImage>, Error> {
+pub(super) fn album_images(conn: &Conn, org: &str, album: &str, limit: u64) -> Result<Vec<SharinPixImage>, Error> {
     let sql = format!(
         "{IMAGE_SELECT}WHERE i.org = ?1 AND i.album = ?2 AND a.trashed_at IS NULL
          ORDER BY i.created_at, a.id LIMIT ?3"
@@ -224,7 +220,7 @@ pub(super) fn album_images(
 }
 
 /// Where an organization keeps its albums: `(company id, folder)`.
-pub(super) fn org_folder(conn: &Connection, org: &str) -> Result<Option<(i64, String)>, Error> {
+pub(super) fn org_folder(conn: &Conn, org: &str) -> Result<Option<(i64, String)>, Error> {
     Ok(conn
         .prepare_cached("SELECT company_id, folder FROM sharinpix_orgs WHERE id = ?1")?
         .query_row([org], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -233,7 +229,8 @@ pub(super) fn org_folder(conn: &Connection, org: &str) -> Result<Option<(i64, St
 
 /// A new id: a UUID (version 4 in form) made from the next value of a
 /// counter, so the ids a run of requests gets are the same after a reset.
-pub(super) fn next_id(conn: &Connection) -> Result<String, Error> {
+pub(super) fn next_id(conn: &Conn) -> Result<String, Error> {
+    conn.lock_ids("sequences")?;
     let n: i64 = conn
         .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
         .query_row([SEQUENCE], |r| r.get(0))

@@ -3,7 +3,8 @@
 //! loaded after the companies, folders and assets; and clearing it all for
 //! a reset.
 
-use rusqlite::{params, Connection};
+use super::db::Conn;
+use rusqlite::params;
 
 use super::{kameleoon, queries, Error};
 
@@ -54,7 +55,7 @@ pub struct SeedSharinPixImage {
 }
 
 /// Removes every SharinPix row (a reset, before the assets go).
-pub(super) fn clear(conn: &Connection) -> Result<(), Error> {
+pub(super) fn clear(conn: &Conn) -> Result<(), Error> {
     conn.execute_batch(
         "DELETE FROM sharinpix_imports; DELETE FROM sharinpix_uploads; DELETE FROM sharinpix_images;
          DELETE FROM sharinpix_albums; DELETE FROM sharinpix_secrets; DELETE FROM sharinpix_orgs;",
@@ -63,7 +64,7 @@ pub(super) fn clear(conn: &Connection) -> Result<(), Error> {
 }
 
 /// Loads a seed's SharinPix rows, after its companies, folders and assets.
-pub(super) fn apply_seed(conn: &Connection, seed: &SharinPixSeed) -> Result<(), Error> {
+pub(super) fn apply_seed(conn: &Conn, seed: &SharinPixSeed) -> Result<(), Error> {
     let at = queries::timestamp(std::time::SystemTime::now());
     for o in &seed.orgs {
         if queries::folder_id(conn, o.company_id, &o.folder)?.is_none() {
@@ -91,7 +92,7 @@ pub(super) fn apply_seed(conn: &Connection, seed: &SharinPixSeed) -> Result<(), 
     Ok(())
 }
 
-fn apply_album(conn: &Connection, album: &SeedSharinPixAlbum, at: &str) -> Result<(), Error> {
+fn apply_album(conn: &Conn, album: &SeedSharinPixAlbum, at: &str) -> Result<(), Error> {
     let (company_id, root) = super::sharinpix::org_folder(conn, &album.org)?
         .ok_or_else(|| Error::InvalidSeed(format!("SharinPix album {}: no organization {}", album.id, album.org)))?;
     let path = format!("{root}{}/", album.id);

@@ -3,7 +3,8 @@
 //! folder and its image row, in one job), images deleted to the IPS trash,
 //! files uploaded to an album's form, imports by URL.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::Conn;
+use rusqlite::{params, OptionalExtension};
 
 use super::queries::{self, clash_as, insert_image, NewImageRow};
 use super::sharinpix::{album, image, next_id, org_folder, SharinPixAlbum, SharinPixImage};
@@ -248,7 +249,7 @@ impl Catalog {
 
 /// Makes the album if it is missing (refusing an existing one if it must
 /// be new); returns its folder's id.
-fn ensure_album(conn: &Connection, org: &str, target: &AlbumTarget) -> Result<i64, Error> {
+fn ensure_album(conn: &Conn, org: &str, target: &AlbumTarget) -> Result<i64, Error> {
     let (company_id, root) = org_folder(conn, org)?.ok_or(Error::CompanyNotFound)?;
     let path = format!("{root}{}/", target.id);
     let exists = album(conn, org, &target.id)?.is_some();
@@ -403,7 +404,7 @@ fn add_image(tx: &mut Tx<'_>, new: &SharinPixNewImage) -> Result<SharinPixImage,
     Ok(made)
 }
 
-fn upload(conn: &Connection, org: &str, public_id: &str) -> Result<Option<SharinPixUpload>, Error> {
+fn upload(conn: &Conn, org: &str, public_id: &str) -> Result<Option<SharinPixUpload>, Error> {
     Ok(conn
         .prepare_cached(
             "SELECT public_id, album, content_hash, width, height, format, byte_size, original_filename, created_at
@@ -427,7 +428,7 @@ fn upload(conn: &Connection, org: &str, public_id: &str) -> Result<Option<Sharin
         .optional()?)
 }
 
-fn import(conn: &Connection, org: &str, id: &str) -> Result<Option<SharinPixImport>, Error> {
+fn import(conn: &Conn, org: &str, id: &str) -> Result<Option<SharinPixImport>, Error> {
     Ok(conn
         .prepare_cached(
             "SELECT id, org, album, import_type, params, image_id, error, created_at, updated_at

@@ -9,7 +9,8 @@
 //! names them. Each item of a batch runs in its own savepoint, so one that
 //! fails leaves the others done.
 
-use rusqlite::{params, Connection};
+use super::db::Conn;
+use rusqlite::params;
 
 use super::assets::{each_item, find, require_company, touch};
 use super::queries::{asset_in_any_state, timestamp};
@@ -18,7 +19,7 @@ use crate::handles::AssetHandle;
 
 /// Puts a live asset in the trash; one already there is `AssetInTrash`.
 /// Going to the trash is a change to the asset (`lastModified`).
-fn trash_one(conn: &Connection, company_id: i64, handle: AssetHandle, actor: i64) -> Result<(), Error> {
+fn trash_one(conn: &Conn, company_id: i64, handle: AssetHandle, actor: i64) -> Result<(), Error> {
     let asset = find(conn, company_id, handle)?;
     conn.prepare_cached("UPDATE assets SET trashed_at = ?2 WHERE id = ?1")?
         .execute(params![asset.id, timestamp(std::time::SystemTime::now())])?;
@@ -26,7 +27,7 @@ fn trash_one(conn: &Connection, company_id: i64, handle: AssetHandle, actor: i64
 }
 
 /// The asset a handle names, which must be in the trash.
-fn trashed(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
+fn trashed(conn: &Conn, company_id: i64, handle: AssetHandle) -> Result<Asset, Error> {
     let asset = asset_in_any_state(conn, company_id, handle)?;
     if asset.in_trash {
         Ok(asset)
@@ -38,7 +39,7 @@ fn trashed(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<As
 /// Brings an asset back from the trash into its folder, under its name
 /// (which no other asset can have taken meanwhile). A change to the asset,
 /// so an incremental publish takes it up again.
-fn restore_one(conn: &Connection, company_id: i64, handle: AssetHandle, actor: i64) -> Result<(), Error> {
+fn restore_one(conn: &Conn, company_id: i64, handle: AssetHandle, actor: i64) -> Result<(), Error> {
     let asset = trashed(conn, company_id, handle)?;
     conn.prepare_cached("UPDATE assets SET trashed_at = NULL WHERE id = ?1")?
         .execute([asset.id])?;
@@ -46,7 +47,7 @@ fn restore_one(conn: &Connection, company_id: i64, handle: AssetHandle, actor: i
 }
 
 /// Removes an asset in the trash for good; returns its blob key.
-fn empty_one(conn: &Connection, company_id: i64, handle: AssetHandle) -> Result<String, Error> {
+fn empty_one(conn: &Conn, company_id: i64, handle: AssetHandle) -> Result<String, Error> {
     let asset = trashed(conn, company_id, handle)?;
     conn.prepare_cached("DELETE FROM assets WHERE id = ?1")?
         .execute([asset.id])?;
@@ -109,7 +110,7 @@ impl Catalog {
     async fn each<T, F>(&self, company_id: i64, handles: Vec<AssetHandle>, f: F) -> Result<Vec<Result<T, Error>>, Error>
     where
         T: Send + 'static,
-        F: FnMut(&Connection, AssetHandle) -> Result<T, Error> + Send + 'static,
+        F: FnMut(&Conn, AssetHandle) -> Result<T, Error> + Send + 'static,
     {
         self.call(move |t| {
             require_company(t.conn, company_id)?;

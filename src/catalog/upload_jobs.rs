@@ -2,7 +2,8 @@
 //! again by its handle, closing it (`endJob`), and logging each request's
 //! files, all inside the upload request's own catalog job.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::db::Conn;
+use rusqlite::{params, OptionalExtension};
 
 use super::job_model::{JobCounts, JobState, NewDetail, NewJob};
 use super::jobs::{add_details, count, insert_job, now};
@@ -10,7 +11,7 @@ use super::{Error, UploadOptions};
 
 /// Starts an upload servlet job (running until `endJob`).
 pub(super) fn start_upload_job(
-    conn: &Connection,
+    conn: &Conn,
     company_id: i64,
     name: &str,
     options: &UploadOptions,
@@ -53,7 +54,7 @@ pub(super) fn start_upload_job(
 
 /// An upload servlet job by id: (name, closed, the options it started with).
 pub(super) fn upload_job(
-    conn: &Connection,
+    conn: &Conn,
     company_id: i64,
     id: i64,
 ) -> Result<Option<(String, bool, UploadOptions)>, Error> {
@@ -74,7 +75,7 @@ pub(super) fn upload_job(
 }
 
 /// Closes an upload servlet job (`endJob`).
-pub(super) fn close_upload_job(conn: &Connection, id: i64) -> Result<(), Error> {
+pub(super) fn close_upload_job(conn: &Conn, id: i64) -> Result<(), Error> {
     let at = now();
     conn.prepare_cached(
         "UPDATE jobs SET closed = 1, state = 'Done', progress = 100, ended_at = ?2, updated_at = ?2 WHERE id = ?1",
@@ -85,12 +86,7 @@ pub(super) fn close_upload_job(conn: &Connection, id: i64) -> Result<(), Error> 
 
 /// Logs an upload request's files: `UploadSuccess` for a new asset,
 /// `FileUpdated` for one overwritten in place (ids in `updated`).
-pub(super) fn log_uploads(
-    conn: &Connection,
-    job_id: i64,
-    assets: &[super::Asset],
-    updated: &[i64],
-) -> Result<(), Error> {
+pub(super) fn log_uploads(conn: &Conn, job_id: i64, assets: &[super::Asset], updated: &[i64]) -> Result<(), Error> {
     let mut delta = JobCounts::default();
     let details: Vec<NewDetail> = assets
         .iter()

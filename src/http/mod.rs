@@ -96,6 +96,7 @@ pub async fn serve_with_tls(
     if let Err(e) = crate::ips::jobs::recover(&state).await {
         tracing::error!(error = %e, "could not recover the jobs of the last run");
     }
+    crate::ips::jobs::watch_leases(&state);
     let server = Arc::new(Server {
         in_flight: Arc::new(Semaphore::new(state.limits.max_in_flight.max(1))),
         rest: crate::rest::Apis::new(state.clone()),

@@ -63,7 +63,7 @@ async fn by_path(server: &Server, req: Request<Incoming>, path: &str) -> Reply {
         (method, p) => match contract_path(p) {
             Some(doc) if matches!(*method, Method::GET | Method::HEAD) => contract(server, &req, doc),
             Some(_) => method_not_allowed("GET, HEAD"),
-            None if p == "/_emulator/health" => health(),
+            None if p == "/_emulator/health" => health(server).await,
             None if p.starts_with(serving::EXPORT) => match *method {
                 Method::GET | Method::HEAD => serving::export(server, &req).await,
                 _ => method_not_allowed("GET, HEAD"),
@@ -160,12 +160,28 @@ fn base_url(server: &Server, headers: &HeaderMap, secure: bool) -> String {
     format!("{scheme}://{host}")
 }
 
-fn health() -> Reply {
-    respond(
-        StatusCode::OK,
-        "application/json",
-        Bytes::from_static(b"{\"status\":\"ok\"}\n"),
-    )
+/// Whether the service and its backends answer: 200 with each backend's
+/// kind, or 503 naming the one that does not.
+async fn health(server: &Server) -> Reply {
+    let state = &server.state;
+    let catalog = state.catalog.ping().await;
+    let store = state.store.probe();
+    let part = |r: Result<&str, String>| match r {
+        Ok(kind) => serde_json::json!({ "kind": kind, "reachable": true }),
+        Err(e) => serde_json::json!({ "reachable": false, "error": e }),
+    };
+    let ok = catalog.is_ok() && store.is_ok();
+    let body = serde_json::json!({
+        "status": if ok { "ok" } else { "unavailable" },
+        "catalog": part(catalog.map_err(|e| e.to_string())),
+        "store": part(store.map_err(|e| e.to_string())),
+    });
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    respond(status, "application/json", Bytes::from(format!("{body}\n")))
 }
 
 #[cfg(test)]

@@ -260,13 +260,18 @@ pub async fn apply(
     let built = build_off_runtime(file, source, store, limits).await?;
     let applied = catalog.apply_seed(built.data).await;
     drop(built.pins);
-    if let Err(e) = applied {
-        let store = store.clone();
-        let added = built.added;
-        let _ = crate::cpu::offload(move || remove_blobs(&store, &added)).await;
-        return Err(e.into());
+    match applied {
+        Ok(true) => Ok(Outcome::Applied),
+        // Another instance seeded the shared catalog meanwhile; its rows
+        // name the same bytes.
+        Ok(false) => Ok(Outcome::KeptExisting),
+        Err(e) => {
+            let store = store.clone();
+            let added = built.added;
+            let _ = crate::cpu::offload(move || remove_blobs(&store, &added)).await;
+            Err(e.into())
+        }
     }
-    Ok(Outcome::Applied)
 }
 
 fn remove_blobs(store: &Store, hashes: &[String]) {

@@ -26,6 +26,12 @@ const READY: &str = "serving IPS API at http://";
 impl Server {
     /// Starts the binary on `data` and waits until it listens.
     pub async fn start(data: &Path, log: PathBuf) -> Server {
+        Self::start_with(data, log, &[]).await
+    }
+
+    /// Starts the binary on `data` with more arguments, and waits until it
+    /// listens.
+    pub async fn start_with(data: &Path, log: PathBuf, args: &[&str]) -> Server {
         let stderr = File::create(&log).expect("create server log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_ips-emulator"))
             .arg("serve")
@@ -33,6 +39,7 @@ impl Server {
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data)
+            .args(args)
             .env("IPS_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

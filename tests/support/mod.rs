@@ -102,6 +102,7 @@ impl Drop for TestServer {
 
 pub fn options(data: DataLocation, limits: Limits) -> Options {
     Options {
+        catalog: shared_catalog(&data),
         data,
         seed: SeedSource::Embedded,
         limits,
@@ -269,4 +270,46 @@ pub fn fault_code(resp: &Response) -> Option<i32> {
 
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// With `IPS_TEST_POSTGRES` set (a PostgreSQL server's URL, as
+/// `scripts/postgres` prints it), every server a test starts keeps its
+/// catalog there: a new database for an in-memory server, one per data
+/// directory otherwise, so that a restart on the same directory finds its
+/// catalog again.
+pub fn shared_catalog(data: &DataLocation) -> Option<String> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let server = std::env::var("IPS_TEST_POSTGRES").ok().filter(|s| !s.is_empty())?;
+    let name = match data {
+        DataLocation::InMemory => format!(
+            "ips_m{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ),
+        DataLocation::Dir(dir) => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            dir.hash(&mut h);
+            format!("ips_d{:016x}", h.finish())
+        }
+    };
+    let admin = server.clone();
+    let db = name.clone();
+    // The blocking client must not run on the test's runtime.
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect to IPS_TEST_POSTGRES");
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&db])
+            .expect("list databases")
+            .is_some();
+        if !exists {
+            client
+                .batch_execute(&format!("CREATE DATABASE {db}"))
+                .expect("create a test database");
+        }
+    })
+    .join()
+    .expect("create a test database");
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
 }

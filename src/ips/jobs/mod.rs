@@ -262,6 +262,38 @@ pub async fn recover(state: &Arc<AppState>) -> Result<(), crate::catalog::Error>
     Ok(())
 }
 
+/// On a shared catalog: renews this instance's job leases a few times per
+/// lease, and fails the jobs of instances whose leases ran out (they
+/// stopped without ending them), as a restart fails its own.
+pub fn watch_leases(state: &Arc<AppState>) {
+    if !state.catalog.is_shared() {
+        return;
+    }
+    let weak = Arc::downgrade(state);
+    tokio::spawn(async move {
+        let every = crate::catalog::JOB_LEASE / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            let Some(state) = weak.upgrade() else {
+                return;
+            };
+            if state.tasks.shutting_down() {
+                return;
+            }
+            if let Err(e) = state.catalog.renew_job_leases().await {
+                tracing::warn!(error = %e, "could not renew job leases");
+            }
+            match state.catalog.take_over_jobs().await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::warn!(jobs = ?ids, "jobs of an instance that stopped were marked failed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not look for other instances' interrupted jobs"),
+            }
+        }
+    });
+}
+
 async fn run(state: &Arc<AppState>, id: i64, control: &Control) -> Result<(), Error> {
     let _slot = state.tasks.slot().await;
     let begun = Instant::now();
