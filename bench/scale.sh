@@ -81,7 +81,7 @@ start() {
 }
 
 warm_up_body() {
-    printf '%s' "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Header><authHeader xmlns=\"http://www.scene7.com/IpsApi/xsd\"><user>ipsuser@ips.test</user><password>ips-emulator</password></authHeader></soapenv:Header><soapenv:Body><copyImageParam xmlns=\"http://www.scene7.com/IpsApi/xsd/2008-01-15\"><companyHandle>c|6</companyHandle><assetHandle>a|739|1|537</assetHandle><folderHandle>ApiTestCo/</folderHandle><name>$1</name></copyImageParam></soapenv:Body></soapenv:Envelope>"
+    printf '%s' "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Header><authHeader xmlns=\"http://www.scene7.com/IpsApi/xsd\"><user>ipsuser@ips.test</user><password>ips-emulator</password></authHeader></soapenv:Header><soapenv:Body><copyImageParam xmlns=\"http://www.scene7.com/IpsApi/xsd/2008-01-15\"><companyHandle>c|6</companyHandle><assetHandle>a|739|1|537</assetHandle><folderHandle>ApiTestCo/</folderHandle><name>$1</name><urlModifier/></copyImageParam></soapenv:Body></soapenv:Envelope>"
 }
 
 # measure LABEL: one wrk run over $ADDRS.

@@ -89,6 +89,8 @@ enum Backend {
     Disk {
         root: PathBuf,
         tmp_seq: AtomicU64,
+        /// This opening's start time in nanoseconds, in temp file names.
+        tmp_tag: u128,
         /// Shards whose entry in the root this process has made durable:
         /// until then every writer to a shard fsyncs the root itself, so
         /// none returns before the shard it wrote into survives an OS
@@ -134,6 +136,9 @@ impl Store {
             inner: Arc::new(Backend::Disk {
                 root: root.to_owned(),
                 tmp_seq: AtomicU64::new(0),
+                tmp_tag: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
                 durable_shards: Mutex::default(),
                 grace,
             }),
@@ -172,6 +177,7 @@ impl Store {
             Backend::Disk {
                 root,
                 tmp_seq,
+                tmp_tag,
                 durable_shards,
                 grace,
             } => {
@@ -180,16 +186,17 @@ impl Store {
                 // again, so no other instance's sweep takes it before this
                 // one's row names it.
                 let kept = match grace {
-                    Some(_) => fs::File::options()
-                        .write(true)
-                        .open(&dest)
-                        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
-                        .is_ok(),
+                    Some(_) => touch(&dest),
                     None => dest.is_file(),
                 };
                 if !kept {
                     let seq = tmp_seq.fetch_add(1, Ordering::Relaxed);
-                    let tmp = root.join("tmp").join(format!("{}-{seq}", std::process::id()));
+                    // Instances on other hosts may share the directory
+                    // and the process id (a container's 1): the name also
+                    // carries this store's start time.
+                    let tmp = root
+                        .join("tmp")
+                        .join(format!("{}-{}-{seq}", std::process::id(), tmp_tag));
                     let written = write_durably(&tmp, &dest, bytes, durable_shards);
                     if written.is_err() {
                         // Best effort: the temp file is never named by a row,
@@ -253,11 +260,15 @@ impl Store {
         }
     }
 
-    /// Whether the blob is present. Blocking (a `stat`).
+    /// Whether the blob is present. Blocking (a `stat`). In a shared
+    /// directory the file is made young again, as by [`Store::put`]: the
+    /// caller is about to name it (a copy sharing its source's bytes), and
+    /// another instance must not sweep it before that row commits.
     pub fn contains(&self, hash: &str) -> bool {
         match &*self.inner {
             Backend::Memory(map) => map.lock().unwrap_or_else(PoisonError::into_inner).contains_key(hash),
-            Backend::Disk { root, .. } => blob_path(root, hash).is_file(),
+            Backend::Disk { root, grace: None, .. } => blob_path(root, hash).is_file(),
+            Backend::Disk { root, .. } => touch(&blob_path(root, hash)),
         }
     }
 
@@ -309,6 +320,15 @@ impl Store {
     }
 }
 
+/// Sets the file's modification time to now; says whether the file exists.
+fn touch(path: &Path) -> bool {
+    File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .is_ok()
+}
+
 /// Whether the file at `path` was last written longer than `grace` ago
 /// (always, without a grace period; never, when its age cannot be read).
 fn older_than(path: &Path, grace: Option<Duration>) -> bool {
@@ -329,7 +349,12 @@ fn blob_path(root: &Path, hash: &str) -> PathBuf {
 }
 
 fn write_durably(tmp: &Path, dest: &Path, bytes: &[u8], durable_shards: &Mutex<HashSet<String>>) -> Result<(), Error> {
-    let mut file = File::create(tmp).map_err(io_err("create temp file"))?;
+    // A fresh name: never truncate a file another writer has open.
+    let mut file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(tmp)
+        .map_err(io_err("create temp file"))?;
     file.write_all(bytes).map_err(io_err("write temp file"))?;
     file.sync_all().map_err(io_err("fsync temp file"))?;
     drop(file);

@@ -102,3 +102,43 @@ async fn value_lists_of_conditions_are_bounded() {
     assert_eq!(resp.status, 200, "{}", resp.text());
     server.stop().await;
 }
+
+/// A fractional bound on an integer key compares as a number (on
+/// PostgreSQL a parameter takes the column's type unless told otherwise).
+#[tokio::test]
+async fn a_fractional_bound_on_the_asset_id_compares_as_a_number() {
+    let server = TestServer::in_memory().await;
+    let search = |op: &str, value: &str| {
+        format!(
+            "<metadataConditionArray><items><fieldHandle>asset_id</fieldHandle><op>{op}</op><doubleVal>{value}</doubleVal></items></metadataConditionArray><recordsPerPage>100</recordsPerPage>"
+        )
+    };
+    let total = |resp: &support::Response| -> u64 {
+        let text = resp.text();
+        let start = text.find("totalRows>").map(|i| i + "totalRows>".len());
+        let start = start.unwrap_or_else(|| panic!("no totalRows in {text}"));
+        text[start..]
+            .split('<')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a count")
+    };
+    // The seed image is asset 739.
+    let above = call(&server, "searchAssetsByMetadata", &search("GreaterThan", "738.5")).await;
+    assert_eq!(above.status, 200, "{}", above.text());
+    let below = call(&server, "searchAssetsByMetadata", &search("LessThan", "738.5")).await;
+    assert_eq!(below.status, 200, "{}", below.text());
+    let exact = call(&server, "searchAssetsByMetadata", &search("Equals", "739")).await;
+    assert_eq!(exact.status, 200, "{}", exact.text());
+    let all = call(&server, "searchAssetsByMetadata", &search("GreaterThan", "0.5")).await;
+    assert_eq!(all.status, 200, "{}", all.text());
+    assert_eq!(total(&exact), 1, "{}", exact.text());
+    assert!(total(&above) >= 1, "{}", above.text());
+    assert_eq!(
+        total(&above) + total(&below),
+        total(&all),
+        "every asset of the company is on one side: {}",
+        all.text()
+    );
+    server.stop().await;
+}

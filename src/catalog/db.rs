@@ -97,13 +97,15 @@ impl Conn {
         }
     }
 
-    /// Serialises minting ids from `table`'s largest one with every other
-    /// instance on the same database until the transaction ends. SQLite has
-    /// one writer at a time already.
-    pub(crate) fn lock_ids(&self, table: &str) -> rusqlite::Result<()> {
+    /// Serialises minting handles and ids (and seeding) with every other
+    /// instance on the same database until the transaction ends. One lock
+    /// for all of it, the one `pg_schema.sql`'s `next_rowid` takes too, so
+    /// that two batches can never wait for each other's. SQLite has one
+    /// writer at a time already.
+    pub(crate) fn lock_ids(&self) -> rusqlite::Result<()> {
         match self {
             Conn::Lite(_) => Ok(()),
-            Conn::Pg(p) => p.borrow_mut().lock_ids(table),
+            Conn::Pg(p) => p.borrow_mut().lock_ids(),
         }
     }
 }

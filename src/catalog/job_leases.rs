@@ -58,23 +58,32 @@ fn fail_interrupted(conn: &Conn, me: &str, which: Orphans) -> Result<Vec<i64>, E
             .collect::<Result<_, _>>()?,
     };
     let at = now();
-    for id in &ids {
-        conn.execute(
-            "UPDATE jobs SET state = 'Failed', fatal = 1, ended_at = ?2, updated_at = ?2,
-                             progress_message = 'Interrupted by a shutdown'
-             WHERE id = ?1",
-            params![id, at],
+    let mut failed = Vec::with_capacity(ids.len());
+    for id in ids {
+        // Checked again as the row is written: another instance may have
+        // ended the job, or failed it, since it was read.
+        let changed = conn.execute(
+            &format!(
+                "UPDATE jobs SET state = 'Failed', fatal = 1, ended_at = ?2, updated_at = ?2,
+                                 progress_message = 'Interrupted by a shutdown'
+                 WHERE id = ?1 AND {open} AND (?3 = 0 OR lease_until IS NULL OR lease_until < ?4)"
+            ),
+            params![id, at, matches!(which, Orphans::Unheld), epoch_ms()],
         )?;
+        if changed == 0 {
+            continue;
+        }
+        failed.push(id);
         add_details(
             conn,
-            *id,
+            id,
             &[NewDetail::new(
                 "FatalError",
                 "The job was interrupted by a shutdown of the service before it ended; it did not finish.",
             )],
         )?;
     }
-    Ok(ids)
+    Ok(failed)
 }
 
 impl Catalog {

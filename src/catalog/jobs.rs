@@ -448,11 +448,18 @@ impl Catalog {
         from: &'static [JobState],
         to: JobState,
     ) -> Result<bool, Error> {
+        let me = self.instance.clone();
         self.call(move |t| {
             if self::job(t.conn, company_id, id)?.is_none() {
                 return Err(Error::JobNotFound);
             }
-            transition(t.conn, id, from, to)
+            let moved = transition(t.conn, id, from, to)?;
+            if moved && to == JobState::New {
+                // The instance that moved it runs it: a lease from when it
+                // was submitted would have run out long ago.
+                super::job_leases::claim(t.conn, id, &me)?;
+            }
+            Ok(moved)
         })
         .await
     }

@@ -301,7 +301,7 @@ fn site_folder(conn: &Conn, site: i64) -> Result<Option<(i64, Option<i64>)>, Err
 }
 
 fn next_image_id(conn: &Conn) -> Result<i64, Error> {
-    conn.lock_ids("sequences")?;
+    conn.lock_ids()?;
     let stored: Option<i64> = conn
         .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
         .query_row([SEQUENCE], |r| r.get(0))

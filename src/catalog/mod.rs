@@ -368,7 +368,7 @@ impl Catalog {
         self.call(move |t| {
             // Instances starting together on an empty shared catalog: one
             // seeds it, the others wait here and then find it seeded.
-            t.conn.lock_ids("seed")?;
+            t.conn.lock_ids()?;
             if !queries::is_empty(t.conn)? {
                 return Ok(false);
             }

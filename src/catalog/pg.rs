@@ -34,7 +34,7 @@ impl Pg {
     /// Connects to `url` (`postgres://user:password@host:port/database`).
     /// Must not run on the async runtime: the client blocks.
     pub(crate) fn connect(url: &str) -> rusqlite::Result<Pg> {
-        let client = postgres::Client::connect(url, postgres::NoTls).map_err(failure)?;
+        let client = open(url)?;
         Ok(Pg {
             url: url.to_owned(),
             client,
@@ -47,7 +47,7 @@ impl Pg {
     /// network cut): the batch about to begin then runs on the new one.
     pub(crate) fn reconnect_if_closed(&mut self) -> rusqlite::Result<()> {
         if self.client.is_closed() {
-            self.client = postgres::Client::connect(&self.url, postgres::NoTls).map_err(failure)?;
+            self.client = open(&self.url)?;
             self.cache.clear();
             tracing::warn!("reconnected to the PostgreSQL catalog");
         }
@@ -110,12 +110,11 @@ impl Pg {
         self.changes
     }
 
-    /// A transaction-scoped advisory lock named after `table`.
-    pub(crate) fn lock_ids(&mut self, table: &str) -> rusqlite::Result<()> {
+    /// The transaction-scoped advisory lock on minting ids.
+    pub(crate) fn lock_ids(&mut self) -> rusqlite::Result<()> {
         self.client
-            .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&format!("ids:{table}")])
-            .map_err(failure)?;
-        Ok(())
+            .batch_execute("SELECT pg_advisory_xact_lock(hashtext('ids'))")
+            .map_err(failure)
     }
 }
 
@@ -128,6 +127,23 @@ fn is_write(sql: &str) -> bool {
         .collect::<String>()
         .to_ascii_uppercase();
     ["INSERT", "UPDATE", "DELETE"].iter().any(|w| head.starts_with(w))
+}
+
+/// A connection with bounds on waiting: to connect, for a silent peer
+/// (keepalives), for a lock, and for a session that holds a transaction
+/// open and does nothing (a frozen instance holding the id lock).
+fn open(url: &str) -> rusqlite::Result<postgres::Client> {
+    use std::time::Duration;
+    let mut config: postgres::Config = url.parse().map_err(failure)?;
+    config
+        .connect_timeout(Duration::from_secs(10))
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(30));
+    let mut client = config.connect(postgres::NoTls).map_err(failure)?;
+    client
+        .batch_execute("SET lock_timeout = '30s'; SET idle_in_transaction_session_timeout = '300s'")
+        .map_err(failure)?;
+    Ok(client)
 }
 
 fn refs(bound: &[Bound]) -> Vec<&(dyn ToSql + Sync)> {

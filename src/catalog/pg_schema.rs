@@ -20,8 +20,12 @@ pub(super) fn connect(url: &str) -> Result<Pg, Error> {
     let mut pg = Pg::connect(url)?;
     pg.raw(&format!("SELECT pg_advisory_lock({LOCK})"))?;
     let migrated = migrate(&mut pg);
+    if migrated.is_err() {
+        // The failed migration's error is the one to report; the lock goes
+        // with the connection.
+        return migrated.map(|()| pg);
+    }
     pg.raw(&format!("SELECT pg_advisory_unlock({LOCK})"))?;
-    migrated?;
     Ok(pg)
 }
 

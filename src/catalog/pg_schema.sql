@@ -306,12 +306,14 @@ DROP TRIGGER IF EXISTS "A_derived_assets_go_with_owner" ON assets;
 CREATE TRIGGER "A_derived_assets_go_with_owner" AFTER DELETE ON assets
     FOR EACH ROW EXECUTE FUNCTION derived_assets_go_with_owner();
 -- SQLite gives a row inserted without an id the largest id plus one; so do
--- these, under a lock held to the end of the transaction, so that two
--- instances never mint the same id and a reset gives the first ids again.
+-- these, under a lock held to the end of the transaction (the one the
+-- handle counters take: one lock, so batches never wait for each other's),
+-- so that two instances never mint the same id and a reset gives the first
+-- ids again.
 CREATE OR REPLACE FUNCTION next_rowid() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.id IS NULL THEN
-        PERFORM pg_advisory_xact_lock(hashtext('ids:' || TG_TABLE_NAME));
+        PERFORM pg_advisory_xact_lock(hashtext('ids'));
         EXECUTE format('SELECT COALESCE(max(id), 0) + 1 FROM %I', TG_TABLE_NAME) INTO NEW.id;
     END IF;
     RETURN NEW;

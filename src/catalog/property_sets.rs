@@ -342,7 +342,7 @@ fn delete_set(conn: &Conn, id: i64) -> Result<bool, Error> {
 /// The next id of `table` from counter `sequence`: never below one past the
 /// largest id, so a seed need not set the counter.
 pub(super) fn next_id(conn: &Conn, sequence: &str, table: &str) -> Result<i64, Error> {
-    conn.lock_ids("sequences")?;
+    conn.lock_ids()?;
     let stored: Option<i64> = conn
         .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
         .query_row([sequence], |r| r.get(0))

@@ -252,7 +252,7 @@ pub(super) fn company_exists(conn: &Conn, company_id: i64) -> Result<bool, Error
 pub(super) fn read_sequences(conn: &Conn) -> Result<(i64, i64), Error> {
     // Other instances on the same database wait here until this batch has
     // written the counters back and committed.
-    conn.lock_ids("sequences")?;
+    conn.lock_ids()?;
     let (asset, image) = conn
         .prepare_cached(
             "SELECT (SELECT next FROM sequences WHERE name = 'asset'),
@@ -670,6 +670,8 @@ pub(super) fn upload_assets(tx: &mut Tx<'_>, req: &UploadAssets) -> Result<Uploa
 /// applies `seed`: what a fresh catalog with that seed holds, counters
 /// included. Row ids restart too, since no table uses AUTOINCREMENT.
 pub(super) fn reset(tx: &mut Tx<'_>, seed: &SeedData) -> Result<(), Error> {
+    // No other instance's batch mints from the counters this empties.
+    tx.conn.lock_ids()?;
     // The facades' rows name assets, folders' companies and each other.
     super::kameleoon::clear(tx.conn)?;
     super::sharinpix_seed::clear(tx.conn)?;

@@ -375,7 +375,13 @@ pub(super) fn compare_sql(
         CompareOp::NotBetween => ("{c} NOT BETWEEN ? AND ?", vec![value(lo), value(hi)]),
     };
     params.extend(values);
-    sql.replace("{c}", column)
+    // A number compares as a real, also with an integer column (`a.id >
+    // 5.5`): PostgreSQL would otherwise bind it as the column's type.
+    let mark = match lo {
+        Operand::Number(_) => "CAST(? AS REAL)",
+        Operand::Time(_) => "?",
+    };
+    sql.replace('?', mark).replace("{c}", column)
 }
 
 impl Catalog {

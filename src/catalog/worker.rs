@@ -127,7 +127,9 @@ pub(super) fn run_worker(conn: Conn, mut rx: mpsc::Receiver<Job>) {
 pub(super) fn run_batch(conn: &Conn, batch: &mut Vec<Job>) {
     let begin = match conn.engine() {
         db::Engine::Sqlite => "BEGIN IMMEDIATE",
-        db::Engine::Postgres => "BEGIN",
+        // The counters and `next_rowid` read the latest committed rows
+        // once their lock is taken: not a snapshot from before it.
+        db::Engine::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
     };
     if let Err(e) = conn.reconnect_if_closed().and_then(|()| conn.execute_batch(begin)) {
         // Dropping a job drops its answer channel: its caller sees `Closed`
@@ -170,7 +172,10 @@ pub(super) fn run_batch(conn: &Conn, batch: &mut Vec<Job>) {
                 exec_cached(conn, "ROLLBACK TO job").and_then(|_| exec_cached(conn, "RELEASE job"))
             };
             if let Err(e) = end {
+                // The transaction's state is unknown (PostgreSQL may have
+                // aborted it): commit nothing rather than claim it.
                 tracing::error!(error = %e, "catalog savepoint release failed");
+                poisoned = true;
             }
         } else if outcome != Outcome::Done && conn.total_changes() != changes_before {
             poisoned = true;
@@ -178,7 +183,7 @@ pub(super) fn run_batch(conn: &Conn, batch: &mut Vec<Job>) {
         delivers.push(deliver);
     }
     let committed = if poisoned {
-        Err("a catalog job failed after writing, outside a savepoint; its batch was rolled back".to_owned())
+        Err("a catalog job could not be undone alone (it failed after writing outside a savepoint, or its savepoint failed); its batch was rolled back".to_owned())
     } else {
         write_counters(conn, &counters)
             .and_then(|()| conn.execute_batch("COMMIT"))
