@@ -50,15 +50,19 @@ impl Conn {
     /// Prepares `sql`, reusing a prepared statement where one exists.
     pub(crate) fn prepare_cached(&self, sql: &str) -> rusqlite::Result<Stmt<'_>> {
         match self {
-            Conn::Lite(c) => c.prepare_cached(sql).map(Stmt::Lite),
+            Conn::Lite(c) => c.prepare_cached(sql).map(|s| Stmt::Lite(Lite::Cached(s))),
             Conn::Pg(p) => Ok(Stmt::Pg(p, p.borrow_mut().prepare(sql)?)),
         }
     }
 
-    /// Prepares `sql` (statements built per request; PostgreSQL keeps a
-    /// bounded cache of them too).
+    /// Prepares `sql` afresh: statements built per request, kept out of
+    /// SQLite's small statement cache so they do not push the hot ones out
+    /// (PostgreSQL's cache is larger and bounded).
     pub(crate) fn prepare(&self, sql: &str) -> rusqlite::Result<Stmt<'_>> {
-        self.prepare_cached(sql)
+        match self {
+            Conn::Lite(c) => c.prepare(sql).map(|s| Stmt::Lite(Lite::Once(s))),
+            Conn::Pg(_) => self.prepare_cached(sql),
+        }
     }
 
     pub(crate) fn execute(&self, sql: &str, args: impl Args) -> rusqlite::Result<usize> {
@@ -112,8 +116,34 @@ impl Conn {
 
 /// A prepared statement.
 pub(crate) enum Stmt<'c> {
-    Lite(rusqlite::CachedStatement<'c>),
+    Lite(Lite<'c>),
     Pg(&'c RefCell<Pg>, pg::Prepared),
+}
+
+/// An SQLite statement, from the statement cache or prepared for one use.
+pub(crate) enum Lite<'c> {
+    Cached(rusqlite::CachedStatement<'c>),
+    Once(rusqlite::Statement<'c>),
+}
+
+impl<'c> std::ops::Deref for Lite<'c> {
+    type Target = rusqlite::Statement<'c>;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Lite::Cached(s) => s,
+            Lite::Once(s) => s,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Lite<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Lite::Cached(s) => s,
+            Lite::Once(s) => s,
+        }
+    }
 }
 
 impl Stmt<'_> {
@@ -121,8 +151,8 @@ impl Stmt<'_> {
     pub(crate) fn execute(&mut self, args: impl Args) -> rusqlite::Result<usize> {
         let args = args.list();
         match self {
-            Stmt::Lite(s) => s.execute(rusqlite::params_from_iter(args)),
             Stmt::Pg(p, s) => p.borrow_mut().execute(s, &args),
+            Stmt::Lite(s) => s.execute(rusqlite::params_from_iter(args)),
         }
     }
 
@@ -133,12 +163,12 @@ impl Stmt<'_> {
     {
         let args = args.list();
         match self {
-            Stmt::Lite(s) => s.query_row(rusqlite::params_from_iter(args), |r| f(&Row::Lite(r))),
             Stmt::Pg(p, s) => {
                 let rows = p.borrow_mut().query(s, &args)?;
                 let first = rows.first().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                 f(&Row::Pg(first))
             }
+            Stmt::Lite(s) => s.query_row(rusqlite::params_from_iter(args), |r| f(&Row::Lite(r))),
         }
     }
 
@@ -149,13 +179,13 @@ impl Stmt<'_> {
     {
         let args = args.list();
         let out: Vec<rusqlite::Result<T>> = match self {
-            Stmt::Lite(s) => s
-                .query_map(rusqlite::params_from_iter(args), |r| f(&Row::Lite(r)))?
-                .collect(),
             Stmt::Pg(p, s) => {
                 let rows = p.borrow_mut().query(s, &args)?;
                 rows.iter().map(|r| f(&Row::Pg(r))).collect()
             }
+            Stmt::Lite(s) => s
+                .query_map(rusqlite::params_from_iter(args), |r| f(&Row::Lite(r)))?
+                .collect(),
         };
         Ok(out.into_iter())
     }
