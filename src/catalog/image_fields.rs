@@ -140,8 +140,8 @@ impl Part {
 
     /// A new row's id, the counter moved past it.
     fn next_id(self, conn: &Conn) -> Result<i64, Error> {
-        let id = super::property_sets::next_id(conn, self.sequence(), self.table())?;
-        super::property_sets::set_next_id(conn, self.sequence(), id + 1)?;
+        let id = super::counters::next_id(conn, self.sequence(), self.table())?;
+        super::counters::set(conn, self.sequence(), id + 1)?;
         Ok(id)
     }
 }
@@ -213,6 +213,28 @@ fn part_owner(conn: &Conn, company_id: i64, part: Part, id: i64) -> Result<i64, 
 fn count(conn: &Conn, part: Part, asset_id: i64) -> Result<i64, Error> {
     let sql = format!("SELECT count(*) FROM {} WHERE asset_id = ?1", part.table());
     Ok(conn.prepare_cached(&sql)?.query_row([asset_id], |r| r.get(0))?)
+}
+
+/// The image's parts of one kind become `defs`, in order (`insert` writes
+/// one at a position); the new parts' ids, in order.
+fn replace_parts<D>(
+    conn: &Conn,
+    company_id: i64,
+    handle: AssetHandle,
+    part: Part,
+    defs: &[D],
+    insert: fn(&Conn, i64, &D, i64) -> Result<i64, Error>,
+    actor: i64,
+) -> Result<Vec<i64>, Error> {
+    let asset = image(conn, company_id, handle)?;
+    conn.prepare_cached(&format!("DELETE FROM {} WHERE asset_id = ?1", part.table()))?
+        .execute([asset])?;
+    let ids = (0_i64..)
+        .zip(defs)
+        .map(|(i, d)| insert(conn, asset, d, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    touch(conn, asset, actor)?;
+    Ok(ids)
 }
 
 fn insert_target(conn: &Conn, asset_id: i64, d: &ZoomTargetDef, position: i64) -> Result<i64, Error> {
@@ -429,16 +451,15 @@ impl Catalog {
         actor: i64,
     ) -> Result<Vec<i64>, Error> {
         self.call(move |t| {
-            let asset = image(t.conn, company_id, handle)?;
-            t.conn
-                .prepare_cached("DELETE FROM zoom_targets WHERE asset_id = ?1")?
-                .execute([asset])?;
-            let ids: Vec<i64> = (0_i64..)
-                .zip(&defs)
-                .map(|(i, d)| insert_target(t.conn, asset, d, i))
-                .collect::<Result<_, _>>()?;
-            touch(t.conn, asset, actor)?;
-            Ok(ids)
+            replace_parts(
+                t.conn,
+                company_id,
+                handle,
+                Part::ZoomTarget,
+                &defs,
+                insert_target,
+                actor,
+            )
         })
         .await
     }
@@ -504,19 +525,8 @@ impl Catalog {
         defs: Vec<ImageMapDef>,
         actor: i64,
     ) -> Result<Vec<i64>, Error> {
-        self.call(move |t| {
-            let asset = image(t.conn, company_id, handle)?;
-            t.conn
-                .prepare_cached("DELETE FROM image_maps WHERE asset_id = ?1")?
-                .execute([asset])?;
-            let ids: Vec<i64> = (0_i64..)
-                .zip(&defs)
-                .map(|(i, d)| insert_map(t.conn, asset, d, i))
-                .collect::<Result<_, _>>()?;
-            touch(t.conn, asset, actor)?;
-            Ok(ids)
-        })
-        .await
+        self.call(move |t| replace_parts(t.conn, company_id, handle, Part::ImageMap, &defs, insert_map, actor))
+            .await
     }
 
     /// `deleteZoomTarget` and `deleteImageMap`: removes the company's part

@@ -300,26 +300,6 @@ fn site_folder(conn: &Conn, site: i64) -> Result<Option<(i64, Option<i64>)>, Err
         .optional()?)
 }
 
-fn next_image_id(conn: &Conn) -> Result<i64, Error> {
-    conn.lock_ids()?;
-    let stored: Option<i64> = conn
-        .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
-        .query_row([SEQUENCE], |r| r.get(0))
-        .optional()?;
-    let max: i64 = conn
-        .prepare_cached("SELECT COALESCE(max(id), 0) FROM kameleoon_images")?
-        .query_row((), |r| r.get(0))?;
-    Ok(stored.unwrap_or(0).max(max + 1))
-}
-
-fn set_next_image_id(conn: &Conn, next: i64) -> Result<(), Error> {
-    conn.prepare_cached(
-        "INSERT INTO sequences (name, next) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
-    )?
-    .execute(params![SEQUENCE, next])?;
-    Ok(())
-}
-
 fn clone<P>(tx: &mut Tx<'_>, req: &KameleoonClone, blob_present: P) -> Result<KameleoonImage, Error>
 where
     P: FnOnce(&str) -> bool,
@@ -413,7 +393,7 @@ fn insert(tx: &mut Tx<'_>, new: NewKameleoonImage<'_>) -> Result<i64, Error> {
     let conn = tx.conn;
     let (company_id, folder_id) = site_folder(conn, new.site)?.ok_or(Error::CompanyNotFound)?;
     let folder_id = folder_id.ok_or(Error::FolderNotFound)?;
-    let id = next_image_id(conn)?;
+    let id = super::counters::next_id(conn, SEQUENCE, "kameleoon_images")?;
     let asset_name = (new.asset_name)(new.name, id);
     let (asset_id, image_id) = tx.next_image_ids()?;
     let now = queries::timestamp(std::time::SystemTime::now());
@@ -452,7 +432,7 @@ fn insert(tx: &mut Tx<'_>, new: NewKameleoonImage<'_>) -> Result<i64, Error> {
         list(new.keywords),
         now
     ])?;
-    set_next_image_id(conn, id + 1)?;
+    super::counters::set(conn, SEQUENCE, id + 1)?;
     Ok(id)
 }
 
@@ -502,7 +482,7 @@ pub(super) fn apply_seed(conn: &Conn, seed: &KameleoonSeed) -> Result<(), Error>
         })?;
     }
     let max = seed.images.iter().map(|i| i.id).max().unwrap_or(0);
-    set_next_image_id(conn, seed.next_image_id.unwrap_or(max + 1).max(max + 1))
+    super::counters::set(conn, SEQUENCE, seed.next_image_id.unwrap_or(max + 1).max(max + 1))
 }
 
 /// A seed row refused by a constraint, named for the seed's author (the

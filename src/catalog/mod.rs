@@ -25,6 +25,7 @@ macro_rules! asset_columns {
 
 mod assets;
 mod cdn;
+mod counters;
 mod db;
 mod folders;
 mod image_fields;

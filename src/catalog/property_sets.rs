@@ -7,6 +7,7 @@
 use super::db::{Conn, Row};
 use rusqlite::{params, OptionalExtension};
 
+use super::counters;
 use super::queries::company_exists;
 use super::{Catalog, Error};
 
@@ -206,10 +207,10 @@ impl Catalog {
                     delete_set(t.conn, id)?;
                 }
             }
-            let id = next_id(t.conn, SET_SEQUENCE, "property_sets")?;
+            let id = counters::next_id(t.conn, SET_SEQUENCE, "property_sets")?;
             insert_set(t.conn, id, new.type_id, &primary, secondary.as_deref())?;
             insert_properties(t.conn, id, 0, &new.properties)?;
-            set_next_id(t.conn, SET_SEQUENCE, id + 1)?;
+            counters::set(t.conn, SET_SEQUENCE, id + 1)?;
             Ok(id)
         })
         .await
@@ -339,29 +340,6 @@ fn delete_set(conn: &Conn, id: i64) -> Result<bool, Error> {
         > 0)
 }
 
-/// The next id of `table` from counter `sequence`: never below one past the
-/// largest id, so a seed need not set the counter.
-pub(super) fn next_id(conn: &Conn, sequence: &str, table: &str) -> Result<i64, Error> {
-    conn.lock_ids()?;
-    let stored: Option<i64> = conn
-        .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
-        .query_row([sequence], |r| r.get(0))
-        .optional()?;
-    // `table` is one of this module's constants, never request text.
-    let max: i64 = conn
-        .prepare_cached(&format!("SELECT ifnull(max(id), 0) FROM {table}"))?
-        .query_row((), |r| r.get(0))?;
-    Ok(stored.unwrap_or(0).max(max + 1))
-}
-
-pub(super) fn set_next_id(conn: &Conn, sequence: &str, next: i64) -> Result<(), Error> {
-    conn.prepare_cached(
-        "INSERT INTO sequences (name, next) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
-    )?
-    .execute(params![sequence, next])?;
-    Ok(())
-}
-
 /// Loads the seed's types and sets (its companies and users already in).
 pub(super) fn apply_seed(conn: &Conn, seed: &PropertySetSeed) -> Result<(), Error> {
     for ty in &seed.types {
@@ -392,8 +370,8 @@ pub(super) fn apply_seed(conn: &Conn, seed: &PropertySetSeed) -> Result<(), Erro
     }
     let next_type = seed.types.iter().map(|t| t.id + 1).max().unwrap_or(1);
     let next_set = seed.sets.iter().map(|s| s.id + 1).max().unwrap_or(1);
-    set_next_id(conn, TYPE_SEQUENCE, next_type)?;
-    set_next_id(conn, SET_SEQUENCE, next_set)
+    counters::set(conn, TYPE_SEQUENCE, next_type)?;
+    counters::set(conn, SET_SEQUENCE, next_set)
 }
 
 fn seed_error(e: Error, what: &str) -> Error {

@@ -230,16 +230,8 @@ pub(super) fn org_folder(conn: &Conn, org: &str) -> Result<Option<(i64, String)>
 /// A new id: a UUID (version 4 in form) made from the next value of a
 /// counter, so the ids a run of requests gets are the same after a reset.
 pub(super) fn next_id(conn: &Conn) -> Result<String, Error> {
-    conn.lock_ids()?;
-    let n: i64 = conn
-        .prepare_cached("SELECT next FROM sequences WHERE name = ?1")?
-        .query_row([SEQUENCE], |r| r.get(0))
-        .optional()?
-        .unwrap_or(1);
-    conn.prepare_cached(
-        "INSERT INTO sequences (name, next) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
-    )?
-    .execute(params![SEQUENCE, n + 1])?;
+    let n = super::counters::stored(conn, SEQUENCE)?.unwrap_or(1);
+    super::counters::set(conn, SEQUENCE, n + 1)?;
     Ok(uuid_from(n))
 }
 

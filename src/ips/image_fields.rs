@@ -228,6 +228,50 @@ pub(crate) async fn delete_part(call: &Call<'_>, p: Params, part: Part, field: &
     Ok(Record::new())
 }
 
+/// What a save of one zoom target or image map names: the company, the
+/// image, and the part to change (or none: a new one), each as sent too,
+/// for the refusals.
+pub(crate) struct SaveTarget {
+    raw_company: String,
+    raw_asset: String,
+    raw_part: String,
+    pub(crate) company: CompanyHandle,
+    pub(crate) asset: crate::handles::AssetHandle,
+    pub(crate) existing: Option<i64>,
+}
+
+impl SaveTarget {
+    /// Reads `companyHandle`, `assetHandle` and the part's handle field.
+    pub(crate) fn read(call: &Call<'_>, p: &Params, part: Part, field: &str) -> Result<SaveTarget, Error> {
+        let raw_company = p.required("companyHandle")?;
+        let raw_asset = p.required("assetHandle")?;
+        let company = company_for(call.principal, &raw_company)?;
+        let asset = super::refusal::asset_handle(&raw_asset)?;
+        let existing = match p.text(field) {
+            Some(raw) => Some(parse_handle(part, raw)?),
+            None => None,
+        };
+        Ok(SaveTarget {
+            raw_part: p.string(field).unwrap_or_default(),
+            raw_company,
+            raw_asset,
+            company,
+            asset,
+            existing,
+        })
+    }
+
+    /// The catalog's refusal of the save, as a fault naming what was sent.
+    pub(crate) fn refusal(&self, e: catalog::Error) -> Error {
+        refusal(
+            Subject::new(self.company, &self.raw_company).asset(&self.raw_asset),
+            self.company,
+            &self.raw_part,
+            e,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,9 @@
 
 use crate::catalog::Part;
 use crate::ips::contract::prelude::*;
-use crate::ips::image_fields::{handle, image_map, parse_handle, refusal, MAX_PARTS};
-use crate::ips::refusal::{asset_handle, Subject};
+use crate::ips::image_fields::{handle, image_map, SaveTarget, MAX_PARTS};
 use crate::ips::value::{Params, Record};
-use crate::ips::{company_for, handler, Call, Error, Operation, WRITERS};
+use crate::ips::{handler, Call, Error, Operation, WRITERS};
 
 /// `saveImageMap`: from pre-4.0 (the 3.8 log adds it; 4.0 adds
 /// `enabled`); its page lists the writers' six user types.
@@ -32,15 +31,7 @@ pub static OPERATION: Operation = Operation {
 };
 
 async fn save_image_map(call: &Call<'_>, p: Params) -> Result<Record, Error> {
-    let raw_company = p.required("companyHandle")?;
-    let raw_asset = p.required("assetHandle")?;
-    let company = company_for(call.principal, &raw_company)?;
-    let asset = asset_handle(&raw_asset)?;
-    let raw_map = p.string("imageMapHandle").unwrap_or_default();
-    let existing = match p.text("imageMapHandle") {
-        Some(raw) => Some(parse_handle(Part::ImageMap, raw)?),
-        None => None,
-    };
+    let target = SaveTarget::read(call, &p, Part::ImageMap, "imageMapHandle")?;
     let def = image_map(&p)?;
     let position = p.integer("position")?.ok_or(Error::MissingParameter("position"))?;
     if position < 0 {
@@ -52,22 +43,15 @@ async fn save_image_map(call: &Call<'_>, p: Params) -> Result<Record, Error> {
         .state
         .catalog
         .save_image_map(
-            company.0,
-            asset,
-            existing,
+            target.company.0,
+            target.asset,
+            target.existing,
             def,
             Some(position),
             MAX_PARTS as i64,
             call.principal.user_id,
         )
         .await
-        .map_err(|e| {
-            refusal(
-                Subject::new(company, &raw_company).asset(&raw_asset),
-                company,
-                &raw_map,
-                e,
-            )
-        })?;
+        .map_err(|e| target.refusal(e))?;
     Ok(Record::new().with("imageMapHandle", handle(Part::ImageMap, id)))
 }

@@ -3,10 +3,9 @@
 
 use crate::catalog::Part;
 use crate::ips::contract::prelude::*;
-use crate::ips::image_fields::{handle, parse_handle, refusal, zoom_target, MAX_PARTS};
-use crate::ips::refusal::{asset_handle, Subject};
+use crate::ips::image_fields::{handle, zoom_target, SaveTarget, MAX_PARTS};
 use crate::ips::value::{Params, Record};
-use crate::ips::{company_for, handler, Call, Error, Operation, WRITERS};
+use crate::ips::{handler, Call, Error, Operation, WRITERS};
 
 /// `saveZoomTarget`: from pre-4.0 (the 3.8 log adds it); its page lists
 /// the writers' six user types.
@@ -31,35 +30,20 @@ pub static OPERATION: Operation = Operation {
 };
 
 async fn save_zoom_target(call: &Call<'_>, p: Params) -> Result<Record, Error> {
-    let raw_company = p.required("companyHandle")?;
-    let raw_asset = p.required("assetHandle")?;
-    let company = company_for(call.principal, &raw_company)?;
-    let asset = asset_handle(&raw_asset)?;
-    let raw_target = p.string("zoomTargetHandle").unwrap_or_default();
-    let existing = match p.text("zoomTargetHandle") {
-        Some(raw) => Some(parse_handle(Part::ZoomTarget, raw)?),
-        None => None,
-    };
+    let target = SaveTarget::read(call, &p, Part::ZoomTarget, "zoomTargetHandle")?;
     let def = zoom_target(&p)?;
     let id = call
         .state
         .catalog
         .save_zoom_target(
-            company.0,
-            asset,
-            existing,
+            target.company.0,
+            target.asset,
+            target.existing,
             def,
             MAX_PARTS as i64,
             call.principal.user_id,
         )
         .await
-        .map_err(|e| {
-            refusal(
-                Subject::new(company, &raw_company).asset(&raw_asset),
-                company,
-                &raw_target,
-                e,
-            )
-        })?;
+        .map_err(|e| target.refusal(e))?;
     Ok(Record::new().with("zoomTargetHandle", handle(Part::ZoomTarget, id)))
 }
